@@ -1,0 +1,88 @@
+/**
+ * The normalised manifest: what every other lib consumes. Built once from
+ * `services.manifest.yaml` (shape → normalise → cross-field rules); nothing downstream
+ * checks for `undefined`.
+ */
+
+/** Where images go. */
+export interface RegistryConfig {
+  /** Reference host that clusters and GitOps use, e.g. `k3d-ameide.localhost:5001`. */
+  host: string;
+  /** Where this machine pushes, e.g. `localhost:5001`. @default host */
+  pushHost: string;
+  /** Repository namespace, e.g. `ameide`. */
+  namespace: string;
+  /** Plain HTTP. Loopback hosts are always plain HTTP unless `insecure: false` is explicit. @default false */
+  insecure: boolean;
+}
+
+/** How a push behaves: retried, watched for stalls, bounded overall. */
+export interface PushPolicy {
+  /** Retries after the first attempt. @default 3 */
+  retries: number;
+  /** A push that prints nothing for this long is killed and retried. @default 60 */
+  stallSeconds: number;
+  /** Bound on all attempts of one push together. @default 1800 */
+  timeoutSeconds: number;
+}
+
+export interface ConcurrencyConfig {
+  /** Pushes in flight at once across every process of a run. @default 2 */
+  push: number;
+}
+
+export type BuilderDriver = 'docker' | 'buildx';
+
+export interface BuilderConfig {
+  /** @default 'docker' (`DOCKER_BUILDKIT=1 docker build` + `docker push`) */
+  driver: BuilderDriver;
+  /** The docker CLI to run. `IMAGEFLEET_DOCKER` in the environment overrides it. @default 'docker' */
+  docker: string;
+}
+
+export interface ServiceSpec {
+  /** Lower case, hyphens: the Nx project name and the repository name under the namespace. */
+  name: string;
+  /** Build context, absolute. */
+  context: string;
+  /** Build context relative to the workspace root (posix), for Nx inputs. */
+  contextRel: string;
+  /** Dockerfile, absolute. */
+  dockerfile: string;
+  /** Dockerfile relative to the workspace root (posix). */
+  dockerfileRel: string;
+  /** Names of BuildKit secrets this service needs (defaults + its own), sorted, unique. */
+  secrets: string[];
+  /** Build args (defaults overlaid by the service's own). Never secrets. */
+  buildArgs: Record<string, string>;
+  /** Services whose image this one builds FROM. */
+  dependsOn: string[];
+  /** Tags to push: the default tag first, then the service's extra tags (unique). */
+  tags: string[];
+  /** 1-based line of the service's entry in the manifest, for messages. */
+  line: number;
+}
+
+export interface Manifest {
+  /** Absolute path of `services.manifest.yaml`. */
+  file: string;
+  /** Workspace root: the directory holding the manifest. */
+  root: string;
+  registry: RegistryConfig;
+  concurrency: ConcurrencyConfig;
+  push: PushPolicy;
+  builder: BuilderConfig;
+  /** In declaration order. */
+  services: ServiceSpec[];
+}
+
+/** One problem found in the manifest, located in the file. */
+export interface ManifestIssue {
+  /** Manifest path relative to the cwd or as given. */
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path, e.g. `services.www_ameide.context`. */
+  path: string;
+  message: string;
+}

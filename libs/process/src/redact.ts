@@ -1,0 +1,37 @@
+/**
+ * The one redactor: every line that leaves a child process for a log, an error or the
+ * terminal goes through it. Secret values are replaced by `***`; values shorter than
+ * four characters are still masked (a short token is still a token).
+ */
+export type Redactor = (text: string) => string;
+
+export const MASK = '***';
+
+export function createRedactor(secretValues: Iterable<string>): Redactor {
+  // Longest first, so a value containing another is masked whole.
+  const values = [...new Set([...secretValues].filter((v) => v.length > 0))].sort((a, b) => b.length - a.length);
+  if (values.length === 0) return (text) => text;
+  const variants = new Set<string>();
+  for (const v of values) {
+    variants.add(v);
+    // Also the encodings a value commonly shows up in: URL-encoded and base64.
+    variants.add(encodeURIComponent(v));
+    if (v.length >= 6) {
+      const b64 = Buffer.from(v).toString('base64');
+      variants.add(b64);
+      variants.add(b64.replace(/=+$/, ''));
+    }
+  }
+  const ordered = [...variants].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(ordered.map(escapeRegExp).join('|'), 'g');
+  return (text) => text.replace(pattern, MASK);
+}
+
+/** Combine redactors (e.g. secrets plus registry credentials). */
+export function composeRedactors(...redactors: Redactor[]): Redactor {
+  return (text) => redactors.reduce((acc, r) => r(acc), text);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,180 @@
+/**
+ * The one way imagefleet runs a child process: an argument array (never a shell string),
+ * output split into lines and redacted before anyone sees it, a stall watch (no output for
+ * `stallMs` → the whole process group is killed), an overall timeout, and a result of one
+ * shape whatever happened.
+ */
+import { execa } from 'execa';
+import { killGroup, trackGroup } from './children.js';
+import type { Redactor } from './redact.js';
+
+export interface RunOptions {
+  cwd?: string;
+  /** Added to the parent's environment (secret values travel only this way, never as arguments). */
+  env?: Record<string, string | undefined>;
+  /** Every output line, already redacted. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Kill the process group when it prints nothing for this long. */
+  stallMs?: number;
+  /** Kill the process group after this long in total. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  redact?: Redactor;
+  input?: string;
+}
+
+export interface RunResult {
+  /** The command line as a person would type it, redacted. */
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+  ok: boolean;
+  timedOut: boolean;
+  stalled: boolean;
+  aborted: boolean;
+  durationMs: number;
+  /** Redacted. */
+  stdout: string;
+  /** Redacted. */
+  stderr: string;
+  /** One line saying why it failed ('' when ok), redacted. */
+  reason: string;
+}
+
+const KILL_GRACE_MS = 2000;
+
+export async function runCommand(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const redact = opts.redact ?? ((s: string) => s);
+  const command = redact([file, ...args].map(quoteForDisplay).join(' '));
+  const started = Date.now();
+  const out: string[] = [];
+  const err: string[] = [];
+  let stalled = false;
+  let timedOut = false;
+  let aborted = false;
+
+  let child;
+  try {
+    child = execa(file, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      extendEnv: true,
+      detached: true, // own process group: a kill reaches grandchildren too
+      reject: false,
+      stripFinalNewline: true,
+      buffer: false,
+      input: opts.input,
+      stdin: opts.input === undefined ? 'ignore' : 'pipe',
+    });
+  } catch (error) {
+    return failure(command, started, `could not start ${file}: ${(error as Error).message}`);
+  }
+  const pid = child.pid;
+  const untrack = pid ? trackGroup(pid) : () => undefined;
+  const kill = () => {
+    if (pid) {
+      killGroup(pid, 'SIGTERM');
+      setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+    }
+  };
+
+  let stallTimer: NodeJS.Timeout | undefined;
+  const armStall = () => {
+    if (!opts.stallMs) return;
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => {
+      stalled = true;
+      kill();
+    }, opts.stallMs);
+  };
+  armStall();
+  const timeoutTimer = opts.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, opts.timeoutMs)
+    : undefined;
+  const onAbort = () => {
+    aborted = true;
+    kill();
+  };
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const pump = async (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr', sink: string[]) => {
+    if (!stream) return;
+    let pending = '';
+    for await (const chunk of stream) {
+      armStall();
+      pending += chunk.toString();
+      // docker's progress output uses \r within a line; treat it as a line break.
+      const parts = pending.split(/\r?\n|\r/);
+      pending = parts.pop() ?? '';
+      for (const raw of parts) emit(raw);
+    }
+    if (pending) emit(pending);
+    function emit(raw: string) {
+      const line = redact(raw);
+      sink.push(line);
+      opts.onLine?.(line, name);
+    }
+  };
+
+  const [result] = await Promise.all([child, pump(child.stdout, 'stdout', out), pump(child.stderr, 'stderr', err)]);
+  clearTimeout(stallTimer);
+  clearTimeout(timeoutTimer);
+  opts.signal?.removeEventListener('abort', onAbort);
+  untrack();
+
+  const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
+  const signal = result.signal ?? null;
+  const ok = exitCode === 0 && !stalled && !timedOut && !aborted;
+  const stderr = err.join('\n');
+  const stdout = out.join('\n');
+  let reason = '';
+  if (stalled) reason = `no output for ${Math.round((opts.stallMs ?? 0) / 1000)} s: stalled, killed`;
+  else if (timedOut) reason = `still running after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s: timed out, killed`;
+  else if (aborted) reason = 'interrupted';
+  else if (!ok) reason = lastMeaningfulLine(stderr) || lastMeaningfulLine(stdout) || `exited with ${exitCode ?? signal}`;
+  if (result.failed && result.code === 'ENOENT') reason = `${file}: command not found`;
+
+  return {
+    command,
+    exitCode,
+    signal,
+    ok,
+    timedOut,
+    stalled,
+    aborted,
+    durationMs: Date.now() - started,
+    stdout,
+    stderr,
+    reason,
+  };
+}
+
+function failure(command: string, started: number, reason: string): RunResult {
+  return {
+    command,
+    exitCode: null,
+    signal: null,
+    ok: false,
+    timedOut: false,
+    stalled: false,
+    aborted: false,
+    durationMs: Date.now() - started,
+    stdout: '',
+    stderr: '',
+    reason,
+  };
+}
+
+/** The last line that says something: what a person looks at first when a command fails. */
+export function lastMeaningfulLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.at(-1) ?? '';
+}
+
+function quoteForDisplay(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# Shared by up.sh and down.sh: paths, messages, and the pid-file helpers.
+# Sourced, never run. Expects `set -euo pipefail` from the caller and $DEV_ENV_DIR set to this folder.
+
+REPO_ROOT=$(cd "$DEV_ENV_DIR/../.." && pwd)
+STATE=${IMAGEFLEET_STATE_DIR:-$REPO_ROOT/.imagefleet}
+REGISTRY_PORT=${IMAGEFLEET_REGISTRY_PORT:-5001}
+REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT"
+REGISTRY_DIR="$STATE/registry"
+REGISTRY_PID="$REGISTRY_DIR/registry.pid"
+DOCKERD_PID="$STATE/dockerd.pid"
+DOCKERD_LOG="$STATE/dockerd.log"
+# The Debian CLI (20.10): /usr/local/bin/docker (CLI 28) has no buildx and refuses BuildKit builds.
+DOCKER=/usr/bin/docker
+DEFAULT_SOCK=/var/run/docker.sock
+
+say() { printf 'dev-env: %s\n' "$*"; }
+die() { printf 'dev-env: error: %s\n' "$*" >&2; exit 1; }
+
+case $REGISTRY_PORT in
+  '' | *[!0-9]*) die "IMAGEFLEET_REGISTRY_PORT must be a port number, got \"$REGISTRY_PORT\"" ;;
+esac
+((REGISTRY_PORT >= 1 && REGISTRY_PORT <= 65535)) ||
+  die "IMAGEFLEET_REGISTRY_PORT must be between 1 and 65535, got \"$REGISTRY_PORT\""
+[[ $STATE == /* && $STATE != / ]] || die "IMAGEFLEET_STATE_DIR must be an absolute path other than /, got \"$STATE\""
+
+# The engine socket: DOCKER_HOST when it names a unix socket (lets a second, isolated engine run
+# beside the machine's own), else the default one. Empty when DOCKER_HOST is remote (tcp://, ssh://).
+engine_sock() {
+  case ${DOCKER_HOST:-} in
+    '') printf '%s\n' "$DEFAULT_SOCK" ;;
+    unix://*) printf '%s\n' "${DOCKER_HOST#unix://}" ;;
+    *) printf '\n' ;;
+  esac
+}
+
+# `docker version` needs both client and server; bounded because a stale socket can hang.
+engine_answers() { timeout 10 "$DOCKER" version >/dev/null 2>&1; }
+
+# Prints the pid recorded in $1 when that process is alive and is $2 (by /proc/<pid>/comm, so a
+# recycled pid of some other program is never mistaken for ours); prints nothing otherwise.
+live_pid() {
+  local file=$1 comm=$2 pid
+  [[ -s $file ]] || return 0
+  pid=$(tr -dc '0-9' <"$file")
+  [[ -n $pid && -r /proc/$pid/comm ]] || return 0
+  [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$comm" ]] && printf '%s\n' "$pid"
+  return 0
+}
+
+# Stops pid $1 (TERM, then KILL after $3 seconds); $2 names it in messages.
+stop_pid() {
+  local pid=$1 what=$2 limit=$3 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < limit * 5; i++)); do
+    kill -0 "$pid" 2>/dev/null || { say "stopped $what (pid $pid)"; return 0; }
+    sleep 0.2
+  done
+  say "$what (pid $pid) still running after ${limit}s; sending KILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 25; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+  die "$what (pid $pid) survived KILL"
+}
+
+# HTTP status of GET /v2/ on the registry port; "down" when nothing accepts the connection,
+# "not-http" when something accepts it but does not answer HTTP.
+registry_status() {
+  local code rc=0
+  code=$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 5 "$REGISTRY_URL/v2/") || rc=$?
+  case $rc in
+    0) printf '%s\n' "$code" ;;
+    7) printf 'down\n' ;;
+    *) printf 'not-http\n' ;;
+  esac
+}
+
+# One up.sh/down.sh at a time per state dir (two Nx tasks may call up.sh together).
+take_lock() {
+  mkdir -p "$STATE"
+  exec 9>"$STATE/dev-env.lock"
+  flock -w 120 9 || die "another up.sh/down.sh holds $STATE/dev-env.lock for over 120s"
+}

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: Object.fromEntries(
+      ['manifest', 'process', 'buildkit', 'registry', 'report', 'pipeline'].map((n) => [`@imagefleet/${n}`, lib(n)]),
+    ),
+  },
+  test: {
+    include: ['libs/**/*.spec.ts', 'tools/**/*.spec.ts', 'test/**/*.spec.ts'],
+    // Integration tests drive a real Docker engine and registry: give them room, and keep
+    // files sequential so they do not fight over the daemon's CPU (2 cores here).
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+});
