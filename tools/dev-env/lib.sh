@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are used by up.sh and down.sh
 # Shared by up.sh and down.sh: paths, messages, and the pid-file helpers.
 # Sourced, never run. Expects `set -euo pipefail` from the caller and $DEV_ENV_DIR set to this folder.
 
@@ -23,16 +23,6 @@ esac
 ((REGISTRY_PORT >= 1 && REGISTRY_PORT <= 65535)) ||
   die "IMAGEFLEET_REGISTRY_PORT must be between 1 and 65535, got \"$REGISTRY_PORT\""
 [[ $STATE == /* && $STATE != / ]] || die "IMAGEFLEET_STATE_DIR must be an absolute path other than /, got \"$STATE\""
-
-# The engine socket: DOCKER_HOST when it names a unix socket (lets a second, isolated engine run
-# beside the machine's own), else the default one. Empty when DOCKER_HOST is remote (tcp://, ssh://).
-engine_sock() {
-  case ${DOCKER_HOST:-} in
-    '') printf '%s\n' "$DEFAULT_SOCK" ;;
-    unix://*) printf '%s\n' "${DOCKER_HOST#unix://}" ;;
-    *) printf '\n' ;;
-  esac
-}
 
 # `docker version` needs both client and server; bounded because a stale socket can hang.
 engine_answers() { timeout 10 "$DOCKER" version >/dev/null 2>&1; }
@@ -75,6 +65,7 @@ registry_status() {
 }
 
 # One up.sh/down.sh at a time per state dir (two Nx tasks may call up.sh together).
+# Children started in the background must not inherit fd 9 (they would hold the lock forever).
 take_lock() {
   mkdir -p "$STATE"
   exec 9>"$STATE/dev-env.lock"

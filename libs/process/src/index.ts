@@ -1,4 +1,12 @@
 export { runCommand, lastMeaningfulLine, type RunOptions, type RunResult } from './run.js';
 export { createRedactor, composeRedactors, MASK, type Redactor } from './redact.js';
 export { killAllGroups, killGroup, liveGroupCount, sleep } from './children.js';
-export { withFileLock, acquireSlot } from './file-lock.js';
+export {
+  withFileLock,
+  acquireSlot,
+  LockTimeoutError,
+  type LockHolder,
+  type FileLockOptions,
+  type SlotOptions,
+  type Slot,
+} from './file-lock.js';

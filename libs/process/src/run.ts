@@ -21,6 +21,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   redact?: Redactor;
   input?: string;
+  /** After SIGTERM, how long the group gets to clean up before SIGKILL. @default 2000 */
+  killGraceMs?: number;
 }
 
 export interface RunResult {
@@ -74,7 +76,7 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
   const kill = () => {
     if (pid) {
       killGroup(pid, 'SIGTERM');
-      setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+      setTimeout(() => killGroup(pid, 'SIGKILL'), opts.killGraceMs ?? KILL_GRACE_MS).unref();
     }
   };
 

@@ -1,9 +1,6 @@
-import type { CreateNodes } from '@nx/devkit';
-import { readFileSync } from 'node:fs';
-export const createNodes: CreateNodes = [
-  'services.manifest.yaml',
-  async (files) => {
-    const t: string = readFileSync(files[0]!, 'utf8');
-    return files.map((f) => [f, { projects: { 'apps/a': { name: 'a', root: 'apps/a', targets: { hello: { command: 'echo hi ' + t.length } } } } }]);
-  },
-];
+/**
+ * The imagefleet Nx plugin: `services.manifest.yaml` → one Nx project per service, with
+ * inferred `image`, `push` and `verify` targets. Thin by design: every target runs the
+ * imagefleet CLI, which runs the pipeline libs.
+ */
+export { createNodes, createNodesV2 } from './create-nodes.js';

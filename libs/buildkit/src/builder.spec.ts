@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { createBuilder } from './factory.js';
+import { explainBuildFailure, explainPushFailure, parseImageId, parsePushDigest } from './output.js';
+import type { BuildSpec } from './types.js';
+
+const spec: BuildSpec = {
+  service: 'agents-runtime',
+  context: '/w/apps/agents-runtime',
+  dockerfile: '/w/apps/agents-runtime/Dockerfile',
+  tags: ['k3d-ameide.localhost:5001/ameide/agents-runtime:dev', 'ameide/agents-runtime:dev'],
+  buildArgs: { Z: '1', A: 'x y' },
+  secrets: ['GIT_AUTH_TOKEN'],
+  labels: { 'org.imagefleet.service': 'agents-runtime' },
+  iidFile: '/tmp/iid',
+};
+
+describe('build command lines', () => {
+  it.each([
+    [
+      'docker',
+      '/usr/bin/docker',
+      [
+        'build', '--progress=plain', '--file', '/w/apps/agents-runtime/Dockerfile',
+        '--tag', 'k3d-ameide.localhost:5001/ameide/agents-runtime:dev', '--tag', 'ameide/agents-runtime:dev',
+        '--build-arg', 'A=x y', '--build-arg', 'Z=1',
+        '--secret', 'id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN',
+        '--label', 'org.imagefleet.service=agents-runtime',
+        '--iidfile', '/tmp/iid', '/w/apps/agents-runtime',
+      ],
+      { DOCKER_BUILDKIT: '1', GIT_AUTH_TOKEN: 'tok-123456' },
+    ],
+    [
+      'buildx',
+      'docker',
+      [
+        'buildx', 'build', '--load', '--provenance=false', '--progress=plain', '--file', '/w/apps/agents-runtime/Dockerfile',
+        '--tag', 'k3d-ameide.localhost:5001/ameide/agents-runtime:dev', '--tag', 'ameide/agents-runtime:dev',
+        '--build-arg', 'A=x y', '--build-arg', 'Z=1',
+        '--secret', 'id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN',
+        '--label', 'org.imagefleet.service=agents-runtime',
+        '--iidfile', '/tmp/iid', '/w/apps/agents-runtime',
+      ],
+      { GIT_AUTH_TOKEN: 'tok-123456' },
+    ],
+  ] as const)('%s driver', (driver, docker, args, env) => {
+    const cmd = createBuilder({ driver, docker }).buildCommand(spec, { GIT_AUTH_TOKEN: 'tok-123456' });
+    expect(cmd.file).toBe(docker);
+    expect(cmd.args).toEqual(args);
+    expect(cmd.env).toEqual(env);
+    // The secret's value travels in the environment only.
+    expect(cmd.args.join(' ')).not.toContain('tok-123456');
+  });
+
+  it('refuses to build without a secret value', () => {
+    expect(() => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand(spec, {})).toThrow(
+      /secret GIT_AUTH_TOKEN needed by service agents-runtime/,
+    );
+  });
+
+  it.each([
+    ['push', (b: ReturnType<typeof createBuilder>) => b.pushCommand('localhost:5001/ameide/x:dev'), ['push', 'localhost:5001/ameide/x:dev']],
+    ['tag', (b: ReturnType<typeof createBuilder>) => b.tagCommand('a:1', 'b:2'), ['tag', 'a:1', 'b:2']],
+    ['rm', (b: ReturnType<typeof createBuilder>) => b.removeImageCommand(['a:1', 'b:2']), ['image', 'rm', '--force', 'a:1', 'b:2']],
+  ])('%s command', (_n, make, args) => {
+    expect(make(createBuilder({ driver: 'docker', docker: '/usr/bin/docker' })).args).toEqual(args);
+  });
+});
+
+describe('reading docker output', () => {
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  it.each([
+    [`The push refers to repository [localhost:5001/ameide/x]\n5f70bf18a086: Pushed\ndev: digest: ${digest} size: 528`, digest],
+    ['5f70bf18a086: Waiting', null],
+  ])('push digest of %#', (out, expected) => {
+    expect(parsePushDigest(out)).toBe(expected);
+  });
+
+  it('image id', () => {
+    expect(parseImageId(`${digest}\n`)).toBe(digest);
+    expect(parseImageId('')).toBeNull();
+  });
+
+  it.each([
+    ['ERROR: BuildKit is enabled but the buildx component is missing or broken.', /set builder\.docker .*\/usr\/bin\/docker/],
+    ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock.', /tools\/dev-env\/up\.sh/],
+    ['failed to solve: failed to resolve source metadata for docker.io/library/x:1', /base image could not be found/],
+  ])('explains build failure %#', (out, re) => {
+    expect(explainBuildFailure(out, '/usr/local/bin/docker')).toMatch(re);
+  });
+
+  it.each([
+    ['Get "https://reg:5000/v2/": http: server gave HTTP response to HTTPS client', /plain HTTP.*insecure-registries/],
+    ['dial tcp: lookup k3d-ameide.localhost: no such host', /does not resolve/],
+    ['dial tcp 127.0.0.1:5001: connect: connection refused', /nothing listens/],
+    ['unauthorized: authentication required', /docker login/],
+    ['random failure', null],
+  ])('explains push failure %#', (out, re) => {
+    const got = explainPushFailure(out, 'reg:5000');
+    if (re === null) expect(got).toBeNull();
+    else expect(got).toMatch(re);
+  });
+});

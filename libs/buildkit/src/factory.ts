@@ -1,0 +1,18 @@
+import type { BuilderConfig } from '@imagefleet/manifest';
+import { createBuildxBuilder } from './buildx.js';
+import { createDockerBuilder } from './docker.js';
+import type { Builder } from './types.js';
+
+/** Exhaustive: adding a driver to BuilderDriver fails to compile until it is handled here. */
+export function createBuilder(config: BuilderConfig): Builder {
+  switch (config.driver) {
+    case 'docker':
+      return createDockerBuilder(config.docker);
+    case 'buildx':
+      return createBuildxBuilder(config.docker);
+    default: {
+      const never: never = config.driver;
+      throw new Error(`builder.driver: unknown driver ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/** Reading what the docker CLI printed: the pushed digest, and failures worth explaining. */
+
+/** `dev: digest: sha256:… size: 528` — the last such line of a `docker push`. */
+export function parsePushDigest(output: string): string | null {
+  const matches = [...output.matchAll(/digest: (sha256:[a-f0-9]{64}) size: \d+/g)];
+  return matches.at(-1)?.[1] ?? null;
+}
+
+/** An image ID from an --iidfile. */
+export function parseImageId(text: string): string | null {
+  const m = /sha256:[a-f0-9]{64}/.exec(text.trim());
+  return m ? m[0] : null;
+}
+
+/**
+ * Failures whose raw message does not tell a person what to do: return a one-line
+ * explanation with the fix, or null to keep the builder's own last line.
+ */
+export function explainBuildFailure(output: string, docker: string): string | null {
+  if (/BuildKit is enabled but the buildx component is missing/i.test(output)) {
+    return `${docker} has no buildx and refuses BuildKit builds ("BuildKit is enabled but the buildx component is missing"): set builder.docker in services.manifest.yaml (or IMAGEFLEET_DOCKER) to a CLI that supports DOCKER_BUILDKIT=1, e.g. /usr/bin/docker, or install the buildx plugin and use builder.driver: buildx`;
+  }
+  if (/Cannot connect to the Docker daemon/i.test(output)) {
+    return `no Docker engine answers (${lastLine(output)}): start one, e.g. bash tools/dev-env/up.sh`;
+  }
+  if (/'buildx' is not a docker command|unknown command "buildx"|docker: 'buildx'/i.test(output)) {
+    return `${docker} has no buildx plugin: install it (bash tools/dev-env/up.sh --with-buildx) or use builder.driver: docker`;
+  }
+  if (/pull access denied|failed to resolve source metadata|not found: manifest unknown/i.test(output)) {
+    return `a base image could not be found (${lastLine(output)}): build it first (dependsOn) or make it available locally; there is no Docker Hub here`;
+  }
+  return null;
+}
+
+/**
+ * Push failures: a one-line reason with the fix when the cause is known.
+ */
+export function explainPushFailure(output: string, pushHost: string): string | null {
+  if (/server gave HTTP response to HTTPS client/i.test(output)) {
+    return `${pushHost} speaks plain HTTP but the engine used HTTPS: add it to dockerd's insecure-registries, or push through a loopback host (pushHost: localhost:<port>)`;
+  }
+  if (/no such host|Temporary failure in name resolution|server misbehaving/i.test(output)) {
+    return `${pushHost} does not resolve from this machine: set registry.pushHost to an address this machine reaches (e.g. localhost:5001)`;
+  }
+  if (/connection refused/i.test(output)) {
+    return `nothing listens at ${pushHost}: start the registry (bash tools/dev-env/up.sh) or fix registry.pushHost`;
+  }
+  if (/unauthorized|authentication required|denied/i.test(output)) {
+    return `${pushHost} refused the credentials: docker login ${pushHost}`;
+  }
+  return null;
+}
+
+function lastLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+}

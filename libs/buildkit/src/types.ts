@@ -1,0 +1,38 @@
+import type { BuilderDriver } from '@imagefleet/manifest';
+
+/** What to build: everything a driver needs, already normalised. */
+export interface BuildSpec {
+  service: string;
+  /** Absolute build context. */
+  context: string;
+  /** Absolute Dockerfile. */
+  dockerfile: string;
+  /** Every reference the result is tagged with (first = primary). */
+  tags: string[];
+  buildArgs: Record<string, string>;
+  /** Secret names. Their values reach the builder through the child's environment only. */
+  secrets: string[];
+  labels: Record<string, string>;
+  /** Where the builder writes the image ID. */
+  iidFile: string;
+}
+
+/** A child process to start: file + argument array + extra environment (no shell). */
+export interface CommandLine {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * A BuildKit front end. Argument building is pure: a function of the spec and the probed
+ * runtime, tested with tables; running the command is the pipeline's job (one process module).
+ */
+export interface Builder {
+  readonly driver: BuilderDriver;
+  /** Secret values are passed by name (`env=NAME`), never on the command line. */
+  buildCommand(spec: BuildSpec, secretValues: Record<string, string>): CommandLine;
+  tagCommand(source: string, target: string): CommandLine;
+  pushCommand(reference: string): CommandLine;
+  removeImageCommand(references: string[]): CommandLine;
+}

@@ -1,0 +1,189 @@
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { ManifestError } from './errors.js';
+import { findManifest, loadManifest } from './load.js';
+import { lines } from './testing/issues.js';
+import { makeTree, removeTrees } from './testing/tmpdir.js';
+
+afterEach(removeTrees);
+
+const load = (root: string, env: NodeJS.ProcessEnv = {}) => loadManifest(path.join(root, 'services.manifest.yaml'), { env });
+
+const FULL = lines(
+  'registry:',
+  '  host: k3d-ameide.localhost:5001',
+  '  pushHost: localhost:5001',
+  '  namespace: ameide',
+  'builder:',
+  '  driver: buildx',
+  '  docker: /usr/bin/docker',
+  'defaults:',
+  '  tag: dev',
+  '  secrets: [GIT_AUTH_TOKEN]',
+  '  buildArgs: {NODE_ENV: production, PORT: 8080, DEBUG: false, VERSION: 1.10, MODE: 0x1F}',
+  'services:',
+  '  platform-base:',
+  '  agents-runtime:',
+  '    context: services/agents',
+  '    dockerfile: docker/Dockerfile.prod',
+  '    secrets: [NPM_AUTH, GIT_AUTH_TOKEN]',
+  '    buildArgs: {NODE_ENV: test}',
+  '    dependsOn: [platform-base]',
+  '    tags: [latest, dev]',
+);
+
+describe('loadManifest', () => {
+  test('normalises a valid manifest completely', async () => {
+    const root = makeTree({
+      'services.manifest.yaml': FULL,
+      'apps/platform-base/Dockerfile': 'FROM scratch',
+      'services/agents/docker/Dockerfile.prod': 'FROM platform-base',
+    });
+    expect(await load(root)).toEqual({
+      file: path.join(root, 'services.manifest.yaml'),
+      root,
+      registry: { host: 'k3d-ameide.localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true },
+      concurrency: { push: 2 },
+      push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
+      builder: { driver: 'buildx', docker: '/usr/bin/docker' },
+      services: [
+        {
+          name: 'platform-base',
+          context: path.join(root, 'apps/platform-base'),
+          contextRel: 'apps/platform-base',
+          dockerfile: path.join(root, 'apps/platform-base/Dockerfile'),
+          dockerfileRel: 'apps/platform-base/Dockerfile',
+          secrets: ['GIT_AUTH_TOKEN'],
+          buildArgs: { NODE_ENV: 'production', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
+          dependsOn: [],
+          tags: ['dev'],
+          line: 13,
+        },
+        {
+          name: 'agents-runtime',
+          context: path.join(root, 'services/agents'),
+          contextRel: 'services/agents',
+          dockerfile: path.join(root, 'services/agents/docker/Dockerfile.prod'),
+          dockerfileRel: 'services/agents/docker/Dockerfile.prod',
+          secrets: ['GIT_AUTH_TOKEN', 'NPM_AUTH'],
+          buildArgs: { NODE_ENV: 'test', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
+          dependsOn: ['platform-base'],
+          tags: ['dev', 'latest'],
+          line: 14,
+        },
+      ],
+    });
+  });
+
+  test('applies every default to a minimal manifest', async () => {
+    const root = makeTree({
+      'services.manifest.yaml': lines('registry:', '  host: registry.example.com', '  namespace: team/apps', 'services:', '  a: {}'),
+      'apps/a/Dockerfile': 'FROM scratch',
+    });
+    const manifest = await load(root);
+    expect(manifest.registry).toEqual({ host: 'registry.example.com', pushHost: 'registry.example.com', namespace: 'team/apps', insecure: false });
+    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker' });
+    expect(manifest.concurrency).toEqual({ push: 2 });
+    expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });
+    expect(manifest.services[0]).toMatchObject({ secrets: [], buildArgs: {}, dependsOn: [], tags: ['dev'], dockerfileRel: 'apps/a/Dockerfile' });
+  });
+
+  test.each([
+    ['localhost:5001', undefined, true],
+    ['127.0.0.1:5000', undefined, true],
+    ['[::1]:5000', undefined, true],
+    ['localhost', undefined, true],
+    ['k3d-ameide.localhost:5001', undefined, false],
+    ['registry.example.com', undefined, false],
+    ['localhost:5001', false, false],
+    ['registry.example.com', true, true],
+  ])('pushHost %s with insecure %s is insecure: %s', async (pushHost, insecure, expected) => {
+    const root = makeTree({
+      'services.manifest.yaml': lines(
+        'registry:',
+        '  host: registry.example.com',
+        `  pushHost: "${pushHost}"`,
+        '  namespace: ameide',
+        ...(insecure === undefined ? [] : [`  insecure: ${insecure}`]),
+        'services:',
+        '  a:',
+      ),
+      'apps/a/Dockerfile': 'FROM scratch',
+    });
+    expect((await load(root)).registry.insecure).toBe(expected);
+  });
+
+  test('IMAGEFLEET_DOCKER in the environment overrides builder.docker', async () => {
+    const root = makeTree({
+      'services.manifest.yaml': FULL,
+      'apps/platform-base/Dockerfile': 'FROM scratch',
+      'services/agents/docker/Dockerfile.prod': 'FROM platform-base',
+    });
+    expect((await load(root, { IMAGEFLEET_DOCKER: '/opt/docker-20.10/docker' })).builder.docker).toBe('/opt/docker-20.10/docker');
+    expect((await load(root, { IMAGEFLEET_DOCKER: '' })).builder.docker).toBe('/usr/bin/docker');
+  });
+
+  test('keeps services in file order, even names JavaScript would sort first', async () => {
+    const root = makeTree({
+      'services.manifest.yaml': lines('registry:', '  host: r.example.com', '  namespace: n', 'services:', '  web:', '  "2":', '  api:'),
+      'apps/web/Dockerfile': 'FROM scratch',
+      'apps/2/Dockerfile': 'FROM scratch',
+      'apps/api/Dockerfile': 'FROM scratch',
+    });
+    const manifest = await load(root);
+    expect(manifest.services.map((s) => [s.name, s.line])).toEqual([['web', 5], ['2', 6], ['api', 7]]);
+  });
+
+  test('a context at the root is "." and its Dockerfile relative to the root', async () => {
+    const root = makeTree({
+      'services.manifest.yaml': lines('registry:', '  host: r.example.com', '  namespace: n', 'services:', '  a:', '    context: .'),
+      Dockerfile: 'FROM scratch',
+    });
+    expect((await load(root)).services[0]).toMatchObject({ context: root, contextRel: '.', dockerfileRel: 'Dockerfile' });
+  });
+
+  test('names the file as given in every issue', async () => {
+    const root = makeTree({ 'services.manifest.yaml': lines('registry:', '  host: r.example.com', '  namespace: n', 'services:', '  www_ameide:') });
+    const given = path.relative(process.cwd(), path.join(root, 'services.manifest.yaml'));
+    const error = await loadManifest(given).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).message).toBe(
+      [
+        `${given}:5:3 services.www_ameide: image names use hyphens, not underscores: rename to "www-ameide"`,
+        `${given}:5:3 services.www_ameide.context: context directory apps/www_ameide does not exist: create it or set services.www_ameide.context`,
+      ].join('\n'),
+    );
+    expect((error as ManifestError).issues[0]).toEqual({
+      file: given,
+      line: 5,
+      column: 3,
+      path: 'services.www_ameide',
+      message: 'image names use hyphens, not underscores: rename to "www-ameide"',
+    });
+  });
+
+  test('a missing file is a ManifestError that says what to do', async () => {
+    const root = makeTree({});
+    const error = await load(root).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).message).toMatch(/services\.manifest\.yaml:1:1 manifest not found .*: create services\.manifest\.yaml or pass its path$/);
+  });
+});
+
+describe('findManifest', () => {
+  test('walks up to the nearest services.manifest.yaml', async () => {
+    const root = makeTree({ 'services.manifest.yaml': '', 'apps/a/src/': '' });
+    expect(await findManifest(path.join(root, 'apps/a/src'))).toBe(path.join(root, 'services.manifest.yaml'));
+    expect(await findManifest(root)).toBe(path.join(root, 'services.manifest.yaml'));
+  });
+
+  test('returns undefined when there is none up to the filesystem root', async () => {
+    const root = makeTree({ 'a/b/': '' });
+    expect(await findManifest(path.join(root, 'a/b'))).toBeUndefined();
+  });
+
+  test('ignores a directory with the manifest name', async () => {
+    const root = makeTree({ 'services.manifest.yaml/': '', 'x/': '' });
+    expect(await findManifest(path.join(root, 'x'))).toBeUndefined();
+  });
+});

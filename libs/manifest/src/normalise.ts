@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { isLoopback } from './grammar.js';
+import type { PathSegment } from './problem.js';
+import type { ManifestFile, ServiceEntry } from './schema.js';
+import type { Manifest, ServiceSpec } from './types.js';
+
+/** What normalising needs from the YAML source. */
+export interface SourceFacts {
+  /** Service names in file order. */
+  order: readonly string[];
+  /** 1-based line of a service's key. */
+  line(name: string): number;
+  /** A scalar as written, so `VERSION: 1.10` stays "1.10" rather than the number's "1.1". */
+  textAt(path: readonly PathSegment[]): string | undefined;
+}
+
+export interface NormaliseOptions {
+  /** Absolute path of the manifest; relative paths in it resolve against its directory. */
+  file: string;
+  /** `IMAGEFLEET_DOCKER` overrides `builder.docker`. */
+  env: NodeJS.ProcessEnv;
+  source: SourceFacts;
+}
+
+/** Step two of three: defaults applied, paths resolved, lists sorted. Checks nothing. */
+export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
+  const root = path.dirname(opts.file);
+  const registry = raw.registry;
+  const pushHost = registry.pushHost ?? registry.host;
+  const defaults = raw.defaults ?? {};
+  const { source } = opts;
+  const names = [...source.order, ...Object.keys(raw.services)].filter(unique);
+  return {
+    file: opts.file,
+    root,
+    registry: {
+      host: registry.host,
+      pushHost,
+      namespace: registry.namespace,
+      insecure: registry.insecure ?? isLoopback(pushHost),
+    },
+    concurrency: { push: raw.concurrency?.push ?? 2 },
+    push: {
+      retries: raw.push?.retries ?? 3,
+      stallSeconds: raw.push?.stallSeconds ?? 60,
+      timeoutSeconds: raw.push?.timeoutSeconds ?? 1800,
+    },
+    builder: {
+      driver: raw.builder?.driver ?? 'docker',
+      docker: opts.env['IMAGEFLEET_DOCKER'] || (raw.builder?.docker ?? 'docker'),
+    },
+    services: names
+      .filter((name) => name in raw.services)
+      .map((name) => service(name, raw.services[name] ?? {}, defaults, root, source)),
+  };
+}
+
+function service(
+  name: string,
+  entry: NonNullable<ServiceEntry>,
+  defaults: NonNullable<ManifestFile['defaults']>,
+  root: string,
+  source: SourceFacts,
+): ServiceSpec {
+  const context = path.resolve(root, entry.context ?? `apps/${name}`);
+  const dockerfile = path.resolve(context, entry.dockerfile ?? defaults.dockerfile ?? 'Dockerfile');
+  return {
+    name,
+    context,
+    contextRel: relative(root, context),
+    dockerfile,
+    dockerfileRel: relative(root, dockerfile),
+    secrets: [...(defaults.secrets ?? []), ...(entry.secrets ?? [])].filter(unique).sort(),
+    buildArgs: {
+      ...buildArgs(defaults.buildArgs, ['defaults', 'buildArgs'], source),
+      ...buildArgs(entry.buildArgs, ['services', name, 'buildArgs'], source),
+    },
+    dependsOn: (entry.dependsOn ?? []).filter(unique),
+    tags: [defaults.tag ?? 'dev', ...(entry.tags ?? [])].filter(unique),
+    line: source.line(name),
+  };
+}
+
+type BuildArgs = NonNullable<ServiceEntry>['buildArgs'];
+
+/** Strings as they are; numbers and booleans as written in the file. */
+function buildArgs(args: BuildArgs, at: PathSegment[], source: SourceFacts): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(args ?? {}).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value : (source.textAt([...at, key]) ?? String(value)),
+    ]),
+  );
+}
+
+/** Posix, and `.` for the root itself, so it reads the same in Nx inputs on every platform. */
+function relative(root: string, target: string): string {
+  return path.relative(root, target).split(path.sep).join('/') || '.';
+}
+
+function unique<T>(value: T, index: number, all: readonly T[]): boolean {
+  return all.indexOf(value) === index;
+}

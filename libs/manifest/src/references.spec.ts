@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import { imageReferences, imageRepository } from './references.js';
+import type { Manifest, ServiceSpec } from './types.js';
+
+const service = (name: string, tags: string[]): ServiceSpec => ({
+  name,
+  context: `/w/apps/${name}`,
+  contextRel: `apps/${name}`,
+  dockerfile: `/w/apps/${name}/Dockerfile`,
+  dockerfileRel: `apps/${name}/Dockerfile`,
+  secrets: [],
+  buildArgs: {},
+  dependsOn: [],
+  tags,
+  line: 1,
+});
+
+const manifest: Manifest = {
+  file: '/w/services.manifest.yaml',
+  root: '/w',
+  registry: { host: 'k3d-ameide.localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true },
+  concurrency: { push: 2 },
+  push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
+  builder: { driver: 'docker', docker: 'docker' },
+  services: [service('web', ['dev', 'latest']), service('api', ['dev'])],
+};
+
+describe('image references', () => {
+  test('repository is namespace/service', () => {
+    expect(imageRepository(manifest, 'web')).toBe('ameide/web');
+  });
+
+  test('one reference per tag, the primary tag first, for clusters, pushes and local builds', () => {
+    expect(imageReferences(manifest, 'web')).toEqual({
+      reference: ['k3d-ameide.localhost:5001/ameide/web:dev', 'k3d-ameide.localhost:5001/ameide/web:latest'],
+      push: ['localhost:5001/ameide/web:dev', 'localhost:5001/ameide/web:latest'],
+      local: ['ameide/web:dev', 'ameide/web:latest'],
+    });
+  });
+
+  test('accepts the service itself', () => {
+    expect(imageReferences(manifest, manifest.services[1]!).push).toEqual(['localhost:5001/ameide/api:dev']);
+  });
+
+  test('an unknown service name throws, naming the known ones', () => {
+    expect(() => imageReferences(manifest, 'wbe')).toThrow('/w/services.manifest.yaml: no service "wbe" (services: web, api)');
+  });
+});

@@ -1,0 +1,92 @@
+/** The build phase: resolve the images this one builds FROM, then run the builder. */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { explainBuildFailure, parseImageId } from '@imagefleet/buildkit';
+import { runCommand, type Redactor } from '@imagefleet/process';
+import type { ServiceLog } from '@imagefleet/report';
+import type { ServiceContext } from './context.js';
+import { baseImageArg, pushClient } from './registry.js';
+
+export interface BuildOutcome {
+  ok: boolean;
+  imageId: string;
+  durationMs: number;
+  baseDigests: Record<string, string>;
+  error: string;
+  interrupted: boolean;
+}
+
+/**
+ * The digests of the images this service builds FROM, as the registry has them now. They are
+ * passed pinned by digest (`PLATFORM_BASE_IMAGE=<pushHost>/<ns>/platform-base@sha256:…`) so
+ * the build uses exactly what was pushed and verified, not whatever the daemon has tagged.
+ */
+export async function resolveBaseImages(ctx: ServiceContext): Promise<{ args: Record<string, string>; digests: Record<string, string> }> {
+  const args: Record<string, string> = {};
+  const digests: Record<string, string> = {};
+  const client = pushClient(ctx.manifest, ctx.env);
+  const tag = ctx.service.tags[0]!;
+  for (const dep of ctx.service.dependsOn) {
+    const repo = `${ctx.manifest.registry.namespace}/${dep}`;
+    const head = await client.headManifest(repo, tag);
+    if (!head) {
+      throw new Error(`base image ${ctx.manifest.registry.pushHost}/${repo}:${tag} (dependsOn ${dep}) is not in the registry: push it first (nx run ${dep}:push)`);
+    }
+    digests[dep] = head.digest;
+    args[baseImageArg(dep)] = `${ctx.manifest.registry.pushHost}/${repo}@${head.digest}`;
+  }
+  return { args, digests };
+}
+
+export async function buildImage(
+  ctx: ServiceContext,
+  log: ServiceLog,
+  secrets: { values: Record<string, string>; redact: Redactor },
+  extraLabels: Record<string, string> = {},
+): Promise<BuildOutcome> {
+  const started = Date.now();
+  let baseDigests: Record<string, string> = {};
+  try {
+    const base = await resolveBaseImages(ctx);
+    baseDigests = base.digests;
+    await mkdir(ctx.paths.builds, { recursive: true });
+    const iidFile = join(ctx.paths.builds, `${ctx.service.name}.iid`);
+    const cmd = ctx.builder.buildCommand(
+      {
+        service: ctx.service.name,
+        context: ctx.service.context,
+        dockerfile: ctx.service.dockerfile,
+        tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
+        buildArgs: { ...ctx.service.buildArgs, ...base.args },
+        secrets: ctx.service.secrets,
+        labels: { 'org.imagefleet.service': ctx.service.name, ...extraLabels },
+        iidFile,
+      },
+      secrets.values,
+    );
+    log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
+    const result = await runCommand(cmd.file, cmd.args, {
+      env: cmd.env,
+      cwd: ctx.manifest.root,
+      redact: secrets.redact,
+      signal: ctx.signal,
+      onLine: (line) => log.line(line),
+    });
+    if (!result.ok) {
+      const output = `${result.stdout}\n${result.stderr}`;
+      const error = explainBuildFailure(output, cmd.file) ?? result.reason;
+      return { ok: false, imageId: '', durationMs: Date.now() - started, baseDigests, error, interrupted: result.aborted };
+    }
+    const imageId = parseImageId(await readFile(iidFile, 'utf8').catch(() => '')) ?? '';
+    return { ok: true, imageId, durationMs: Date.now() - started, baseDigests, error: '', interrupted: false };
+  } catch (error) {
+    return {
+      ok: false,
+      imageId: '',
+      durationMs: Date.now() - started,
+      baseDigests,
+      error: secrets.redact((error as Error).message),
+      interrupted: ctx.signal.aborted,
+    };
+  }
+}

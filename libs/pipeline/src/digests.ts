@@ -1,0 +1,46 @@
+/**
+ * `artifacts/image-digests.json`: service → verified digest pin, for GitOps. Only verified
+ * digests are written (the push task calls this after verification).
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { withFileLock } from '@imagefleet/process';
+import { writeFileAtomic } from '@imagefleet/report';
+import type { ServiceContext } from './context.js';
+
+export interface DigestPin {
+  /** `<host>/<namespace>/<service>@sha256:…` */
+  ref: string;
+  digest: string;
+  tags: string[];
+  runId: string;
+  verifiedAt: string;
+}
+
+export type DigestPins = Record<string, DigestPin>;
+
+export async function readDigestPins(file: string): Promise<DigestPins> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as DigestPins;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+export async function recordDigestPin(ctx: ServiceContext, digest: string): Promise<void> {
+  const file = ctx.paths.digests;
+  await mkdir(dirname(file), { recursive: true });
+  await withFileLock(`${file}.lock`, async () => {
+    const pins = await readDigestPins(file);
+    pins[ctx.service.name] = {
+      ref: `${ctx.manifest.registry.host}/${ctx.repository}@${digest}`,
+      digest,
+      tags: ctx.refs.reference,
+      runId: ctx.runId,
+      verifiedAt: new Date().toISOString(),
+    };
+    const sorted = Object.fromEntries(Object.entries(pins).sort(([a], [b]) => a.localeCompare(b)));
+    await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`);
+  });
+}

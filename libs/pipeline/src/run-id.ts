@@ -1,0 +1,56 @@
+/**
+ * Which run a task belongs to. Nx starts every task in its own process and tells it nothing
+ * about the invocation, so: `IMAGEFLEET_RUN_ID` when the imagefleet wrapper set it, else the
+ * nearest ancestor `nx` process (pid + start time: unique across reboots of the pid counter),
+ * else this process itself. Rows carry it, so a row from an older run is never read as this run's.
+ */
+import { readFileSync } from 'node:fs';
+
+export function currentRunId(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['IMAGEFLEET_RUN_ID']) return env['IMAGEFLEET_RUN_ID'];
+  const nx = findAncestor((cmdline) => /(^|\/)nx(\.js)?$|\/nx\/bin\/nx\.js$/.test(cmdline[1] ?? '') || cmdline[0]?.endsWith('/nx') === true);
+  return runIdFor(nx ?? process.pid);
+}
+
+export function runIdFor(pid: number): string {
+  const started = processStartTime(pid) ?? new Date();
+  const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${pid}`;
+}
+
+function findAncestor(match: (cmdline: string[]) => boolean): number | null {
+  let pid = process.ppid;
+  for (let depth = 0; depth < 16 && pid > 1; depth++) {
+    const cmdline = readProc(pid, 'cmdline')?.split('\0').filter(Boolean);
+    if (cmdline && match(cmdline)) return pid;
+    const stat = readProc(pid, 'stat');
+    const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : NaN;
+    if (!Number.isFinite(ppid)) return null;
+    pid = ppid;
+  }
+  return null;
+}
+
+function processStartTime(pid: number): Date | null {
+  const stat = readProc(pid, 'stat');
+  const procStat = readFileSafe('/proc/stat');
+  if (!stat || !procStat) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const startTicks = Number(fields[19]); // field 22 of /proc/<pid>/stat
+  const btime = Number(/^btime (\d+)$/m.exec(procStat)?.[1]);
+  if (!Number.isFinite(startTicks) || !Number.isFinite(btime)) return null;
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return new Date((btime + startTicks / ticksPerSecond) * 1000);
+}
+
+function readProc(pid: number, file: string): string | null {
+  return readFileSafe(`/proc/${pid}/${file}`);
+}
+
+function readFileSafe(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}

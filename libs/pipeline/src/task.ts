@@ -1,0 +1,137 @@
+/**
+ * The Nx tasks of one service, end to end, each recording exactly one truthful summary row:
+ * `image` (secrets → preflight → build) hands off to `push` (push → verify). Whatever happens —
+ * bad secrets, an unreachable registry, a failed build, a stalled push, an incomplete image, an
+ * interrupt — the row says so, with the phase and the reason.
+ */
+import type { Phase, RowStatus, ServiceLog, SummaryRow } from '@imagefleet/report';
+import { openServiceLog, recordRow } from '@imagefleet/report';
+import { createRedactor, type Redactor } from '@imagefleet/process';
+import { relative } from 'node:path';
+import { loadServiceSecrets, type ServiceContext } from './context.js';
+import { buildImage } from './build.js';
+import { pushImage } from './push.js';
+import { verifyService } from './verify.js';
+import { readBuildRecord, writeBuildRecord } from './handoff.js';
+import { preflightRegistry } from './preflight.js';
+import { say, seconds } from './console.js';
+import { recordDigestPin } from './digests.js';
+
+export interface TaskOutcome {
+  ok: boolean;
+  row: SummaryRow | null;
+}
+
+export async function runImageTask(ctx: ServiceContext): Promise<TaskOutcome> {
+  const startedAt = new Date().toISOString();
+  const row = baseRow(ctx, startedAt);
+  let redact: Redactor = createRedactor([]);
+  const log = await openServiceLog({ dir: ctx.paths.logs, service: ctx.service.name, tag: ctx.service.tags[0]!, redact: (s) => redact(s), append: false });
+  log.line(`run ${ctx.runId}: ${ctx.refs.reference[0]}`);
+  const fail = (phase: Phase, error: string, status: RowStatus = 'failed') => finish(ctx, log, { ...row, status, phase, error }, true);
+
+  let secrets: ReturnType<typeof loadServiceSecrets>;
+  try {
+    secrets = loadServiceSecrets(ctx);
+    redact = secrets.redact;
+  } catch (error) {
+    say(ctx.service.name, `secrets: ${(error as Error).message}`);
+    return fail('secrets', (error as Error).message);
+  }
+
+  const preflight = await preflightRegistry(ctx.manifest, ctx.env);
+  if (!preflight.ok) {
+    say(ctx.service.name, `preflight failed: ${preflight.detail}`);
+    return fail('preflight', preflight.detail);
+  }
+
+  say(ctx.service.name, 'build started');
+  const build = await buildImage(ctx, log, secrets);
+  row.buildSeconds = seconds(build.durationMs);
+  if (!build.ok) {
+    say(ctx.service.name, `build ${build.interrupted ? 'interrupted' : 'failed'} after ${row.buildSeconds} s: ${build.error}`);
+    return fail('build', build.error, build.interrupted ? 'interrupted' : 'failed');
+  }
+  say(ctx.service.name, `build done in ${row.buildSeconds} s`);
+  await writeBuildRecord(ctx.paths.builds, {
+    runId: ctx.runId,
+    service: ctx.service.name,
+    imageId: build.imageId,
+    buildSeconds: row.buildSeconds,
+    startedAt,
+    baseDigests: build.baseDigests,
+  });
+  await log.detach();
+  return { ok: true, row: null };
+}
+
+export async function runPushTask(ctx: ServiceContext): Promise<TaskOutcome> {
+  const record = await readBuildRecord(ctx.paths.builds, ctx.service.name);
+  const fresh = record?.runId === ctx.runId;
+  const row = baseRow(ctx, fresh ? record!.startedAt : new Date().toISOString());
+  if (fresh) row.buildSeconds = record!.buildSeconds;
+  let redact: Redactor = createRedactor([]);
+  const log = await openServiceLog({ dir: ctx.paths.logs, service: ctx.service.name, tag: ctx.service.tags[0]!, redact: (s) => redact(s), append: fresh });
+  const fail = (phase: Phase, error: string, status: RowStatus = 'failed') => finish(ctx, log, { ...row, status, phase, error }, true);
+  try {
+    redact = loadServiceSecrets(ctx).redact; // push output never holds secrets, but an error might quote one
+  } catch (error) {
+    return fail('secrets', (error as Error).message);
+  }
+  if (!fresh) log.line(`no build of ${ctx.service.name} in run ${ctx.runId}: pushing the image the engine has tagged`);
+
+  say(ctx.service.name, 'push started');
+  const push = await pushImage(ctx, log, redact);
+  row.pushSeconds = seconds(push.durationMs);
+  row.attempts = push.attempts;
+  if (!push.ok) {
+    say(ctx.service.name, `push ${push.interrupted ? 'interrupted' : 'failed'} after ${row.pushSeconds} s: ${push.error}`);
+    return fail('push', push.error, push.interrupted ? 'interrupted' : 'failed');
+  }
+  say(ctx.service.name, `push done in ${row.pushSeconds} s (attempt ${push.attempts}), ${push.digest}`);
+
+  const verification = await verifyService(ctx.manifest, ctx.service, ctx.env, push.digest);
+  row.verifySeconds = seconds(verification.durationMs);
+  row.verify = verification.result.status;
+  if (verification.result.status !== 'verified') {
+    const error = `${verification.host}: ${verification.result.detail}`;
+    say(ctx.service.name, `verify failed: ${error}`);
+    return fail('verify', error);
+  }
+  row.digest = verification.result.digest;
+  say(ctx.service.name, `verified ${row.digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) in ${row.verifySeconds} s`);
+  await recordDigestPin(ctx, row.digest);
+  return finish(ctx, log, { ...row, status: 'pushed' }, false);
+}
+
+function baseRow(ctx: ServiceContext, startedAt: string): SummaryRow {
+  return {
+    runId: ctx.runId,
+    service: ctx.service.name,
+    image: ctx.refs.reference[0]!,
+    status: 'running',
+    phase: '',
+    attempts: 0,
+    buildSeconds: 0,
+    pushSeconds: 0,
+    verifySeconds: 0,
+    digest: '',
+    verify: '',
+    log: relative(ctx.manifest.root, logPath(ctx)),
+    error: '',
+    startedAt,
+    finishedAt: '',
+  };
+}
+
+export function logPath(ctx: ServiceContext): string {
+  return `${ctx.paths.logs}/${ctx.service.name}_${ctx.service.tags[0]}.log`;
+}
+
+async function finish(ctx: ServiceContext, log: ServiceLog, row: SummaryRow, failed: boolean): Promise<TaskOutcome> {
+  const final: SummaryRow = { ...row, error: row.error.replace(/\s+/g, ' ').trim(), finishedAt: new Date().toISOString() };
+  log.line(`${final.status}${final.phase ? ` (${final.phase})` : ''}${final.error ? `: ${final.error}` : ''}`);
+  await log.close();
+  await recordRow(ctx.paths.logs, final, { tag: ctx.service.tags[0]! });
+  return { ok: !failed, row: final };
+}

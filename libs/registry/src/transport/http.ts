@@ -1,0 +1,117 @@
+/**
+ * One request to a registry: authorization (auth.ts), redirects, retries (retry.ts) and
+ * timeouts, in one place. Redirects are followed by hand (`redirect: 'manual'`) so that
+ * `Authorization` never goes to another host (dist-spec "API"; blob storage redirects to
+ * S3-style URLs that carry their own signature).
+ * Answers of every status are returned; only "no answer" and refused tokens throw.
+ */
+import { errorFromNetwork, errorFromResponse, RegistryError } from '../errors.js';
+import type { Authenticator } from './auth.js';
+import { scopeFor } from './challenge.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+import { originOf, type Scheme } from './scheme.js';
+import { TokenFetchError } from './token.js';
+
+export interface TransportRequest {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  /** A path (`/v2/…`) on the registry, or an absolute URL (from a `Location`). */
+  url: string;
+  /** Repository the request is about: decides the token scope. */
+  repository?: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  /** For error messages, e.g. `GET manifest v1`. */
+  operation: string;
+}
+
+export interface TransportOptions {
+  host: string;
+  scheme: Scheme;
+  auth: Authenticator;
+  retry: RetryPolicy;
+  /** Per attempt, including reading the body. */
+  timeoutMs: number;
+  userAgent: string;
+}
+
+const MAX_REDIRECTS = 5;
+/** One retry after a challenge: enough to learn the scheme or replace a stale token, and no loops. */
+const MAX_AUTH_ROUNDS = 1;
+
+export class Transport {
+  readonly origin: string;
+
+  constructor(readonly opts: TransportOptions) {
+    this.origin = originOf(opts.host, opts.scheme);
+  }
+
+  /** @throws RegistryError when no answer came, or the token server refused */
+  async request(req: TransportRequest): Promise<Response> {
+    const ctx = { host: this.opts.host, ...(req.repository !== undefined && { repository: req.repository }), operation: req.operation };
+    try {
+      return await withRetry(req.method, this.opts.retry, () => this.authorised(req));
+    } catch (err) {
+      if (err instanceof TokenFetchError) {
+        const refused = err.status === 401 || err.status === 403;
+        throw new RegistryError({
+          ...ctx,
+          reason: `token server ${this.opts.auth.realm ?? ''} ${err.message}${refused ? `: ${await this.opts.auth.explainRefusal()}` : ''}`,
+          status: refused ? 401 : err.status,
+          code: refused ? 'UNAUTHORIZED' : 'TOKEN_FAILED',
+          retryable: err.status >= 500,
+        });
+      }
+      throw errorFromNetwork(err, ctx, this.opts.scheme);
+    }
+  }
+
+  /** The error for an answer that is not the one wanted; explains 401/403 without secrets. */
+  async errorFor(res: Response, req: Pick<TransportRequest, 'operation' | 'repository'>): Promise<RegistryError> {
+    const ctx = { host: this.opts.host, ...(req.repository !== undefined && { repository: req.repository }), operation: req.operation };
+    const hint =
+      res.status === 401
+        ? await this.opts.auth.explainRefusal()
+        : res.status === 403
+          ? `the credentials in use may not ${req.operation.split(' ')[0] === 'GET' || req.operation.startsWith('HEAD') ? 'pull from' : 'push to'} this repository`
+          : undefined;
+    return errorFromResponse(res, ctx, hint);
+  }
+
+  private async authorised(req: TransportRequest): Promise<Response> {
+    const scope = scopeFor(req.repository, req.method);
+    for (let round = 0; ; round++) {
+      const authorization = await this.opts.auth.authorization(scope);
+      const res = await this.follow(req, authorization);
+      if (res.status !== 401 || round >= MAX_AUTH_ROUNDS) return res;
+      const again = await this.opts.auth.challenged(res.headers.get('www-authenticate'), scope, authorization);
+      if (!again) return res;
+      await res.body?.cancel().catch(() => undefined);
+    }
+  }
+
+  private async follow(req: TransportRequest, authorization: string | undefined): Promise<Response> {
+    let url = new URL(req.url, this.origin);
+    let method: string = req.method;
+    let body = req.body;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers };
+      // Credentials are for the registry only, never for the storage a redirect points to.
+      if (authorization && url.origin === this.origin) headers.authorization = authorization;
+      const res = await fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined && { body }),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      const location = res.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(res.status) || !location || hop >= MAX_REDIRECTS) return res;
+      await res.body?.cancel().catch(() => undefined);
+      url = new URL(location, url);
+      if (res.status === 303 && method !== 'HEAD') {
+        method = 'GET';
+        body = undefined;
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * One row of the build summary: what one Nx task (one service) did in one run. The same values
+ * fill the CSV, the JSON, the Markdown job summary and the terminal table.
+ */
+
+export type RowStatus = 'pushed' | 'unchanged' | 'failed' | 'interrupted' | 'running';
+
+/** Pipeline phases, in order; `''` when nothing failed. */
+export type Phase = 'preflight' | 'secrets' | 'build' | 'push' | 'verify' | '';
+
+export const ROW_STATUSES: readonly RowStatus[] = ['pushed', 'unchanged', 'failed', 'interrupted', 'running'];
+export const PHASES: readonly Phase[] = ['preflight', 'secrets', 'build', 'push', 'verify', ''];
+
+export interface SummaryRow {
+  /** Identifies the run; a row whose runId differs belongs to another run. */
+  runId: string;
+  /** Nx project / service name: also the row file name, so letters, digits, `.`, `_`, `-`. */
+  service: string;
+  /** Full reference `<host>/<ns>/<svc>:<tag>`. */
+  image: string;
+  status: RowStatus;
+  /** The failed (or interrupted) phase, `''` when ok. */
+  phase: Phase;
+  /** Push attempts. */
+  attempts: number;
+  /** Seconds, 0 when not run; rounded to 2 decimals when recorded. */
+  buildSeconds: number;
+  pushSeconds: number;
+  verifySeconds: number;
+  /** Verified manifest digest (`sha256:…`) or `''`. */
+  digest: string;
+  /** `'verified' | 'missing-manifest' | 'missing-blob' | 'digest-mismatch' | 'unauthorized' | 'unreachable' | ''` */
+  verify: string;
+  /** Log path relative to the workspace root. */
+  log: string;
+  /** One line, `''` when ok (newlines are collapsed to spaces when recorded). */
+  error: string;
+  /** ISO 8601; `''` for a service that never started (e.g. its base image failed). */
+  startedAt: string;
+  /** ISO 8601, `''` while running. */
+  finishedAt: string;
+}
+
+/** Which summary files to write: `build-summary-<tag>.{csv,json,md}`. */
+export interface SummaryOptions {
+  /** Image tag of the run, e.g. `'dev'`. */
+  tag: string;
+}
+
+/** Contents of `build-summary-<tag>.json`. */
+export interface SummaryJson {
+  generatedAt: string;
+  runId: string;
+  tag: string;
+  rows: SummaryRow[];
+}

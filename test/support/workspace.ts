@@ -1,0 +1,108 @@
+/**
+ * A throwaway imagefleet workspace for integration tests: the demo apps copied, this repo's
+ * tools/, libs/ and node_modules linked, and a manifest pointing at the test's own registry.
+ * Removed by `dispose()`.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DOCKER = process.env['IMAGEFLEET_DOCKER'] ?? '/usr/bin/docker';
+
+export interface TestWorkspace {
+  dir: string;
+  /** Run the imagefleet CLI in the workspace. */
+  cli(args: string[], env?: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string; all: string }>;
+  /** Run nx in the workspace. */
+  nx(args: string[], env?: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string; all: string }>;
+  write(path: string, content: string): void;
+  dispose(): void;
+}
+
+export interface WorkspaceOptions {
+  /** The whole services.manifest.yaml text. */
+  manifest: string;
+  /** Which demo apps to copy (default: all). */
+  apps?: string[];
+  /** Extra files, path → content. */
+  files?: Record<string, string>;
+  /** .env content. */
+  dotenv?: string;
+}
+
+const DEMO_APPS = ['platform-base', 'agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
+
+export function makeWorkspace(opts: WorkspaceOptions): TestWorkspace {
+  const dir = mkdtempSync(join(tmpdir(), 'imagefleet-ws-'));
+  for (const link of ['node_modules', 'tools', 'libs']) symlinkSync(join(REPO_ROOT, link), join(dir, link));
+  for (const file of ['package.json', 'tsconfig.base.json', 'tsconfig.json', 'nx.json']) copyFileSync(join(REPO_ROOT, file), join(dir, file));
+  for (const app of opts.apps ?? DEMO_APPS) {
+    cpSync(join(REPO_ROOT, 'apps', app), join(dir, 'apps', app), { recursive: true });
+  }
+  ensureBusybox(join(dir, 'apps', 'platform-base'));
+  writeFileSync(join(dir, 'services.manifest.yaml'), opts.manifest);
+  if (opts.dotenv !== undefined) writeFileSync(join(dir, '.env'), opts.dotenv);
+  const write = (path: string, content: string) => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  };
+  for (const [path, content] of Object.entries(opts.files ?? {})) write(path, content);
+
+  const run = async (file: string, args: string[], env: Record<string, string> = {}) => {
+    const r = await execa(file, args, {
+      cwd: dir,
+      reject: false,
+      all: true,
+      env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', ...env },
+    });
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, all: r.all ?? '' };
+  };
+  return {
+    dir,
+    cli: (args, env) => run(process.execPath, ['--import', 'tsx', 'tools/cli/src/main.ts', ...args], env),
+    nx: (args, env) => run(process.execPath, [join(REPO_ROOT, 'node_modules', 'nx', 'bin', 'nx.js'), ...args], env),
+    write,
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The demo base image needs a static busybox in its rootfs (tools/dev-env/up.sh puts it there). */
+function ensureBusybox(platformBase: string): void {
+  if (!existsSync(platformBase)) return;
+  const target = join(platformBase, 'rootfs', 'bin', 'busybox');
+  if (existsSync(target)) return;
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync('/bin/busybox', target);
+}
+
+/** A manifest for the demo apps against a test registry. */
+export function demoManifest(opts: { pushHost: string; host?: string; extraServices?: string; concurrency?: number; push?: string }): string {
+  const deps = DEMO_APPS.filter((a) => a !== 'platform-base')
+    .map((a) => `  ${a}:\n    context: apps/${a}\n    dependsOn: [platform-base]${a === 'agents-runtime' ? '\n    secrets: [GIT_AUTH_TOKEN]' : ''}${a === 'www-ameide-platform' ? '\n    secrets: [GHCR_TOKEN]' : ''}`)
+    .join('\n');
+  return `registry:
+  host: ${opts.host ?? opts.pushHost}
+  pushHost: ${opts.pushHost}
+  namespace: ameide
+  insecure: true
+builder:
+  driver: docker
+  docker: ${DOCKER}
+concurrency:
+  push: ${opts.concurrency ?? 2}
+${opts.push ?? ''}
+services:
+  platform-base:
+    context: apps/platform-base
+${deps}
+${opts.extraServices ?? ''}`;
+}
+
+/** Is a Docker engine answering? Integration suites skip loudly, never silently pass, without one. */
+export async function dockerAvailable(): Promise<boolean> {
+  const r = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false });
+  return r.exitCode === 0;
+}

@@ -1,0 +1,104 @@
+/**
+ * `imagefleet run <target>`: `nx run-many` (or `nx affected`) with one run id for every task,
+ * then the rows nobody else could write — services Nx skipped because a dependency failed, or
+ * never started because the run was interrupted — and the summary table.
+ */
+import { createRequire } from 'node:module';
+import { loadManifest } from '@imagefleet/manifest';
+import { runIdFor, workspacePaths } from '@imagefleet/pipeline';
+import { runCommand } from '@imagefleet/process';
+import { readRows, recordRow, renderTable, type SummaryRow } from '@imagefleet/report';
+import { join, relative } from 'node:path';
+
+export interface RunOptions {
+  parallel?: string | undefined;
+  affected: boolean;
+  base?: string | undefined;
+  head?: string | undefined;
+  projects?: string[] | undefined;
+}
+
+/** Builds default to one per core, as the seed script's JOBS=$(nproc). */
+export const DEFAULT_PARALLEL = '100%';
+
+export function nxArguments(target: string, opts: RunOptions): string[] {
+  const args = opts.affected ? ['affected', '-t', target] : ['run-many', '-t', target];
+  if (opts.affected && opts.base) args.push(`--base=${opts.base}`);
+  if (opts.affected && opts.head) args.push(`--head=${opts.head}`);
+  if (opts.projects?.length) args.push(`--projects=${opts.projects.join(',')}`);
+  args.push(`--parallel=${opts.parallel ?? DEFAULT_PARALLEL}`, '--outputStyle=stream', '--skipNxCache');
+  return args;
+}
+
+export async function runCommandLine(manifestFile: string, target: string, opts: RunOptions, signal: AbortSignal): Promise<number> {
+  const manifest = await loadManifest(manifestFile);
+  const paths = workspacePaths(manifest);
+  const runId = runIdFor(process.pid);
+  const nx = nxEntry(manifest.root);
+  const env = { IMAGEFLEET_RUN_ID: runId, NX_TUI: 'false', NX_DAEMON: process.env['NX_DAEMON'] ?? 'false' };
+  const planned = await plannedServices(manifest.root, nx, target, opts, env);
+  process.stdout.write(`imagefleet: run ${runId}: ${target} on ${planned.length} service(s)\n`);
+
+  const result = await runCommand(process.execPath, [nx, ...nxArguments(target, opts)], {
+    cwd: manifest.root,
+    env,
+    signal,
+    // Tasks need a moment to stop their builds and pushes and record their rows.
+    killGraceMs: 20_000,
+    onLine: (line) => process.stdout.write(`${line}\n`),
+  });
+
+  if (target === 'push') {
+    const rows = new Map((await readRows(paths.logs, { runId })).map((r) => [r.service, r]));
+    const tag = manifest.services[0]?.tags[0] ?? 'dev';
+    for (const name of planned) {
+      if (rows.get(name)?.runId === runId) continue;
+      const service = manifest.services.find((s) => s.name === name)!;
+      const row: SummaryRow = {
+        runId,
+        service: name,
+        image: `${manifest.registry.host}/${manifest.registry.namespace}/${name}:${service.tags[0]}`,
+        status: signal.aborted ? 'interrupted' : 'failed',
+        phase: 'build',
+        attempts: 0,
+        buildSeconds: 0,
+        pushSeconds: 0,
+        verifySeconds: 0,
+        digest: '',
+        verify: '',
+        log: relative(manifest.root, join(paths.logs, `${name}_${service.tags[0]}.log`)),
+        error: signal.aborted
+          ? 'interrupted before it started'
+          : `not run: ${service.dependsOn.length ? `an image it builds FROM (${service.dependsOn.join(', ')}) failed` : `nx did not run it (exit ${result.exitCode ?? result.signal})`}`,
+        startedAt: '',
+        finishedAt: new Date().toISOString(),
+      };
+      await recordRow(paths.logs, row, { tag });
+    }
+    const thisRun = await readRows(paths.logs, { runId });
+    process.stdout.write(`\n${renderTable(thisRun)}\n`);
+    process.stdout.write(`summary: ${relative(process.cwd(), join(paths.logs, `build-summary-${tag}.csv`))}\n`);
+    if (signal.aborted) return 130;
+    return thisRun.every((r) => r.status === 'pushed' || r.status === 'unchanged') && result.ok ? 0 : 1;
+  }
+  if (signal.aborted) return 130;
+  return result.ok ? 0 : 1;
+}
+
+function nxEntry(root: string): string {
+  const require = createRequire(join(root, 'package.json'));
+  return require.resolve('nx/bin/nx.js');
+}
+
+async function plannedServices(root: string, nx: string, target: string, opts: RunOptions, env: Record<string, string>): Promise<string[]> {
+  const args = ['show', 'projects', '--json', `--withTarget=${target}`];
+  if (opts.affected) {
+    args.push('--affected');
+    if (opts.base) args.push(`--base=${opts.base}`);
+    if (opts.head) args.push(`--head=${opts.head}`);
+  }
+  if (opts.projects?.length) args.push(`--projects=${opts.projects.join(',')}`);
+  const r = await runCommand(process.execPath, [nx, ...args], { cwd: root, env });
+  if (!r.ok) throw new Error(`nx show projects failed: ${r.reason}`);
+  return JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as string[];
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * imagefleet CLI: the one place that turns outcomes and errors into exit codes. Every command
+ * is a thin adapter over the pipeline libs.
+ */
+import { parseArgs } from 'node:util';
+import { ManifestError, SecretsError } from '@imagefleet/manifest';
+import { createInterruptSignal } from './interrupt.js';
+import { resolveManifestPath } from './manifest-path.js';
+import { imageCommand, pushCommand } from './commands/task.js';
+import { verifyCommand } from './commands/verify.js';
+import { preflightCommand } from './commands/preflight.js';
+import { summaryCommand } from './commands/summary.js';
+import { runCommandLine } from './commands/run.js';
+
+const USAGE = `usage: imagefleet <command> [options]
+
+  run <target> [--parallel N] [--affected --base REF] [--projects a,b]
+                          run an Nx target (push, image, verify) over the services with one run id,
+                          then print the summary table; rows for every service, even on Ctrl-C
+  image <service>         build one service's image (what the Nx image target runs)
+  push <service>          push and verify one service's image (what the Nx push target runs)
+  verify [service...]     verify services in the registry without building; table, non-zero on any gap
+  preflight               check the push registry answers, speaks the configured scheme, accepts credentials
+  summary                 print the latest summary as a table
+
+  --manifest FILE         services.manifest.yaml (default: found from the current directory up)
+  --json                  verify/summary: print JSON`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      manifest: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      parallel: { type: 'string' },
+      affected: { type: 'boolean', default: false },
+      base: { type: 'string' },
+      head: { type: 'string' },
+      projects: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const manifestFile = resolveManifestPath(values.manifest);
+  const signal = createInterruptSignal();
+  switch (command) {
+    case 'image':
+      return imageCommand(manifestFile, one(rest, 'image'), signal);
+    case 'push':
+      return pushCommand(manifestFile, one(rest, 'push'), signal);
+    case 'verify':
+      return verifyCommand(manifestFile, rest, { json: values.json });
+    case 'preflight':
+      return preflightCommand(manifestFile);
+    case 'summary':
+      return summaryCommand(manifestFile, { json: values.json });
+    case 'run':
+      return runCommandLine(manifestFile, one(rest, 'run'), {
+        parallel: values.parallel,
+        affected: values.affected,
+        base: values.base,
+        head: values.head,
+        projects: values.projects?.split(',').filter(Boolean),
+      }, signal);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+class UsageError extends Error {}
+
+function one(rest: string[], command: string): string {
+  if (rest.length !== 1) throw new UsageError(`${command} takes exactly one ${command === 'run' ? 'target' : 'service'}, got ${rest.length}`);
+  return rest[0]!;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ManifestError || error instanceof SecretsError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`imagefleet: ${(error as Error).message}\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`imagefleet: ${(error as Error).message ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

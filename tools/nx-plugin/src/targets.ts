@@ -1,0 +1,71 @@
+/**
+ * One inferred-target builder per target. Each target describes itself (description, help
+ * example), names precise inputs, and is never cached by Nx: an image "cache hit" would claim
+ * an image that may no longer be in the daemon or the registry. Skipping unchanged images is
+ * the pipeline's job, checked against the registry.
+ */
+import type { TargetConfiguration } from '@nx/devkit';
+import type { ServiceSpec } from '@imagefleet/manifest';
+
+export interface TargetContext {
+  /** How to start the imagefleet CLI from the workspace root. */
+  cli: string;
+  /** Manifest path relative to the workspace root. */
+  manifest: string;
+}
+
+function command(ctx: TargetContext, args: string): TargetConfiguration {
+  return {
+    executor: 'nx:run-commands',
+    options: { command: `${ctx.cli} ${args} --manifest ${ctx.manifest}`, cwd: '{workspaceRoot}' },
+  };
+}
+
+function serviceInputs(service: ServiceSpec, ctx: TargetContext): TargetConfiguration['inputs'] {
+  const inputs: NonNullable<TargetConfiguration['inputs']> = [`{workspaceRoot}/${service.contextRel}/**/*`, `{workspaceRoot}/${ctx.manifest}`];
+  if (!service.dockerfileRel.startsWith(`${service.contextRel}/`)) inputs.push(`{workspaceRoot}/${service.dockerfileRel}`);
+  // Secret names matter to the build; their values never enter a hash.
+  return inputs;
+}
+
+export function imageTarget(service: ServiceSpec, ctx: TargetContext): TargetConfiguration {
+  return {
+    ...command(ctx, `image ${service.name}`),
+    cache: false,
+    inputs: serviceInputs(service, ctx),
+    // The images this one builds FROM must be pushed (and verified) first.
+    dependsOn: [{ target: 'push', dependencies: true }],
+    metadata: {
+      description: `Build ${service.name}'s image with BuildKit and tag it for the registry`,
+      technologies: ['docker'],
+      help: { command: `nx run ${service.name}:image`, example: {} },
+    },
+  };
+}
+
+export function pushTarget(service: ServiceSpec, ctx: TargetContext): TargetConfiguration {
+  return {
+    ...command(ctx, `push ${service.name}`),
+    cache: false,
+    inputs: serviceInputs(service, ctx),
+    dependsOn: ['image'],
+    metadata: {
+      description: `Push ${service.name}'s image through the push host (own concurrency limit, retries, stall watch), then verify every manifest and blob in the registry`,
+      technologies: ['docker'],
+      help: { command: `nx run ${service.name}:push`, example: {} },
+    },
+  };
+}
+
+export function verifyTarget(service: ServiceSpec, ctx: TargetContext): TargetConfiguration {
+  return {
+    ...command(ctx, `verify ${service.name}`),
+    cache: false,
+    inputs: [`{workspaceRoot}/${ctx.manifest}`],
+    metadata: {
+      description: `Check in the registry that ${service.name}'s image is complete (every manifest and blob), without building`,
+      technologies: ['docker'],
+      help: { command: `nx run ${service.name}:verify`, example: {} },
+    },
+  };
+}
