@@ -62,8 +62,8 @@ export function makeWorkspace(opts: WorkspaceOptions): TestWorkspace {
   };
   return {
     dir,
-    cli: (args, env) => run(process.execPath, ['--import', 'tsx', 'tools/cli/src/main.ts', ...args], env),
-    nx: (args, env) => run(process.execPath, [join(REPO_ROOT, 'node_modules', 'nx', 'bin', 'nx.js'), ...args], env),
+    cli: (args, env) => run(process.execPath, ['tools/cli/bin/imagefleet.mjs', ...args], env),
+    nx: (args, env) => run(process.execPath, [join(REPO_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], env),
     write,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -4,7 +4,7 @@ import { loadManifest } from '@imagefleet/manifest';
 import { imageTarget, pushTarget, verifyTarget, type TargetContext } from './targets.js';
 
 /** The CLI ships beside this plugin in the workspace; targets start it from the workspace root. */
-const CLI = 'node --import tsx tools/cli/src/main.ts';
+const CLI = 'node tools/cli/bin/imagefleet.mjs';
 
 async function createNodesForManifest(manifestFile: string, _options: unknown, context: CreateNodesContext) {
   const manifest = await loadManifest(join(context.workspaceRoot, manifestFile));
