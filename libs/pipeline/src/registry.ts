@@ -6,13 +6,22 @@ import { lookup } from 'node:dns/promises';
 import { createRegistryClient, type RegistryClient } from '@imagefleet/registry';
 import type { Manifest } from '@imagefleet/manifest';
 
+/**
+ * The manifest's `insecure` is authoritative (it already defaults to true for loopback hosts):
+ * `insecure: false` on a loopback host means HTTPS, as the user wrote.
+ */
+function clientFor(host: string, manifest: Manifest, env: NodeJS.ProcessEnv): RegistryClient {
+  const { insecure } = manifest.registry;
+  return createRegistryClient({ host, insecure, scheme: insecure ? 'http' : 'https', env });
+}
+
 export function pushClient(manifest: Manifest, env: NodeJS.ProcessEnv): RegistryClient {
-  return createRegistryClient({ host: manifest.registry.pushHost, insecure: manifest.registry.insecure, env });
+  return clientFor(manifest.registry.pushHost, manifest, env);
 }
 
 /** The reference host's client, only when it differs from the push host and resolves from here. */
 export async function referenceClient(manifest: Manifest, env: NodeJS.ProcessEnv): Promise<RegistryClient | null> {
-  const { host, pushHost, insecure } = manifest.registry;
+  const { host, pushHost } = manifest.registry;
   if (host === pushHost) return null;
   const hostname = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   try {
@@ -20,7 +29,7 @@ export async function referenceClient(manifest: Manifest, env: NodeJS.ProcessEnv
   } catch {
     return null;
   }
-  return createRegistryClient({ host, insecure, env });
+  return clientFor(host, manifest, env);
 }
 
 /** Build arg naming for a dependency's image: `platform-base` → `PLATFORM_BASE_IMAGE`. */
