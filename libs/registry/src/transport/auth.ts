@@ -109,10 +109,12 @@ export class Authenticator {
   /** Why the registry refused us, naming the credentials' source but never the secret. */
   async explainRefusal(): Promise<string> {
     const { credentials, searched } = await this.credentials();
+    const host = this.opts.host;
     const via = this.mode.kind === 'bearer' ? ` (token realm ${this.mode.realm})` : '';
     if (!credentials) {
-      return `no credentials for ${this.opts.host}${via}; looked at: ${searched.join('; ')}. Run \`docker login ${this.opts.host}\` or set IMAGEFLEET_REGISTRY_USER and IMAGEFLEET_REGISTRY_PASSWORD`;
+      return `no credentials for ${host}${via}; looked at: ${searched.join('; ')}. Run \`docker login ${host}\` or set IMAGEFLEET_REGISTRY_USER and IMAGEFLEET_REGISTRY_PASSWORD`;
     }
-    return `${this.opts.host}${via} refused the credentials of user "${credentials.username}" from ${credentials.source}; check the password or run \`docker login ${this.opts.host}\` again`;
+    const who = this.mode.kind === 'bearer' ? `the token server ${this.mode.realm} for ${host}` : host;
+    return `${who} refused the credentials of user "${credentials.username}" from ${credentials.source}; check the password and the user's access, or run \`docker login ${host}\` again`;
   }
 }

@@ -55,7 +55,7 @@ export class Transport {
         const refused = err.status === 401 || err.status === 403;
         throw new RegistryError({
           ...ctx,
-          reason: `token server ${this.opts.auth.realm ?? ''} ${err.message}${refused ? `: ${await this.opts.auth.explainRefusal()}` : ''}`,
+          reason: `token request ${err.message}${refused ? `: ${await this.opts.auth.explainRefusal()}` : ` (realm ${this.opts.auth.realm ?? 'unknown'})`}`,
           status: refused ? 401 : err.status,
           code: refused ? 'UNAUTHORIZED' : 'TOKEN_FAILED',
           retryable: err.status >= 500,

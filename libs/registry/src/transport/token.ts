@@ -68,15 +68,15 @@ export async function fetchToken(req: TokenRequest, now: () => number = Date.now
     res = await getForm(req);
   }
   const text = await res.text();
-  if (!res.ok) throw new TokenFetchError(res.status, `token server answered ${res.status} ${res.statusText}`.trim());
+  if (!res.ok) throw new TokenFetchError(res.status, `answered ${res.status} ${res.statusText}`.trim());
   let body: TokenBody;
   try {
     body = JSON.parse(text) as TokenBody;
   } catch {
-    throw new TokenFetchError(res.status, 'token server answered with something that is not JSON');
+    throw new TokenFetchError(res.status, 'answered with something that is not JSON');
   }
   const token = body.token ?? body.access_token;
-  if (!token) throw new TokenFetchError(res.status, 'token server answer has neither "token" nor "access_token"');
+  if (!token) throw new TokenFetchError(res.status, 'answered with neither "token" nor "access_token"');
   const lifetime = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN) * 1000;
   const issued = body.issued_at ? Date.parse(body.issued_at) : Number.NaN;
   // Trust our clock over the server's when they disagree by much; keep a margin for the request in flight.

@@ -1,0 +1,442 @@
+/**
+ * A fault-injecting HTTP proxy for tests, in front of a real registry: `docker push` (or any
+ * registry client) talks to `127.0.0.1:<port>` (plain HTTP: dockerd allows it for 127.0.0.0/8),
+ * requests and responses stream through to `opts.upstream`, and a rule function chosen by the
+ * test decides per request whether to pass it, answer an error status, reset the connection,
+ * stall, delay, or swallow a manifest PUT while answering `201 Created` (the "proxy that answered
+ * 201 and stored nothing").
+ *
+ * It also watches push concurrency as a registry sees it (`stats.maxConcurrentPushes`,
+ * `stats.pushIntervals`).
+ *
+ * How dockerd 20.10 reacts to each fault (measured on this machine; see fault-proxy.spec.ts):
+ * - `status` on uploads with a distribution-style JSON error body (the default body): dockerd
+ *   retries the layer after 5, 10, 15, 20 s (5 attempts), so `docker push` fails after ≈ 50 s.
+ *   A non-JSON body (e.g. `body: 'boom'`) is an "unexpected HTTP response" to dockerd, which
+ *   it does not retry: the push fails at once.
+ * - `reset` on uploads: retried like a JSON 5xx.
+ * - `stall`: the layer line stays at "Pushing" / "Preparing"; dockerd has no own timeout for
+ *   a request that was fully sent and never answered.
+ * - `fake-manifest-put`: `docker push` exits 0 and prints `<tag>: digest: sha256:… size: N`
+ *   while the registry has no such tag.
+ */
+import { createHash } from 'node:crypto';
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type RequestKind = 'ping' | 'manifest' | 'blob' | 'upload' | 'tags' | 'other';
+
+export const REQUEST_KINDS: readonly RequestKind[] = ['ping', 'manifest', 'blob', 'upload', 'tags', 'other'];
+
+/** What a rule sees of one request. */
+export interface FaultRequest {
+  method: string;
+  /** Path and query, as the client sent it. */
+  path: string;
+  /** Repository name parsed from `/v2/<name>/(manifests|blobs|tags)/…` (may hold slashes); `null` for `/v2/` etc. */
+  repository: string | null;
+  kind: RequestKind;
+  /** 1-based count of requests of this kind for this repository so far, this one included. */
+  n: number;
+}
+
+export type Fault =
+  | { type: 'pass' }
+  /** Answer without forwarding. Default body: distribution's JSON error (`UNKNOWN`, or `UNAVAILABLE` for 503). */
+  | { type: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  /** Destroy the client socket without answering (TCP RST). */
+  | { type: 'reset' }
+  /** Read the request, never answer; the socket is held until the client gives up or `stop()`. */
+  | { type: 'stall' }
+  /** Manifest PUT only (else passes): read the body, don't forward it, answer 201 with its digest. */
+  | { type: 'fake-manifest-put' }
+  /** Wait, then pass. */
+  | { type: 'delay'; ms: number };
+
+export type FaultType = Fault['type'];
+
+/** `undefined` means pass. */
+export type FaultRule = (req: FaultRequest) => Fault | undefined;
+
+export interface PushInterval {
+  repository: string;
+  /** `Date.now()` of the first upload / blob HEAD / manifest PUT. */
+  start: number;
+  /** `Date.now()` when the tag's manifest PUT was answered, or idle end; `null` while pushing. */
+  end: number | null;
+  endReason: 'manifest-put' | 'idle' | 'stopped' | null;
+}
+
+export interface ProxyLogEntry {
+  /** `Date.now()` when the request arrived. */
+  at: number;
+  method: string;
+  path: string;
+  kind: RequestKind;
+  repository: string | null;
+  n: number;
+  fault: FaultType;
+  /** Status sent to the client; `null` for reset/stall or when the client went away first. */
+  status: number | null;
+  /** `Date.now()` when the exchange ended (answered, reset, or socket closed). */
+  endedAt: number | null;
+}
+
+export interface FaultProxyStats {
+  /** Requests received, per kind. */
+  requests: Record<RequestKind, number>;
+  /** Faults injected, per type (`pass` counts requests passed unchanged; a `delay` counts as `delay`). */
+  faults: Record<FaultType, number>;
+  /** Every request, in arrival order. */
+  log: ProxyLogEntry[];
+  /** Most repositories "pushing" at once (see `pushIntervals`). */
+  maxConcurrentPushes: number;
+  /**
+   * One entry per push seen: a repository starts pushing at its first upload, blob HEAD or
+   * manifest PUT, and stops when a manifest PUT by tag is answered (any status; PUTs by digest
+   * are index children and do not end it), or `pushIdleMs` after its last request ended with
+   * none outstanding — whichever comes first.
+   */
+  pushIntervals: PushInterval[];
+  /** Repositories pushing right now. */
+  inFlight(): string[];
+}
+
+export interface FaultProxyOptions {
+  /** The real registry: `http://127.0.0.1:5000` or `127.0.0.1:5000`. */
+  upstream: string;
+  /** Initial rules (default: pass everything). */
+  rules?: FaultRule | FaultRule[];
+  /** A push with no request outstanding ends this long after its last request. @default 3000 */
+  pushIdleMs?: number;
+}
+
+export interface RunningFaultProxy {
+  /** `127.0.0.1:<port>` */
+  host: string;
+  port: number;
+  stats: FaultProxyStats;
+  /** Replace the rules; with several, the first one returning a non-pass fault wins. */
+  setRules(rules: FaultRule | FaultRule[]): void;
+  /** Close the server and destroy every socket (held and stalled ones too), within ~2 s. */
+  stop(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classification
+
+const REPO_PATH = /^\/v2\/(.+?)\/(manifests|blobs|tags)\/(.*)$/;
+
+export function classify(method: string, rawPath: string): { repository: string | null; kind: RequestKind; reference: string | null } {
+  const path = rawPath.split('?')[0] ?? rawPath;
+  if (path === '/v2/' || path === '/v2') return { repository: null, kind: 'ping', reference: null };
+  const m = REPO_PATH.exec(path);
+  if (!m) return { repository: null, kind: 'other', reference: null };
+  const repository = m[1]!;
+  const section = m[2]!;
+  const rest = m[3]!;
+  if (section === 'blobs' && rest.startsWith('uploads/')) {
+    const upload = method === 'POST' || method === 'PATCH' || method === 'PUT';
+    return { repository, kind: upload ? 'upload' : 'other', reference: null };
+  }
+  if (section === 'manifests') return { repository, kind: 'manifest', reference: rest };
+  if (section === 'blobs') return { repository, kind: 'blob', reference: rest };
+  return { repository, kind: 'tags', reference: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule builders
+
+type RepoFilter = string | RegExp | ((repository: string) => boolean);
+
+function matchRepo(filter: RepoFilter | undefined, repository: string | null): boolean {
+  if (filter === undefined) return true;
+  if (repository === null) return false;
+  if (typeof filter === 'string') return repository === filter;
+  if (filter instanceof RegExp) return filter.test(repository);
+  return filter(repository);
+}
+
+/** Swallow every manifest PUT (of repositories matching `repoFilter`) and answer 201 with its digest. */
+export function dropManifestPuts(repoFilter?: RepoFilter): FaultRule {
+  return (req) => (req.kind === 'manifest' && req.method === 'PUT' && matchRepo(repoFilter, req.repository) ? { type: 'fake-manifest-put' } : undefined);
+}
+
+/** Answer every request of `kind` with `status` (and optionally `body`, see `Fault`). */
+export function failAll(kind: RequestKind, status: number, body?: string): FaultRule {
+  return (req) => (req.kind === kind ? { type: 'status', status, ...(body === undefined ? {} : { body }) } : undefined);
+}
+
+/** Reset the connection on every `k`-th request of `kind` (counted per repository). */
+export function resetEvery(kind: RequestKind, k: number): FaultRule {
+  if (!(k >= 1)) throw new Error(`resetEvery: k must be ≥ 1, got ${k}`);
+  return (req) => (req.kind === kind && req.n % k === 0 ? { type: 'reset' } : undefined);
+}
+
+/** Stall the first `count` requests of `kind` per repository; pass later ones. */
+export function stallFirst(kind: RequestKind, count: number): FaultRule {
+  return (req) => (req.kind === kind && req.n <= count ? { type: 'stall' } : undefined);
+}
+
+/** Delay every request of `kind` (optionally only `method`) by `ms`, then pass. */
+export function delayAll(kind: RequestKind, ms: number, method?: string): FaultRule {
+  return (req) => (req.kind === kind && (method === undefined || req.method === method) ? { type: 'delay', ms } : undefined);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The proxy
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade']);
+
+function forwardHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+function errorBody(status: number): string {
+  const code = status === 503 ? 'UNAVAILABLE' : status === 429 ? 'TOOMANYREQUESTS' : status === 404 ? 'NAME_UNKNOWN' : 'UNKNOWN';
+  return JSON.stringify({ errors: [{ code, message: `fault-proxy: injected ${status}`, detail: null }] });
+}
+
+function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+const DIGEST_REF = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningFaultProxy> {
+  const upstreamUrl = new URL(/^https?:\/\//.test(opts.upstream) ? opts.upstream : `http://${opts.upstream}`);
+  if (upstreamUrl.protocol !== 'http:') throw new Error(`fault-proxy: only http upstreams, got ${opts.upstream}`);
+  const upstreamHost = upstreamUrl.host;
+  const upstreamPort = Number(upstreamUrl.port || 80);
+  const pushIdleMs = opts.pushIdleMs ?? 3000;
+  let rules: FaultRule[] = opts.rules === undefined ? [] : Array.isArray(opts.rules) ? [...opts.rules] : [opts.rules];
+  let proxyOrigin = '';
+  let stopping = false;
+
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const counters = new Map<string, number>();
+  const sockets = new Set<Socket>();
+
+  // --- push concurrency -----------------------------------------------------------------------
+  interface PushState {
+    interval: PushInterval;
+    outstanding: number;
+    idleTimer: NodeJS.Timeout | null;
+  }
+  const pushing = new Map<string, PushState>();
+  const stats: FaultProxyStats = {
+    requests: zeroCounts(REQUEST_KINDS),
+    faults: zeroCounts<FaultType>(['pass', 'status', 'reset', 'stall', 'fake-manifest-put', 'delay']),
+    log: [],
+    maxConcurrentPushes: 0,
+    pushIntervals: [],
+    inFlight: () => [...pushing.keys()],
+  };
+  const endPush = (repository: string, reason: NonNullable<PushInterval['endReason']>, at = Date.now()) => {
+    const state = pushing.get(repository);
+    if (!state) return;
+    if (state.idleTimer) clearTimeout(state.idleTimer);
+    state.interval.end = at;
+    state.interval.endReason = reason;
+    pushing.delete(repository);
+  };
+  const armIdle = (repository: string, state: PushState) => {
+    if (state.idleTimer) clearTimeout(state.idleTimer);
+    state.idleTimer = null;
+    if (state.outstanding > 0) return;
+    state.idleTimer = setTimeout(() => endPush(repository, 'idle'), pushIdleMs);
+    state.idleTimer.unref();
+  };
+  /** Called when a request arrives; returns a callback for when its exchange ends. */
+  const trackPush = (method: string, kind: RequestKind, repository: string | null, reference: string | null): (() => void) => {
+    if (repository === null) return () => {};
+    const startsPush = kind === 'upload' || (kind === 'blob' && method === 'HEAD') || (kind === 'manifest' && method === 'PUT');
+    let state = pushing.get(repository);
+    if (!state && startsPush) {
+      const interval: PushInterval = { repository, start: Date.now(), end: null, endReason: null };
+      stats.pushIntervals.push(interval);
+      state = { interval, outstanding: 0, idleTimer: null };
+      pushing.set(repository, state);
+      stats.maxConcurrentPushes = Math.max(stats.maxConcurrentPushes, pushing.size);
+    }
+    if (!state) return () => {};
+    const own = state;
+    own.outstanding++;
+    if (own.idleTimer) clearTimeout(own.idleTimer);
+    own.idleTimer = null;
+    const endsPush = kind === 'manifest' && method === 'PUT' && reference !== null && !DIGEST_REF.test(reference);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      own.outstanding--;
+      if (pushing.get(repository) !== own) return;
+      if (endsPush) endPush(repository, 'manifest-put');
+      else armIdle(repository, own);
+    };
+  };
+
+  // --- request handling -----------------------------------------------------------------------
+  const chooseFault = (req: FaultRequest): Fault => {
+    for (const rule of rules) {
+      const fault = rule(req);
+      if (fault && fault.type !== 'pass') return fault;
+    }
+    return { type: 'pass' };
+  };
+
+  const rewriteLocation = (location: string): string => {
+    try {
+      const url = new URL(location);
+      if (url.host === upstreamHost && url.protocol === 'http:') return `${proxyOrigin}${url.pathname}${url.search}${url.hash}`;
+    } catch {
+      // relative: unchanged
+    }
+    return location;
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, path: string, entry: ProxyLogEntry) => {
+    const headers = forwardHeaders(req.headers);
+    headers.host = upstreamHost;
+    const up = request({ host: upstreamUrl.hostname, port: upstreamPort, method: req.method, path, headers, agent }, (upRes) => {
+      const out = forwardHeaders(upRes.headers);
+      if (typeof out.location === 'string') out.location = rewriteLocation(out.location);
+      entry.status = upRes.statusCode ?? 502;
+      res.writeHead(entry.status, out);
+      upRes.pipe(res);
+      upRes.on('error', () => res.destroy());
+    });
+    up.on('error', (err) => {
+      if (!res.headersSent) {
+        entry.status = 502;
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `fault-proxy: upstream: ${err.message}` }] }));
+      } else {
+        res.destroy();
+      }
+    });
+    // The client went away before the answer was complete: drop the upstream exchange too.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
+    req.pipe(up);
+  };
+
+  const server = createServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    const { repository, kind, reference } = classify(method, path);
+    const key = `${kind}\u0000${repository ?? ''}`;
+    const n = (counters.get(key) ?? 0) + 1;
+    counters.set(key, n);
+    stats.requests[kind]++;
+    let fault = chooseFault({ method, path, repository, kind, n });
+    if (fault.type === 'fake-manifest-put' && !(kind === 'manifest' && method === 'PUT')) fault = { type: 'pass' };
+    stats.faults[fault.type]++;
+    const entry: ProxyLogEntry = { at: Date.now(), method, path, kind, repository, n, fault: fault.type, status: null, endedAt: null };
+    stats.log.push(entry);
+    const ended = trackPush(method, kind, repository, reference);
+    const finish = () => {
+      if (entry.endedAt === null) entry.endedAt = Date.now();
+      ended();
+    };
+    // Fires when the answer is complete, or when the socket closes first (reset, stall, client gone).
+    res.once('close', finish);
+
+    switch (fault.type) {
+      case 'pass':
+        return forward(req, res, path, entry);
+      case 'delay': {
+        const timer = setTimeout(() => forward(req, res, path, entry), fault.ms);
+        res.once('close', () => clearTimeout(timer));
+        return;
+      }
+      case 'status': {
+        const body = fault.body ?? errorBody(fault.status);
+        const json = fault.body === undefined;
+        entry.status = fault.status;
+        res.writeHead(fault.status, {
+          'content-type': json ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          'docker-distribution-api-version': 'registry/2.0',
+          ...fault.headers,
+        });
+        res.end(method === 'HEAD' ? undefined : body);
+        req.resume();
+        return;
+      }
+      case 'reset': {
+        const socket = req.socket;
+        if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+        else socket.destroy();
+        return;
+      }
+      case 'stall':
+        // Drain the body so the client finishes sending; then never answer.
+        req.resume();
+        return;
+      case 'fake-manifest-put': {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const digest = `sha256:${createHash('sha256').update(Buffer.concat(chunks)).digest('hex')}`;
+          entry.status = 201;
+          res.writeHead(201, {
+            'docker-content-digest': digest,
+            location: `${proxyOrigin}/v2/${repository}/manifests/${digest}`,
+            'content-length': 0,
+            'docker-distribution-api-version': 'registry/2.0',
+          });
+          res.end();
+        });
+        return;
+      }
+    }
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  // dockerd first tries https on 127.0.0.1 (then falls back to http): answer garbage with 400.
+  server.on('clientError', (_err, socket: Socket) => {
+    if (socket.writable && !stopping) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+  proxyOrigin = `http://127.0.0.1:${port}`;
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      agent.destroy();
+      for (const repository of [...pushing.keys()]) endPush(repository, 'stopped');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      clearTimeout(timer);
+    })());
+
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    stats,
+    setRules: (next) => {
+      rules = Array.isArray(next) ? [...next] : [next];
+    },
+    stop,
+  };
+}
