@@ -21,7 +21,7 @@ export interface BuildOutcome {
  * passed pinned by digest (`PLATFORM_BASE_IMAGE=<pushHost>/<ns>/platform-base@sha256:…`) so
  * the build uses exactly what was pushed and verified, not whatever the daemon has tagged.
  */
-export async function resolveBaseImages(ctx: ServiceContext): Promise<{ args: Record<string, string>; digests: Record<string, string> }> {
+export async function resolveBaseImages(ctx: ServiceContext): Promise<ResolvedBase> {
   const args: Record<string, string> = {};
   const digests: Record<string, string> = {};
   const client = pushClient(ctx.manifest, ctx.env);
@@ -38,17 +38,22 @@ export async function resolveBaseImages(ctx: ServiceContext): Promise<{ args: Re
   return { args, digests };
 }
 
+export interface ResolvedBase {
+  args: Record<string, string>;
+  digests: Record<string, string>;
+}
+
 export async function buildImage(
   ctx: ServiceContext,
   log: ServiceLog,
   secrets: { values: Record<string, string>; redact: Redactor },
+  base: ResolvedBase,
+  extraTags: string[],
   extraLabels: Record<string, string> = {},
 ): Promise<BuildOutcome> {
   const started = Date.now();
-  let baseDigests: Record<string, string> = {};
+  const baseDigests = base.digests;
   try {
-    const base = await resolveBaseImages(ctx);
-    baseDigests = base.digests;
     await mkdir(ctx.paths.builds, { recursive: true });
     const iidFile = join(ctx.paths.builds, `${ctx.service.name}.iid`);
     const cmd = ctx.builder.buildCommand(
@@ -56,7 +61,7 @@ export async function buildImage(
         service: ctx.service.name,
         context: ctx.service.context,
         dockerfile: ctx.service.dockerfile,
-        tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
+        tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push, ...extraTags])],
         buildArgs: { ...ctx.service.buildArgs, ...base.args },
         secrets: ctx.service.secrets,
         labels: { 'org.imagefleet.service': ctx.service.name, ...extraLabels },

@@ -29,7 +29,16 @@ export async function loadServiceContext(
 ): Promise<ServiceContext> {
   const env = opts.env ?? process.env;
   const manifest = await loadManifest(manifestFile, { env });
-  const service = findService(manifest, serviceName);
+  return serviceContext(manifest, findService(manifest, serviceName), { ...opts, env });
+}
+
+/** The context of one service of an already loaded manifest. */
+export function serviceContext(
+  manifest: Manifest,
+  service: ServiceSpec,
+  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; runId?: string } = {},
+): ServiceContext {
+  const env = opts.env ?? process.env;
   return {
     manifest,
     service,
@@ -37,7 +46,7 @@ export async function loadServiceContext(
     repository: `${manifest.registry.namespace}/${service.name}`,
     paths: workspacePaths(manifest),
     builder: createBuilder(manifest.builder),
-    runId: currentRunId(env),
+    runId: opts.runId ?? currentRunId(env),
     env,
     signal: opts.signal ?? new AbortController().signal,
   };

@@ -15,6 +15,12 @@ export interface BuildRecord {
   startedAt: string;
   /** Digests of the images built FROM, as resolved in the registry at build time. */
   baseDigests: Record<string, string>;
+  /** The content tag (`content-<key>`) this build's inputs map to. */
+  contentTag: string;
+  /** The registry already held a verified image for the content tag: nothing was built. */
+  unchanged: boolean;
+  /** With `unchanged`: the digest the content tag points at. */
+  digest: string;
 }
 
 export async function writeBuildRecord(dir: string, record: BuildRecord): Promise<void> {

@@ -6,3 +6,6 @@ export { currentRunId, runIdFor } from './run-id.js';
 export { workspacePaths, type WorkspacePaths } from './paths.js';
 export { readDigestPins, type DigestPins, type DigestPin } from './digests.js';
 export { baseImageArg } from './registry.js';
+export { serviceContext } from './context.js';
+export { recordUnchanged } from './task.js';
+export { planRun, type RunPlan } from './fast-path.js';

@@ -19,7 +19,7 @@ export interface PushOutcome {
   interrupted: boolean;
 }
 
-export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Redactor): Promise<PushOutcome> {
+export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Redactor, extraRefs: string[] = []): Promise<PushOutcome> {
   const policy = ctx.manifest.push;
   const started = Date.now();
   const overall = AbortSignal.any([ctx.signal, AbortSignal.timeout(policy.timeoutSeconds * 1000)]);
@@ -37,7 +37,7 @@ export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Re
       log.line(`push attempt ${attempt}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(waited)} s)`);
       say(ctx.service.name, `push attempt ${attempt}/${maxAttempts} started`);
       let digest = '';
-      for (const ref of ctx.refs.push) {
+      for (const ref of [...ctx.refs.push, ...extraRefs]) {
         const cmd = ctx.builder.pushCommand(ref);
         log.line(`$ ${[cmd.file, ...cmd.args].join(' ')}`);
         const result = await runCommand(cmd.file, cmd.args, {

@@ -9,7 +9,8 @@ import { openServiceLog, recordRow } from '@imagefleet/report';
 import { createRedactor, type Redactor } from '@imagefleet/process';
 import { relative } from 'node:path';
 import { loadServiceSecrets, type ServiceContext } from './context.js';
-import { buildImage } from './build.js';
+import { buildImage, resolveBaseImages, type ResolvedBase } from './build.js';
+import { checkContent, contentRef, retagToDigest } from './unchanged.js';
 import { pushImage } from './push.js';
 import { verifyService } from './verify.js';
 import { readBuildRecord, writeBuildRecord } from './handoff.js';
@@ -45,22 +46,34 @@ export async function runImageTask(ctx: ServiceContext): Promise<TaskOutcome> {
     return fail('preflight', preflight.detail);
   }
 
+  let base: ResolvedBase;
+  let content: Awaited<ReturnType<typeof checkContent>>;
+  try {
+    base = await resolveBaseImages(ctx);
+    content = await checkContent(ctx, base);
+  } catch (error) {
+    const message = redact((error as Error).message);
+    say(ctx.service.name, `build failed: ${message}`);
+    return fail('build', message);
+  }
+  const record = { runId: ctx.runId, service: ctx.service.name, startedAt, baseDigests: base.digests, contentTag: content.contentTag };
+  if (content.digest) {
+    log.line(`unchanged: ${contentRef(ctx, content.contentTag)} is in the registry and verifies (${content.digest}); nothing to build`);
+    say(ctx.service.name, `unchanged (${content.contentTag}), nothing to build`);
+    await writeBuildRecord(ctx.paths.builds, { ...record, imageId: '', buildSeconds: 0, unchanged: true, digest: content.digest });
+    await log.detach();
+    return { ok: true, row: null };
+  }
+
   say(ctx.service.name, 'build started');
-  const build = await buildImage(ctx, log, secrets);
+  const build = await buildImage(ctx, log, secrets, base, [contentRef(ctx, content.contentTag)]);
   row.buildSeconds = seconds(build.durationMs);
   if (!build.ok) {
     say(ctx.service.name, `build ${build.interrupted ? 'interrupted' : 'failed'} after ${row.buildSeconds} s: ${build.error}`);
     return fail('build', build.error, build.interrupted ? 'interrupted' : 'failed');
   }
   say(ctx.service.name, `build done in ${row.buildSeconds} s`);
-  await writeBuildRecord(ctx.paths.builds, {
-    runId: ctx.runId,
-    service: ctx.service.name,
-    imageId: build.imageId,
-    buildSeconds: row.buildSeconds,
-    startedAt,
-    baseDigests: build.baseDigests,
-  });
+  await writeBuildRecord(ctx.paths.builds, { ...record, imageId: build.imageId, buildSeconds: row.buildSeconds, unchanged: false, digest: '' });
   await log.detach();
   return { ok: true, row: null };
 }
@@ -80,8 +93,10 @@ export async function runPushTask(ctx: ServiceContext): Promise<TaskOutcome> {
   }
   if (!fresh) log.line(`no build of ${ctx.service.name} in run ${ctx.runId}: pushing the image the engine has tagged`);
 
+  if (fresh && record!.unchanged) return finishUnchanged(ctx, log, row, record!.digest);
+
   say(ctx.service.name, 'push started');
-  const push = await pushImage(ctx, log, redact);
+  const push = await pushImage(ctx, log, redact, record?.contentTag ? [contentRef(ctx, record.contentTag)] : []);
   row.pushSeconds = seconds(push.durationMs);
   row.attempts = push.attempts;
   if (!push.ok) {
@@ -102,6 +117,37 @@ export async function runPushTask(ctx: ServiceContext): Promise<TaskOutcome> {
   say(ctx.service.name, `verified ${row.digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) in ${row.verifySeconds} s`);
   await recordDigestPin(ctx, row.digest);
   return finish(ctx, log, { ...row, status: 'pushed' }, false);
+}
+
+/**
+ * The whole task for a service already known to be unchanged (the run's fast path, in the
+ * orchestrating process): a fresh log, the tags pointed at the digest, verified, one row.
+ */
+export async function recordUnchanged(ctx: ServiceContext, check: { digest: string; contentTag: string }): Promise<TaskOutcome> {
+  const row = baseRow(ctx, new Date().toISOString());
+  const log = openServiceLog({ dir: ctx.paths.logs, service: ctx.service.name, tag: ctx.service.tags[0]!, redact: (s) => s, append: false });
+  log.line(`run ${ctx.runId}: ${ctx.refs.reference[0]}`);
+  log.line(`unchanged: ${contentRef(ctx, check.contentTag)} is in the registry and verifies (${check.digest}); nothing to build or push`);
+  return finishUnchanged(ctx, log, row, check.digest);
+}
+
+/** Nothing built or pushed: point the tags at the verified content digest, verify, and say so. */
+async function finishUnchanged(ctx: ServiceContext, log: ServiceLog, row: SummaryRow, digest: string): Promise<TaskOutcome> {
+  const fail = (phase: Phase, error: string) => finish(ctx, log, { ...row, status: 'failed', phase, error }, true);
+  try {
+    const moved = await retagToDigest(ctx, digest);
+    if (moved.length) log.line(`tagged ${moved.join(', ')} → ${digest} through the registry API`);
+  } catch (error) {
+    return fail('push', `could not point the tags at ${digest}: ${(error as Error).message}`);
+  }
+  const verification = await verifyService(ctx.manifest, ctx.service, ctx.env, digest);
+  row.verifySeconds = seconds(verification.durationMs);
+  row.verify = verification.result.status;
+  if (verification.result.status !== 'verified') return fail('verify', `${verification.host}: ${verification.result.detail}`);
+  row.digest = verification.result.digest;
+  say(ctx.service.name, `unchanged, verified ${row.digest}`);
+  await recordDigestPin(ctx, row.digest);
+  return finish(ctx, log, { ...row, status: 'unchanged' }, false);
 }
 
 function baseRow(ctx: ServiceContext, startedAt: string): SummaryRow {

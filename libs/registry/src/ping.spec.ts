@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, startRegistry, type RunningRegistry } from '../../../test/support/registry-server.js';
@@ -82,4 +82,17 @@ describe('ping', () => {
       await web.close();
     }
   });
+});
+
+test('a server that never answers times out as unreachable', async () => {
+  const sockets: Socket[] = [];
+  const silent = await listening(createNetServer((socket) => void sockets.push(socket)));
+  try {
+    const result = await createRegistryClient({ host: silent.host, timeoutMs: 200, retry: { retries: 0 } }).ping();
+    expect(result.status).toBe('unreachable');
+    expect(result.status !== 'ok' && result.detail).toMatch(/did not answer in time \(TimeoutError\)/);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await silent.close();
+  }
 });

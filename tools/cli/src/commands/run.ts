@@ -5,7 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { loadManifest } from '@imagefleet/manifest';
-import { runIdFor, workspacePaths } from '@imagefleet/pipeline';
+import { planRun, recordUnchanged, runIdFor, serviceContext, workspacePaths } from '@imagefleet/pipeline';
+import pLimit from 'p-limit';
 import { runCommand } from '@imagefleet/process';
 import { readRows, recordRow, renderTable, type SummaryRow } from '@imagefleet/report';
 import { join, relative } from 'node:path';
@@ -21,13 +22,14 @@ export interface RunOptions {
 /** Builds default to one per core, as the seed script's JOBS=$(nproc). */
 export const DEFAULT_PARALLEL = '100%';
 
-export function nxArguments(target: string, opts: RunOptions): string[] {
-  const args = opts.affected ? ['affected', '-t', target] : ['run-many', '-t', target];
-  if (opts.affected && opts.base) args.push(`--base=${opts.base}`);
-  if (opts.affected && opts.head) args.push(`--head=${opts.head}`);
-  if (opts.projects?.length) args.push(`--projects=${opts.projects.join(',')}`);
-  args.push(`--parallel=${opts.parallel ?? DEFAULT_PARALLEL}`, '--outputStyle=stream', '--skipNxCache');
-  return args;
+/**
+ * The Nx command for the services that need work. For `push`, the fast path has already
+ * handled every unchanged service, so Nx runs exactly `image` + `push` of the rest
+ * (`--excludeTaskDependencies`; their order among themselves still follows the graph).
+ */
+export function nxArguments(target: string, projects: string[], opts: Pick<RunOptions, 'parallel'>): string[] {
+  const targets = target === 'push' ? ['-t', 'image', 'push', '--excludeTaskDependencies'] : ['-t', target];
+  return ['run-many', ...targets, `--projects=${projects.join(',')}`, `--parallel=${opts.parallel ?? DEFAULT_PARALLEL}`, '--outputStyle=stream', '--skipNxCache'];
 }
 
 export async function runCommandLine(manifestFile: string, target: string, opts: RunOptions, signal: AbortSignal): Promise<number> {
@@ -36,17 +38,34 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   const runId = runIdFor(process.pid);
   const nx = nxEntry(manifest.root);
   const env = { IMAGEFLEET_RUN_ID: runId, NX_TUI: 'false', NX_DAEMON: process.env['NX_DAEMON'] ?? 'false' };
-  const planned = await plannedServices(manifest.root, nx, target, opts, env);
+  const planned = opts.affected
+    ? await plannedServices(manifest.root, nx, target, opts, env)
+    : (opts.projects?.length ? opts.projects : manifest.services.map((s) => s.name));
   process.stdout.write(`imagefleet: run ${runId}: ${target} on ${planned.length} service(s)\n`);
 
-  const result = await runCommand(process.execPath, [nx, ...nxArguments(target, opts)], {
-    cwd: manifest.root,
-    env,
-    signal,
-    // Tasks need a moment to stop their builds and pushes and record their rows.
-    killGraceMs: 20_000,
-    onLine: (line) => process.stdout.write(`${line}\n`),
-  });
+  let toRun = planned;
+  if (target === 'push') {
+    const plan = await planRun(manifest, planned, { env: process.env, runId });
+    const limit = pLimit(4);
+    await Promise.all(
+      [...plan.unchanged].map(([name, check]) =>
+        limit(() => recordUnchanged(serviceContext(manifest, manifest.services.find((s) => s.name === name)!, { runId }), check)),
+      ),
+    );
+    toRun = plan.changed;
+    process.stdout.write(`imagefleet: ${plan.unchanged.size} unchanged (in the registry, verified), ${toRun.length} to build\n`);
+  }
+
+  const result = toRun.length
+    ? await runCommand(process.execPath, [nx, ...nxArguments(target, toRun, opts)], {
+        cwd: manifest.root,
+        env,
+        signal,
+        // Tasks need a moment to stop their builds and pushes and record their rows.
+        killGraceMs: 20_000,
+        onLine: (line) => process.stdout.write(`${line}\n`),
+      })
+    : { ok: true, exitCode: 0, signal: null };
 
   if (target === 'push') {
     const rows = new Map((await readRows(paths.logs, { runId })).map((r) => [r.service, r]));

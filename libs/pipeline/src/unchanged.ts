@@ -1,0 +1,52 @@
+/**
+ * Content-addressed skipping: an image whose content tag is in the registry and verifies needs
+ * no build and no push — only its tags pointed at that manifest, through the registry API. This
+ * asks the registry, never the daemon or Nx's cache, so it holds after a daemon reset and on
+ * another machine sharing the registry.
+ */
+import { contentKey, contentTag } from '@imagefleet/buildkit';
+import type { ServiceContext } from './context.js';
+import type { ResolvedBase } from './build.js';
+import { pushClient } from './registry.js';
+
+export interface ContentCheck {
+  contentTag: string;
+  /** The verified digest under the content tag, or '' when it must be built. */
+  digest: string;
+}
+
+export async function checkContent(ctx: ServiceContext, base: ResolvedBase): Promise<ContentCheck> {
+  const key = await contentKey({
+    context: ctx.service.context,
+    dockerfile: ctx.service.dockerfile,
+    buildArgs: ctx.service.buildArgs,
+    secrets: ctx.service.secrets,
+    baseDigests: base.digests,
+  });
+  const tag = contentTag(key);
+  const client = pushClient(ctx.manifest, ctx.env);
+  // Cheap HEAD first: most changed services stop here.
+  if (!(await client.headManifest(ctx.repository, tag))) return { contentTag: tag, digest: '' };
+  const result = await client.verify(ctx.repository, tag);
+  return { contentTag: tag, digest: result.status === 'verified' ? result.digest : '' };
+}
+
+/** Point every tag of the service at `digest` (a manifest PUT of the same bytes), where it is not already. */
+export async function retagToDigest(ctx: ServiceContext, digest: string): Promise<string[]> {
+  const client = pushClient(ctx.manifest, ctx.env);
+  const moved: string[] = [];
+  let manifest: Awaited<ReturnType<typeof client.getManifest>> | undefined;
+  for (const tag of ctx.service.tags) {
+    const head = await client.headManifest(ctx.repository, tag);
+    if (head?.digest === digest) continue;
+    manifest ??= await client.getManifest(ctx.repository, digest);
+    await client.putManifest(ctx.repository, tag, manifest.bytes, manifest.mediaType);
+    moved.push(tag);
+  }
+  return moved;
+}
+
+/** `<pushHost>/<namespace>/<service>:<content tag>` */
+export function contentRef(ctx: ServiceContext, tag: string): string {
+  return `${ctx.manifest.registry.pushHost}/${ctx.repository}:${tag}`;
+}
