@@ -48,6 +48,18 @@ export interface RunningRegistry {
 const REGISTRY_BIN = process.env.IMAGEFLEET_REGISTRY_BIN ?? '/usr/bin/docker-registry';
 const READY_TIMEOUT_MS = 10_000;
 
+/** Registries still running, killed if the test process exits without stopping them. */
+const running = new Set<() => void>();
+let exitHook = false;
+function killOnExit(kill: () => void): () => void {
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => running.forEach((k) => k()));
+  }
+  running.add(kill);
+  return () => running.delete(kill);
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -104,15 +116,14 @@ async function waitReady(host: string, exited: () => string | undefined): Promis
   throw new Error(`docker-registry did not answer GET http://${host}/v2/ within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
-/** Start a registry on a free loopback port; `stop()` kills its process group and removes its dir. */
-export async function startRegistry(opts: StartRegistryOptions = {}): Promise<RunningRegistry> {
-  const dir = mkdtempSync(join(tmpdir(), 'imagefleet-registry-'));
-  let htpasswdFile: string | undefined;
-  if (opts.htpasswd) {
-    htpasswdFile = join(dir, 'htpasswd');
-    const { stdout } = await execa('htpasswd', ['-Bbn', opts.htpasswd.user, opts.htpasswd.password]);
-    writeFileSync(htpasswdFile, `${stdout.trim()}\n`, { mode: 0o600 });
-  }
+interface Launched {
+  host: string;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+/** Spawn one registry on a free port and wait until it answers. */
+async function launch(dir: string, htpasswdFile: string | undefined): Promise<Launched> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const configFile = join(dir, 'config.yml');
@@ -126,27 +137,23 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Ru
   child.on('exit', (code, signal) => (exit = `exit ${code ?? signal}; log: ${readFileSync(logFile, 'utf8').slice(-2000)}`));
   child.on('error', (err) => (exit = err.message));
   const pid = child.pid;
-  const killGroup = () => {
-    if (pid !== undefined && exit === undefined) {
-      try {
-        process.kill(-pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (pid === undefined || exit !== undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
     }
   };
-  process.once('exit', killGroup);
-
+  const forget = killOnExit(() => signalGroup('SIGTERM'));
   const stop = async () => {
-    process.off('exit', killGroup);
-    if (exit === undefined) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      killGroup();
-      const timer = setTimeout(() => pid !== undefined && process.kill(-pid, 'SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
+    forget();
+    if (exit !== undefined) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    signalGroup('SIGTERM');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
   };
   try {
     await waitReady(host, () => exit);
@@ -154,16 +161,47 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Ru
     await stop();
     throw err;
   }
-  const v2 = join(dir, 'storage', 'docker', 'registry', 'v2');
-  const hex = (digest: string) => digest.replace(/^sha256:/, '');
-  return {
-    host,
-    port,
-    storageDir: join(dir, 'storage'),
-    blobDataPath: (digest) => join(v2, 'blobs', 'sha256', hex(digest).slice(0, 2), hex(digest), 'data'),
-    layerLinkPath: (repo, digest) => join(v2, 'repositories', repo, '_layers', 'sha256', hex(digest), 'link'),
-    stop,
-  };
+  return { host, port, stop };
+}
+
+/** Start a registry on a free loopback port; `stop()` kills its process group and removes its dir. */
+export async function startRegistry(opts: StartRegistryOptions = {}): Promise<RunningRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'imagefleet-registry-'));
+  try {
+    let htpasswdFile: string | undefined;
+    if (opts.htpasswd) {
+      htpasswdFile = join(dir, 'htpasswd');
+      const { stdout } = await execa('htpasswd', ['-Bbn', opts.htpasswd.user, opts.htpasswd.password]);
+      writeFileSync(htpasswdFile, `${stdout.trim()}\n`, { mode: 0o600 });
+    }
+    let launched: Launched | undefined;
+    // The free port may be taken between probing and binding (other suites run alongside): retry.
+    for (let attempt = 1; !launched; attempt++) {
+      try {
+        launched = await launch(dir, htpasswdFile);
+      } catch (err) {
+        if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
+      }
+    }
+    const { host, port } = launched;
+    const stopRegistry = launched.stop;
+    const v2 = join(dir, 'storage', 'docker', 'registry', 'v2');
+    const hex = (digest: string) => digest.replace(/^sha256:/, '');
+    return {
+      host,
+      port,
+      storageDir: join(dir, 'storage'),
+      blobDataPath: (digest) => join(v2, 'blobs', 'sha256', hex(digest).slice(0, 2), hex(digest), 'data'),
+      layerLinkPath: (repo, digest) => join(v2, 'repositories', repo, '_layers', 'sha256', hex(digest), 'link'),
+      stop: async () => {
+        await stopRegistry();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 export interface PushRandomImageOptions {

@@ -37,7 +37,8 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   const paths = workspacePaths(manifest);
   const runId = runIdFor(process.pid);
   const nx = nxEntry(manifest.root);
-  const env = { IMAGEFLEET_RUN_ID: runId, NX_TUI: 'false', NX_DAEMON: process.env['NX_DAEMON'] ?? 'false' };
+  // Nx decides about its daemon as usual (on locally, off in CI) unless NX_DAEMON says otherwise.
+  const env: Record<string, string> = { IMAGEFLEET_RUN_ID: runId, NX_TUI: 'false' };
   const planned = opts.affected
     ? await plannedServices(manifest.root, nx, target, opts, env)
     : (opts.projects?.length ? opts.projects : manifest.services.map((s) => s.name));
