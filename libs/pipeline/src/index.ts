@@ -9,3 +9,4 @@ export { baseImageArg } from './registry.js';
 export { serviceContext } from './context.js';
 export { recordUnchanged } from './task.js';
 export { planRun, type RunPlan } from './fast-path.js';
+export { affectedServices, type AffectedReason } from './affected.js';

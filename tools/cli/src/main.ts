@@ -12,12 +12,16 @@ import { verifyCommand } from './commands/verify.js';
 import { preflightCommand } from './commands/preflight.js';
 import { summaryCommand } from './commands/summary.js';
 import { runCommandLine } from './commands/run.js';
+import { planCommand } from './commands/plan.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
   run <target> [--parallel N] [--affected --base REF] [--projects a,b]
                           run an Nx target (push, image, verify) over the services with one run id,
                           then print the summary table; rows for every service, even on Ctrl-C
+  plan [--affected --base REF] [--projects a,b]
+                          which services a run would cover, and why (a change to a service's files or to
+                          its entry in services.manifest.yaml, or an image it builds FROM); builds nothing
   image <service>         build one service's image (what the Nx image target runs)
   push <service>          push and verify one service's image (what the Nx push target runs)
   verify [service...]     verify services in the registry without building; table, non-zero on any gap
@@ -61,6 +65,14 @@ async function main(argv: string[]): Promise<number> {
       return preflightCommand(manifestFile);
     case 'summary':
       return summaryCommand(manifestFile, { json: values.json });
+    case 'plan':
+      return planCommand(manifestFile, {
+        affected: values.affected,
+        base: values.base,
+        head: values.head,
+        projects: values.projects?.split(',').filter(Boolean),
+        json: values.json,
+      });
     case 'run':
       return runCommandLine(manifestFile, one(rest, 'run'), {
         parallel: values.parallel,

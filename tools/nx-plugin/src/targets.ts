@@ -22,7 +22,13 @@ function command(ctx: TargetContext, args: string): TargetConfiguration {
 }
 
 function serviceInputs(service: ServiceSpec, ctx: TargetContext): TargetConfiguration['inputs'] {
-  const inputs: NonNullable<TargetConfiguration['inputs']> = [`{workspaceRoot}/${service.contextRel}/**/*`, `{workspaceRoot}/${ctx.manifest}`];
+  const inputs: NonNullable<TargetConfiguration['inputs']> = [
+    `{workspaceRoot}/${service.contextRel}/**/*`,
+    `{workspaceRoot}/${ctx.manifest}`,
+    // The files of the images this one builds FROM (implicit dependencies): a changed base
+    // reaches every image built on it, in `nx affected` too.
+    '^default',
+  ];
   if (!service.dockerfileRel.startsWith(`${service.contextRel}/`)) inputs.push(`{workspaceRoot}/${service.dockerfileRel}`);
   // Secret names matter to the build; their values never enter a hash.
   return inputs;

@@ -5,7 +5,10 @@
  */
 import { createRequire } from 'node:module';
 import { loadManifest } from '@imagefleet/manifest';
-import { planRun, recordUnchanged, runIdFor, serviceContext, workspacePaths } from '@imagefleet/pipeline';
+import { affectedServices, planRun, recordUnchanged, runIdFor, serviceContext, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
+import type { Manifest } from '@imagefleet/manifest';
+import { readFile } from 'node:fs/promises';
+import { gitChanges } from '../git-changes.js';
 import pLimit from 'p-limit';
 import { runCommand } from '@imagefleet/process';
 import { readRows, recordRow, renderTable, type SummaryRow } from '@imagefleet/report';
@@ -39,9 +42,7 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   const nx = nxEntry(manifest.root);
   // Nx decides about its daemon as usual (on locally, off in CI) unless NX_DAEMON says otherwise.
   const env: Record<string, string> = { IMAGEFLEET_RUN_ID: runId, NX_TUI: 'false' };
-  const planned = opts.affected
-    ? await plannedServices(manifest.root, nx, target, opts, env)
-    : (opts.projects?.length ? opts.projects : manifest.services.map((s) => s.name));
+  const planned = (await selectServices(manifest, opts)).map((a) => a.service);
   process.stdout.write(`imagefleet: run ${runId}: ${target} on ${planned.length} service(s)\n`);
 
   let toRun = planned;
@@ -110,15 +111,21 @@ function nxEntry(root: string): string {
   return require.resolve('nx/bin/nx.js');
 }
 
-async function plannedServices(root: string, nx: string, target: string, opts: RunOptions, env: Record<string, string>): Promise<string[]> {
-  const args = ['show', 'projects', '--json', `--withTarget=${target}`];
+/**
+ * The services a run covers: all, `--projects`, or with `--affected` exactly those a change
+ * touches (files of a service, its entry in the manifest) and everything built FROM them.
+ */
+export async function selectServices(manifest: Manifest, opts: RunOptions): Promise<AffectedReason[]> {
+  let selected: AffectedReason[] = manifest.services.map((s) => ({ service: s.name, reason: 'all services' }));
   if (opts.affected) {
-    args.push('--affected');
-    if (opts.base) args.push(`--base=${opts.base}`);
-    if (opts.head) args.push(`--head=${opts.head}`);
+    const changes = await gitChanges(manifest.root, manifest.file, opts.base ?? 'main', opts.head);
+    const now = await readFile(manifest.file, 'utf8');
+    selected = affectedServices(manifest, changes.files, { before: changes.manifestBefore, now });
   }
-  if (opts.projects?.length) args.push(`--projects=${opts.projects.join(',')}`);
-  const r = await runCommand(process.execPath, [nx, ...args], { cwd: root, env });
-  if (!r.ok) throw new Error(`nx show projects failed: ${r.reason}`);
-  return JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as string[];
+  if (opts.projects?.length) {
+    const wanted = new Set(opts.projects);
+    for (const name of wanted) if (!manifest.services.some((s) => s.name === name)) throw new Error(`--projects: no service "${name}" in ${manifest.file}`);
+    selected = selected.filter((a) => wanted.has(a.service));
+  }
+  return selected;
 }

@@ -1,0 +1,124 @@
+/**
+ * A fixture monorepo for the fleet benchmark: `fleet-base` (a static busybox on scratch: the
+ * layer every service shares) and N services built FROM it, each with its own payload of
+ * random bytes, a RUN that needs a BuildKit secret, and a little CPU work.
+ *
+ * The workspace around it is the integration tests' (`makeWorkspace`: node_modules, tools and
+ * libs linked from this repo, package.json / nx.json / tsconfig copied), so `nx` and the
+ * imagefleet CLI run in it exactly as in a real checkout.
+ *
+ * `salt` goes into the base image and every payload: a fixture with a fresh salt shares no
+ * build cache with any earlier one (no `docker builder prune`: that empties the daemon's whole
+ * cache, everyone's). `label` marks every image built from it, for clean-up.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { makeWorkspace, type TestWorkspace } from '../test/support/workspace.js';
+
+export const BASE = 'fleet-base';
+export const NAMESPACE = 'bench';
+export const TAG = 'dev';
+export const SECRET = 'BENCH_TOKEN';
+/** Image label carrying the benchmark run's id: `docker images --filter label=…` finds every image it built. */
+export const LABEL = 'org.imagefleet.bench';
+const PAYLOAD_BYTES = 200 * 1024;
+const DOCKER = '/usr/bin/docker';
+
+export interface FixtureOptions {
+  /** Number of services besides the base. */
+  services: number;
+  /** `127.0.0.1:<port>` of the registry this fixture pushes to (host and pushHost). */
+  registryHost: string;
+  /** Makes every payload (and the base) unique to this fixture. */
+  salt: string;
+  /** Value of the {@link LABEL} label on every image. */
+  label: string;
+}
+
+export interface Fixture {
+  dir: string;
+  registryHost: string;
+  /** `svc-01` … `svc-NN`, base excluded. */
+  services: string[];
+  /** A fresh payload for one service (a one-service change). */
+  changePayload(service: string): void;
+  workspace: TestWorkspace;
+  dispose(): void;
+}
+
+export const serviceName = (i: number, n: number): string => `svc-${String(i).padStart(Math.max(2, String(n).length), '0')}`;
+
+export function makeFixture(opts: FixtureOptions): Fixture {
+  const services = Array.from({ length: opts.services }, (_, i) => serviceName(i + 1, opts.services));
+  const workspace = makeWorkspace({
+    manifest: manifestText(opts.registryHost, services),
+    apps: [],
+    dotenv: `${SECRET}=bench-${randomBytes(12).toString('hex')}\n`,
+    files: {
+      [`apps/${BASE}/Dockerfile`]: baseDockerfile(opts.label),
+      [`apps/${BASE}/salt`]: `${opts.salt}\n`,
+      ...Object.fromEntries(services.map((s) => [`apps/${s}/Dockerfile`, SERVICE_DOCKERFILE])),
+    },
+  });
+  const dir = workspace.dir;
+  mkdirSync(join(dir, 'apps', BASE, 'rootfs', 'bin'), { recursive: true });
+  copyFileSync('/bin/busybox', join(dir, 'apps', BASE, 'rootfs', 'bin', 'busybox'));
+  const writePayload = (service: string, salt: string) =>
+    writeFileSync(join(dir, 'apps', service, 'payload.bin'), Buffer.concat([Buffer.from(`${salt} ${service}\n`), randomBytes(PAYLOAD_BYTES)]));
+  for (const s of services) writePayload(s, opts.salt);
+  return {
+    dir,
+    registryHost: opts.registryHost,
+    services,
+    changePayload: (service) => writePayload(service, `${opts.salt}-changed-${randomBytes(4).toString('hex')}`),
+    workspace,
+    dispose: () => workspace.dispose(),
+  };
+}
+
+function manifestText(host: string, services: string[]): string {
+  const entries = services.map((s) => `  ${s}:\n    context: apps/${s}\n    dependsOn: [${BASE}]\n    secrets: [${SECRET}]`);
+  return [
+    'registry:',
+    `  host: ${host}`,
+    `  pushHost: ${host}`,
+    `  namespace: ${NAMESPACE}`,
+    '  insecure: true',
+    'builder:',
+    '  driver: docker',
+    `  docker: ${DOCKER}`,
+    'concurrency:',
+    '  push: 2',
+    'defaults:',
+    `  tag: ${TAG}`,
+    'services:',
+    `  ${BASE}:`,
+    `    context: apps/${BASE}`,
+    ...entries,
+    '',
+  ].join('\n');
+}
+
+/** The shared layer: busybox (~2 MB) and the salt, plus the label every service inherits. */
+function baseDockerfile(label: string): string {
+  return [
+    'FROM scratch',
+    'COPY rootfs/ /',
+    'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+    'COPY salt /etc/fleet-salt',
+    `LABEL ${LABEL}=${label}`,
+    'CMD ["sh"]',
+    '',
+  ].join('\n');
+}
+
+const SERVICE_DOCKERFILE = [
+  'ARG FLEET_BASE_IMAGE',
+  'FROM ${FLEET_BASE_IMAGE}',
+  'COPY payload.bin /payload',
+  `RUN --mount=type=secret,id=${SECRET} sh -c 'test -s /run/secrets/${SECRET} && sha256sum /payload > /payload.sha'`,
+  // A little CPU work, as a real build step would have.
+  'RUN i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done',
+  '',
+].join('\n');
