@@ -10,3 +10,4 @@ export { serviceContext } from './context.js';
 export { recordUnchanged } from './task.js';
 export { planRun, type RunPlan } from './fast-path.js';
 export { affectedServices, type AffectedReason } from './affected.js';
+export { pinValuesFile, type PinOutcome } from './pin.js';

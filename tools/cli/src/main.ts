@@ -13,6 +13,7 @@ import { preflightCommand } from './commands/preflight.js';
 import { summaryCommand } from './commands/summary.js';
 import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
+import { pinCommand } from './commands/pin.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
@@ -27,6 +28,9 @@ const USAGE = `usage: imagefleet <command> [options]
   verify [service...]     verify services in the registry without building; table, non-zero on any gap
   preflight               check the push registry answers, speaks the configured scheme, accepts credentials
   summary                 print the latest summary as a table
+  pin --values FILE [--path image.ref] [--projects a,b]
+                          write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,
+                          keeping comments and order; FILE may contain {service}; refuses unverified digests
 
   --manifest FILE         services.manifest.yaml (default: found from the current directory up)
   --json                  verify/summary: print JSON`;
@@ -44,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       base: { type: 'string' },
       head: { type: 'string' },
       projects: { type: 'string' },
+      values: { type: 'string' },
+      path: { type: 'string', default: 'image.ref' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -65,6 +71,9 @@ async function main(argv: string[]): Promise<number> {
       return preflightCommand(manifestFile);
     case 'summary':
       return summaryCommand(manifestFile, { json: values.json });
+    case 'pin':
+      if (!values.values) throw new UsageError('pin needs --values FILE');
+      return pinCommand(manifestFile, { values: values.values, path: values.path, projects: values.projects?.split(',').filter(Boolean) });
     case 'plan':
       return planCommand(manifestFile, {
         affected: values.affected,
