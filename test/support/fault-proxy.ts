@@ -9,14 +9,20 @@
  * It also watches push concurrency as a registry sees it (`stats.maxConcurrentPushes`,
  * `stats.pushIntervals`).
  *
- * How dockerd 20.10 reacts to each fault (measured on this machine; see fault-proxy.spec.ts):
- * - `status` on uploads with a distribution-style JSON error body (the default body): dockerd
- *   retries the layer after 5, 10, 15, 20 s (5 attempts), so `docker push` fails after ≈ 50 s.
- *   A non-JSON body (e.g. `body: 'boom'`) is an "unexpected HTTP response" to dockerd, which
- *   it does not retry: the push fails at once.
- * - `reset` on uploads: retried like a JSON 5xx.
- * - `stall`: the layer line stays at "Pushing" / "Preparing"; dockerd has no own timeout for
- *   a request that was fully sent and never answered.
+ * How dockerd 20.10 reacts to each fault (measured on this machine with `docker push`, CLI not on
+ * a TTY, so its output is one line per status change, no progress bars):
+ * - `status` (500, JSON or plain body alike) or `reset` on uploads: dockerd retries the failing
+ *   layer 4 times, waiting 5, 10, 15 and 20 s (printing `<layer>: Retrying in N seconds` once a
+ *   second), then fails: `docker push` exits 1 after ≈ 50 s with `received unexpected HTTP
+ *   status: 500 Internal Server Error` or `read tcp …: read: connection reset by peer`. Each
+ *   retrying layer keeps one of dockerd's daemon-wide upload slots (default 5) for the whole time,
+ *   so other pushes on the machine print `Waiting`.
+ * - `status` or `reset` on the manifest PUT: no retry, `docker push` exits 1 at once.
+ * - `status` 500 on the ping `GET /v2/`: ignored, the push succeeds.
+ * - `stall` (on a blob HEAD, an upload POST/PATCH, or the manifest PUT): dockerd has no timeout of
+ *   its own; the layer line stays at `Preparing` (or all layers show `Pushed` and then nothing, for
+ *   the manifest) for as long as the socket is held. Killing the CLI does not end dockerd's side;
+ *   `stop()` does (the closed socket then counts as a failed attempt and is retried as above).
  * - `fake-manifest-put`: `docker push` exits 0 and prints `<tag>: digest: sha256:… size: N`
  *   while the registry has no such tag.
  */
@@ -46,8 +52,11 @@ export type Fault =
   | { type: 'status'; status: number; body?: string; headers?: Record<string, string> }
   /** Destroy the client socket without answering (TCP RST). */
   | { type: 'reset' }
-  /** Read the request, never answer; the socket is held until the client gives up or `stop()`. */
-  | { type: 'stall' }
+  /**
+   * Read the request, never answer; the socket is held until the client gives up or `stop()`,
+   * or, with `ms`, destroyed after `ms` (dockerd itself never gives up on a stalled request).
+   */
+  | { type: 'stall'; ms?: number }
   /** Manifest PUT only (else passes): read the body, don't forward it, answer 201 with its digest. */
   | { type: 'fake-manifest-put' }
   /** Wait, then pass. */
@@ -173,9 +182,12 @@ export function resetEvery(kind: RequestKind, k: number): FaultRule {
   return (req) => (req.kind === kind && req.n % k === 0 ? { type: 'reset' } : undefined);
 }
 
-/** Stall the first `count` requests of `kind` per repository; pass later ones. */
-export function stallFirst(kind: RequestKind, count: number): FaultRule {
-  return (req) => (req.kind === kind && req.n <= count ? { type: 'stall' } : undefined);
+/**
+ * Stall the first `count` requests of `kind` per repository; pass later ones. With `ms`, each
+ * stalled socket is closed after `ms` (without it, dockerd waits on the first one forever).
+ */
+export function stallFirst(kind: RequestKind, count: number, ms?: number): FaultRule {
+  return (req) => (req.kind === kind && req.n <= count ? { type: 'stall', ...(ms === undefined ? {} : { ms }) } : undefined);
 }
 
 /** Delay every request of `kind` (optionally only `method`) by `ms`, then pass. */
@@ -251,8 +263,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     state.idleTimer = setTimeout(() => endPush(repository, 'idle'), pushIdleMs);
     state.idleTimer.unref();
   };
-  /** Called when a request arrives; returns a callback for when its exchange ends. */
-  const trackPush = (method: string, kind: RequestKind, repository: string | null, reference: string | null): (() => void) => {
+  /** Called when a request arrives; returns a callback for when its exchange ends (`answered`: a status was sent). */
+  const trackPush = (method: string, kind: RequestKind, repository: string | null, reference: string | null): ((answered: boolean) => void) => {
     if (repository === null) return () => {};
     const startsPush = kind === 'upload' || (kind === 'blob' && method === 'HEAD') || (kind === 'manifest' && method === 'PUT');
     let state = pushing.get(repository);
@@ -270,12 +282,12 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     own.idleTimer = null;
     const endsPush = kind === 'manifest' && method === 'PUT' && reference !== null && !DIGEST_REF.test(reference);
     let done = false;
-    return () => {
+    return (answered) => {
       if (done) return;
       done = true;
       own.outstanding--;
       if (pushing.get(repository) !== own) return;
-      if (endsPush) endPush(repository, 'manifest-put');
+      if (endsPush && answered) endPush(repository, 'manifest-put');
       else armIdle(repository, own);
     };
   };
@@ -342,7 +354,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     const ended = trackPush(method, kind, repository, reference);
     const finish = () => {
       if (entry.endedAt === null) entry.endedAt = Date.now();
-      ended();
+      ended(entry.status !== null && res.writableFinished);
     };
     // Fires when the answer is complete, or when the socket closes first (reset, stall, client gone).
     res.once('close', finish);
@@ -375,10 +387,16 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
         else socket.destroy();
         return;
       }
-      case 'stall':
+      case 'stall': {
         // Drain the body so the client finishes sending; then never answer.
         req.resume();
+        if (fault.ms !== undefined) {
+          const socket = req.socket;
+          const timer = setTimeout(() => socket.destroy(), fault.ms);
+          res.once('close', () => clearTimeout(timer));
+        }
         return;
+      }
       case 'fake-manifest-put': {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));

@@ -38,6 +38,23 @@ export async function resolveBaseImages(ctx: ServiceContext): Promise<ResolvedBa
   return { args, digests };
 }
 
+/**
+ * Nx stops a run by signalling every process of each task's tree, so the builder may die from
+ * the interrupt a moment before this process hears of it: a child killed by a signal, or a
+ * BuildKit session cancelled under it, during a run that is being stopped, is an interrupt.
+ */
+export async function wasInterrupted(
+  signal: AbortSignal,
+  result: { aborted: boolean; stalled: boolean; timedOut: boolean; signal: string | null; stderr: string; stdout: string },
+): Promise<boolean> {
+  if (result.aborted || signal.aborted) return true;
+  if (result.stalled || result.timedOut) return false; // our own kill
+  const external = result.signal !== null || /context canceled/i.test(`${result.stderr}\n${result.stdout}`);
+  if (!external) return false;
+  await new Promise((resolve) => setTimeout(resolve, 200)); // let our own signal arrive
+  return true;
+}
+
 export interface ResolvedBase {
   args: Record<string, string>;
   digests: Record<string, string>;
@@ -80,7 +97,7 @@ export async function buildImage(
     if (!result.ok) {
       const output = `${result.stdout}\n${result.stderr}`;
       const error = explainBuildFailure(output, cmd.file) ?? result.reason;
-      return { ok: false, imageId: '', durationMs: Date.now() - started, baseDigests, error, interrupted: result.aborted };
+      return { ok: false, imageId: '', durationMs: Date.now() - started, baseDigests, error, interrupted: await wasInterrupted(ctx.signal, result) };
     }
     const imageId = parseImageId(await readFile(iidFile, 'utf8').catch(() => '')) ?? '';
     return { ok: true, imageId, durationMs: Date.now() - started, baseDigests, error: '', interrupted: false };

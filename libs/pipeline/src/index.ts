@@ -11,3 +11,5 @@ export { recordUnchanged } from './task.js';
 export { planRun, type RunPlan } from './fast-path.js';
 export { affectedServices, type AffectedReason } from './affected.js';
 export { pinValuesFile, type PinOutcome } from './pin.js';
+export { recordNotStarted } from './not-started.js';
+export { servicesOfNxCommand } from './invocation.js';

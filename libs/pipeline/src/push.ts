@@ -9,6 +9,7 @@ import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
 import { say, seconds } from './console.js';
 import { backoffMs, delay } from './retry.js';
+import { wasInterrupted } from './build.js';
 
 export interface PushOutcome {
   ok: boolean;
@@ -48,7 +49,7 @@ export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Re
           onLine: (line) => log.line(line),
         });
         if (!result.ok) {
-          if (result.aborted && ctx.signal.aborted) {
+          if (await wasInterrupted(ctx.signal, result)) {
             return { ok: false, digest: '', attempts, durationMs: Date.now() - started, error: 'interrupted', interrupted: true };
           }
           const explained = explainPushFailure(`${result.stdout}\n${result.stderr}`, ctx.manifest.registry.pushHost);

@@ -8,8 +8,29 @@ import { readFileSync } from 'node:fs';
 
 export function currentRunId(env: NodeJS.ProcessEnv = process.env): string {
   if (env['IMAGEFLEET_RUN_ID']) return env['IMAGEFLEET_RUN_ID'];
-  const nx = findAncestor((cmdline) => /(^|\/)nx(\.js)?$|\/nx\/bin\/nx\.js$/.test(cmdline[1] ?? '') || cmdline[0]?.endsWith('/nx') === true);
-  return runIdFor(nx ?? process.pid);
+  return runIdFor(nxAncestor()?.pid ?? process.pid);
+}
+
+/**
+ * The `nx` command this task runs under, if any: its pid and its arguments after the nx script.
+ * Read once and kept: after an interrupt Nx may exit before this task does, and the task is
+ * then re-parented away from it.
+ */
+let ancestor: { pid: number; args: string[] } | null | undefined;
+export function nxAncestor(): { pid: number; args: string[] } | null {
+  if (ancestor === undefined) ancestor = findNxAncestor();
+  return ancestor;
+}
+
+function findNxAncestor(): { pid: number; args: string[] } | null {
+  let args: string[] = [];
+  const pid = findAncestor((cmdline) => {
+    const script = cmdline.findIndex((part, i) => i <= 1 && /(^|\/)nx(\.js)?$/.test(part));
+    if (script === -1) return false;
+    args = cmdline.slice(script + 1);
+    return true;
+  });
+  return pid === null ? null : { pid, args };
 }
 
 export function runIdFor(pid: number): string {

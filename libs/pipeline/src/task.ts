@@ -17,6 +17,9 @@ import { readBuildRecord, writeBuildRecord } from './handoff.js';
 import { preflightRegistry } from './preflight.js';
 import { say, seconds } from './console.js';
 import { recordDigestPin } from './digests.js';
+import { recordNotStarted } from './not-started.js';
+import { servicesOfNxCommand } from './invocation.js';
+import { nxAncestor } from './run-id.js';
 
 export interface TaskOutcome {
   ok: boolean;
@@ -179,5 +182,12 @@ async function finish(ctx: ServiceContext, log: ServiceLog, row: SummaryRow, fai
   log.line(`${final.status}${final.phase ? ` (${final.phase})` : ''}${final.error ? `: ${final.error}` : ''}`);
   await log.close();
   await recordRow(ctx.paths.logs, final, { tag: ctx.service.tags[0]! });
+  if (final.status === 'interrupted' && !ctx.env['IMAGEFLEET_RUN_ID']) {
+    // Under a bare `nx run-many`, nobody else will write rows for the services Nx never
+    // started; `imagefleet run` does it itself (it sets IMAGEFLEET_RUN_ID).
+    const nx = nxAncestor();
+    const covered = nx ? servicesOfNxCommand(nx.args, ctx.manifest) : null;
+    if (covered) await recordNotStarted(ctx.manifest, ctx.runId, covered, { interrupted: true });
+  }
   return { ok: !failed, row: final };
 }

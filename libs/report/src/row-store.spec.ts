@@ -103,6 +103,17 @@ describe('recordRow and readRows across runs', () => {
     expect(await readRows(dir, { allRuns: true })).toEqual([normaliseRow(row('api', 'run-2', 10))]);
   });
 
+  it('never lets a "never started" row replace the row a task of the same run wrote', async () => {
+    await recordRow(dir, { ...row('api', 'run-1', 5), status: 'interrupted', phase: 'build' }, { tag: 'dev' });
+    const filler = await recordRow(dir, { ...row('api', 'run-1', 0), startedAt: '', status: 'interrupted', error: 'interrupted before it started' }, { tag: 'dev' });
+    expect(filler.outcome).toBe('superseded');
+    expect((await readRows(dir)).map((r) => [r.phase, r.error])).toEqual([['build', '']]);
+    // …while the task's own row replaces a filler that landed first.
+    await recordRow(dir, { ...row('web', 'run-1', 0), startedAt: '', status: 'interrupted', error: 'interrupted before it started' }, { tag: 'dev' });
+    await recordRow(dir, { ...row('web', 'run-1', 6), status: 'interrupted', phase: 'push' }, { tag: 'dev' });
+    expect((await readRows(dir, { runId: 'run-1' })).find((r) => r.service === 'web')!.phase).toBe('push');
+  });
+
   it('replaces the row of the same run, whatever its times say', async () => {
     await recordRow(dir, { ...row('api', 'run-1', 5), status: 'running' }, { tag: 'dev' });
     await recordRow(dir, { ...row('api', 'run-1', 0), status: 'failed' }, { tag: 'dev' });

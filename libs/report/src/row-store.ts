@@ -43,7 +43,11 @@ export async function recordRow(summaryDir: string, row: SummaryRow, opts: Summa
   // than mine?" and "replace it" cannot interleave with another recorder of the same service.
   return withFileLock(join(rowsDir, '.lock'), async () => {
     const existing = await readRowFile(rowPath).catch(() => undefined); // a broken file of ours is replaced
-    const superseded = existing !== undefined && existing.runId !== clean.runId && startedMs(existing) > startedMs(clean);
+    const olderRun = existing !== undefined && existing.runId !== clean.runId && startedMs(existing) > startedMs(clean);
+    // "Never started" rows (written for services a run skipped or an interrupt pre-empted) never
+    // replace a row the service's own task wrote in the same run, whichever lands first.
+    const preempted = existing !== undefined && existing.runId === clean.runId && clean.startedAt === '' && existing.startedAt !== '';
+    const superseded = olderRun || preempted;
     if (!superseded) await writeFileAtomic(rowPath, `${JSON.stringify(clean, null, 2)}\n`);
 
     const current = selectCurrentRun(await readAllRows(summaryDir));

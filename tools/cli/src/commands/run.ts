@@ -4,15 +4,14 @@
  * never started because the run was interrupted — and the summary table.
  */
 import { createRequire } from 'node:module';
-import { loadManifest } from '@imagefleet/manifest';
-import { affectedServices, planRun, recordUnchanged, runIdFor, serviceContext, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
-import type { Manifest } from '@imagefleet/manifest';
 import { readFile } from 'node:fs/promises';
-import { gitChanges } from '../git-changes.js';
-import pLimit from 'p-limit';
-import { runCommand } from '@imagefleet/process';
-import { readRows, recordRow, renderTable, type SummaryRow } from '@imagefleet/report';
 import { join, relative } from 'node:path';
+import pLimit from 'p-limit';
+import { loadManifest, type Manifest } from '@imagefleet/manifest';
+import { affectedServices, planRun, recordNotStarted, recordUnchanged, runIdFor, serviceContext, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
+import { runCommand } from '@imagefleet/process';
+import { readRows, renderTable } from '@imagefleet/report';
+import { gitChanges } from '../git-changes.js';
 
 export interface RunOptions {
   parallel?: string | undefined;
@@ -70,32 +69,8 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
     : { ok: true, exitCode: 0, signal: null };
 
   if (target === 'push') {
-    const rows = new Map((await readRows(paths.logs, { runId })).map((r) => [r.service, r]));
+    await recordNotStarted(manifest, runId, planned, { interrupted: signal.aborted });
     const tag = manifest.services[0]?.tags[0] ?? 'dev';
-    for (const name of planned) {
-      if (rows.get(name)?.runId === runId) continue;
-      const service = manifest.services.find((s) => s.name === name)!;
-      const row: SummaryRow = {
-        runId,
-        service: name,
-        image: `${manifest.registry.host}/${manifest.registry.namespace}/${name}:${service.tags[0]}`,
-        status: signal.aborted ? 'interrupted' : 'failed',
-        phase: 'build',
-        attempts: 0,
-        buildSeconds: 0,
-        pushSeconds: 0,
-        verifySeconds: 0,
-        digest: '',
-        verify: '',
-        log: relative(manifest.root, join(paths.logs, `${name}_${service.tags[0]}.log`)),
-        error: signal.aborted
-          ? 'interrupted before it started'
-          : `not run: ${service.dependsOn.length ? `an image it builds FROM (${service.dependsOn.join(', ')}) failed` : `nx did not run it (exit ${result.exitCode ?? result.signal})`}`,
-        startedAt: '',
-        finishedAt: new Date().toISOString(),
-      };
-      await recordRow(paths.logs, row, { tag });
-    }
     const thisRun = await readRows(paths.logs, { runId });
     process.stdout.write(`\n${renderTable(thisRun)}\n`);
     process.stdout.write(`summary: ${relative(process.cwd(), join(paths.logs, `build-summary-${tag}.csv`))}\n`);

@@ -1,0 +1,51 @@
+/**
+ * Which services an `nx` command line covers, so an interrupted run can still give every one of
+ * them a row — also the ones Nx never started. `nx affected` is left out (null): what it covers
+ * needs the project graph, and `imagefleet run --affected` writes those rows itself.
+ */
+import type { Manifest } from '@imagefleet/manifest';
+
+export function servicesOfNxCommand(args: string[], manifest: Manifest): string[] | null {
+  const names = manifest.services.map((s) => s.name);
+  const command = args.find((a) => !a.startsWith('-'));
+  if (command === 'run-many') {
+    const projects = optionValue(args, ['--projects', '-p']);
+    if (!projects) return names;
+    const wanted = new Set(projects.split(','));
+    return names.filter((n) => wanted.has(n));
+  }
+  if (command === 'run') {
+    const spec = args[args.indexOf('run') + 1] ?? '';
+    return withBases(manifest, spec.split(':')[0] ?? '');
+  }
+  if (command && command !== 'affected') {
+    // `nx push agents-runtime`: the infix form.
+    const project = args[args.indexOf(command) + 1];
+    return project && !project.startsWith('-') ? withBases(manifest, project) : null;
+  }
+  return null;
+}
+
+function withBases(manifest: Manifest, name: string): string[] | null {
+  const byName = new Map(manifest.services.map((s) => [s.name, s]));
+  if (!byName.has(name)) return null;
+  const out = new Set<string>();
+  const visit = (n: string) => {
+    if (out.has(n)) return;
+    out.add(n);
+    for (const d of byName.get(n)?.dependsOn ?? []) visit(d);
+  };
+  visit(name);
+  return manifest.services.map((s) => s.name).filter((n) => out.has(n));
+}
+
+function optionValue(args: string[], names: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    for (const n of names) {
+      if (a === n) return args[i + 1];
+      if (a.startsWith(`${n}=`)) return a.slice(n.length + 1);
+    }
+  }
+  return undefined;
+}
