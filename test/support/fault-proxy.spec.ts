@@ -242,6 +242,22 @@ describe('fault proxy in front of a real registry, pushed to by dockerd', () => 
     expect(second!.start).toBeGreaterThanOrEqual(first!.end!);
   });
 
+  it('stall with a time limit: dockerd waits on the stalled upload, retries 5 s after it closes, and pushes', async () => {
+    const { registry, proxy } = await registryWithProxy();
+    proxy.setRules(stallFirst('upload', 1, 2000));
+    const repo = uniqueRepo('stall');
+    const ref = `${proxy.host}/${repo}:t`;
+    await importRandomImage(ref);
+    const push = await dockerPush(ref);
+    expect(push.exitCode, push.output).toBe(0);
+    expect(push.output).toContain('Retrying in 5 seconds');
+    expect(push.seconds).toBeGreaterThan(6.5);
+    const stalled = proxy.stats.log.find((e) => e.fault === 'stall')!;
+    expect(stalled.status).toBeNull();
+    expect(stalled.endedAt! - stalled.at).toBeGreaterThanOrEqual(1900);
+    expect((await headManifest(registry, repo, 't')).status).toBe(200);
+  });
+
   it('status 500 on every upload: docker push fails (after dockerd retries for ≈ 50 s)', async () => {
     const { registry, proxy, repo, push } = failing!;
     const result = await push;

@@ -21,8 +21,11 @@
  * - `status` 500 on the ping `GET /v2/`: ignored, the push succeeds.
  * - `stall` (on a blob HEAD, an upload POST/PATCH, or the manifest PUT): dockerd has no timeout of
  *   its own; the layer line stays at `Preparing` (or all layers show `Pushed` and then nothing, for
- *   the manifest) for as long as the socket is held. Killing the CLI does not end dockerd's side;
- *   `stop()` does (the closed socket then counts as a failed attempt and is retried as above).
+ *   the manifest) for as long as the socket is held (watched for 150 s). Killing the CLI does not
+ *   end dockerd's side. When the socket closes (`stall` with `ms`, or `stop()`), that attempt
+ *   fails and is retried as above: `stallFirst('upload', 1, 3000)` → `Retrying in 5 seconds`,
+ *   pushed at ≈ 8.5 s; `stop()` 3 s into a stall → `connection refused` on every retry, exit 1 at
+ *   ≈ 53 s.
  * - `fake-manifest-put`: `docker push` exits 0 and prints `<tag>: digest: sha256:… size: N`
  *   while the registry has no such tag.
  */
@@ -156,7 +159,7 @@ export function classify(method: string, rawPath: string): { repository: string 
 // ---------------------------------------------------------------------------------------------
 // Rule builders
 
-type RepoFilter = string | RegExp | ((repository: string) => boolean);
+export type RepoFilter = string | RegExp | ((repository: string) => boolean);
 
 function matchRepo(filter: RepoFilter | undefined, repository: string | null): boolean {
   if (filter === undefined) return true;
