@@ -92,6 +92,7 @@ export interface ProxyLogEntry {
   status: number | null;
   /** `Date.now()` when the exchange ended (answered, reset, or socket closed). */
   endedAt: number | null;
+  userAgent: string;
 }
 
 export interface FaultProxyStats {
@@ -121,6 +122,11 @@ export interface FaultProxyOptions {
   rules?: FaultRule | FaultRule[];
   /** A push with no request outstanding ends this long after its last request. @default 3000 */
   pushIdleMs?: number;
+  /**
+   * Whose requests count as pushing, by User-Agent: the pusher's (dockerd sends `docker/…`), not
+   * a verifier's HEADs after the push. @default /^docker\//
+   */
+  pusherAgent?: RegExp;
 }
 
 export interface RunningFaultProxy {
@@ -352,9 +358,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     let fault = chooseFault({ method, path, repository, kind, n });
     if (fault.type === 'fake-manifest-put' && !(kind === 'manifest' && method === 'PUT')) fault = { type: 'pass' };
     stats.faults[fault.type]++;
-    const entry: ProxyLogEntry = { at: Date.now(), method, path, kind, repository, n, fault: fault.type, status: null, endedAt: null };
+    const userAgent = req.headers['user-agent'] ?? '';
+    const entry: ProxyLogEntry = { at: Date.now(), method, path, kind, repository, n, fault: fault.type, status: null, endedAt: null, userAgent };
     stats.log.push(entry);
-    const ended = trackPush(method, kind, repository, reference);
+    const ended = (opts.pusherAgent ?? /^docker\//).test(userAgent) ? trackPush(method, kind, repository, reference) : () => undefined;
     const finish = () => {
       if (entry.endedAt === null) entry.endedAt = Date.now();
       ended(entry.status !== null && res.writableFinished);

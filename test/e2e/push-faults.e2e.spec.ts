@@ -1,0 +1,141 @@
+/**
+ * Pushes that never hang, never exceed their limit, and always leave a truthful row — against
+ * a fault-injecting proxy in front of the real registry, pushed to by the real engine.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { dropManifestPuts, delayAll, resetEvery, stallFirst, startFaultProxy, type FaultRule, type RunningFaultProxy } from '../support/fault-proxy.js';
+import { DOCKER, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+
+const LEAVES = ['agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
+
+interface Setup {
+  registry: RunningRegistry;
+  proxy: RunningFaultProxy;
+  ws: TestWorkspace;
+}
+const started: Setup[] = [];
+
+async function setup(opts: { rules?: FaultRule[]; push?: string; concurrency?: number; services?: string[]; salt?: string }): Promise<Setup> {
+  const registry = await startRegistry();
+  const proxy = await startFaultProxy({ upstream: registry.host, rules: opts.rules ?? [] });
+  const services = opts.services ?? ['platform-base'];
+  const entries = services
+    .map((s) => (s === 'platform-base' ? '  platform-base: {}\n' : `  ${s}:\n    dependsOn: [platform-base]\n${s === 'agents-runtime' ? '    secrets: [GIT_AUTH_TOKEN]\n' : ''}`))
+    .join('');
+  const manifest = `registry:\n  host: ${proxy.host}\n  pushHost: ${proxy.host}\n  namespace: ameide\nbuilder:\n  docker: ${DOCKER}\nconcurrency:\n  push: ${opts.concurrency ?? 2}\n${opts.push ?? ''}services:\n${entries}`;
+  // A salt in the base makes every layer new to this registry: pushes really upload.
+  const files = { 'apps/platform-base/salt.txt': opts.salt ?? `${Date.now()}-${Math.random()}` };
+  const ws = makeWorkspace({ manifest, apps: services, dotenv: 'GIT_AUTH_TOKEN=t0ken-for-tests\nGHCR_TOKEN=t0ken-2\n', files });
+  ws.write('apps/platform-base/Dockerfile', `${readFileSync(join(ws.dir, 'apps/platform-base/Dockerfile'), 'utf8')}\nCOPY salt.txt /etc/salt.txt\n`);
+  const s = { registry, proxy, ws };
+  started.push(s);
+  return s;
+}
+
+function rows(ws: TestWorkspace): Record<string, Record<string, string>> {
+  const [header, ...lines] = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'), 'utf8').trim().split('\n');
+  const names = header!.split(',');
+  return Object.fromEntries(
+    lines.map((l) => {
+      // error may contain quoted commas: take the fixed columns from the front
+      const cells = l.split(',');
+      const row = Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
+      row['line'] = l;
+      return [row['service']!, row];
+    }),
+  );
+}
+
+describe('pushes under faults', () => {
+  beforeAll(async () => {
+    if (!(await dockerAvailable())) throw new Error('no Docker engine answers: run `bash tools/dev-env/up.sh` first');
+  });
+
+  afterEach(async () => {
+    for (const s of started.splice(0)) {
+      await s.proxy.stop();
+      await s.registry.stop();
+      s.ws.dispose();
+    }
+  });
+
+  it('never has more pushes in flight than concurrency.push, whatever --parallel says', async () => {
+    // Slow manifest PUTs make every push last ≥ 1 s, so pushes that could overlap do.
+    const { proxy, ws } = await setup({ rules: [delayAll('manifest', 1000, 'PUT')], concurrency: 2, services: ['platform-base', ...LEAVES] });
+    const run = await ws.nx(['run-many', '-t', 'push', '--parallel=8', '--outputStyle=stream']);
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    const pushed = proxy.stats.pushIntervals.map((i) => i.repository);
+    expect(new Set(pushed).size).toBe(7);
+    console.log(`push limit 2 with --parallel=8: max concurrent pushes observed at the registry = ${proxy.stats.maxConcurrentPushes}`);
+    expect(proxy.stats.maxConcurrentPushes).toBe(2);
+  });
+
+  it('the same fleet with a limit of 6 does push 6 at once (the measurement can see it)', async () => {
+    const { proxy, ws } = await setup({ rules: [delayAll('manifest', 1500, 'PUT')], concurrency: 6, services: ['platform-base', ...LEAVES] });
+    const run = await ws.nx(['run-many', '-t', 'push', '--parallel=8', '--outputStyle=stream']);
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(proxy.stats.maxConcurrentPushes).toBeGreaterThan(2);
+  });
+
+  it('detects a stalled upload, kills the push and retries it: the image lands', async () => {
+    // The first upload request stalls for 8 s (dockerd itself would wait forever without the close).
+    const { ws } = await setup({ rules: [stallFirst('upload', 1, 8000)], push: 'push:\n  stallSeconds: 3\n  retries: 4\n' });
+    const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    const row = rows(ws)['platform-base']!;
+    expect(row['status']).toBe('pushed');
+    expect(row['verify']).toBe('verified');
+    expect(Number(row['attempts'])).toBeGreaterThanOrEqual(2);
+    const log = readFileSync(join(ws.dir, 'artifacts/image-build-logs/platform-base_dev.log'), 'utf8');
+    expect(log).toMatch(/push attempt 1\/5 failed: no output for 3 s: stalled, killed/);
+    // How long the stall watch took to fire: from the attempt's start to its kill.
+    const at = (re: RegExp) => Date.parse(log.split('\n').find((l) => re.test(l))!.split(' ')[0]!);
+    const fired = at(/push attempt 1\/5 failed/) - at(/push attempt 1\/5 \(slot/);
+    console.log(`stall detection with stallSeconds: 3 fired after ${(fired / 1000).toFixed(2)} s`);
+    expect(fired).toBeGreaterThanOrEqual(3000);
+    expect(fired).toBeLessThan(8000);
+  });
+
+  it('survives connection resets', async () => {
+    // Every 4th upload request (POST, PATCH or PUT of a layer) gets a TCP reset: not a multiple of the
+    // 3 requests a layer takes, so each layer's retry gets through.
+    const { proxy, ws } = await setup({ rules: [resetEvery('upload', 4)] });
+    const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(proxy.stats.faults.reset).toBeGreaterThan(0);
+    expect(rows(ws)['platform-base']!['status']).toBe('pushed');
+    expect(rows(ws)['platform-base']!['verify']).toBe('verified');
+  });
+
+  it('a registry that answers 500 to every push ends as failed after the configured attempts, with the reason', async () => {
+    const { registry, proxy, ws } = await setup({ push: 'push:\n  retries: 2\n' });
+    const first = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
+    expect(first.exitCode, first.all.slice(-2000)).toBe(0);
+    // Take the image out of the registry (blobs stay), then refuse every write.
+    const accept = 'application/vnd.docker.distribution.manifest.v2+json';
+    const digest = (await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, { method: 'HEAD', headers: { Accept: accept } })).headers.get('docker-content-digest')!;
+    expect((await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
+    proxy.setRules([(req) => (req.method !== 'GET' && req.method !== 'HEAD' && req.kind !== 'ping' ? { type: 'status', status: 500 } : undefined)]);
+    const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
+    expect(run.exitCode).not.toBe(0);
+    const row = rows(ws)['platform-base']!;
+    expect(row['status']).toBe('failed');
+    expect(row['phase']).toBe('push');
+    expect(row['attempts']).toBe('3');
+    expect(row['line']).toMatch(/push failed after 3 attempts: .*500/);
+  });
+
+  it('a proxy that answers the manifest PUT with 201 and stores nothing: failed/verify, non-zero exit', async () => {
+    const { ws } = await setup({ rules: [dropManifestPuts()] });
+    const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
+    expect(run.exitCode).not.toBe(0);
+    const row = rows(ws)['platform-base']!;
+    expect(row['status']).toBe('failed');
+    expect(row['phase']).toBe('verify');
+    expect(row['verify']).toBe('missing-manifest');
+    expect(Number(row['attempts'])).toBe(1); // docker push itself said it succeeded
+  });
+});
