@@ -7,7 +7,6 @@
 import type { Phase, RowStatus, ServiceLog, SummaryRow } from '@imagefleet/report';
 import { openServiceLog, recordRow } from '@imagefleet/report';
 import { createRedactor, type Redactor } from '@imagefleet/process';
-import { relative } from 'node:path';
 import { loadServiceSecrets, type ServiceContext } from './context.js';
 import { buildImage, resolveBaseImages, type ResolvedBase } from './build.js';
 import { checkContent, contentRef, retagToDigest } from './unchanged.js';
@@ -20,6 +19,7 @@ import { recordDigestPin } from './digests.js';
 import { recordNotStarted } from './not-started.js';
 import { servicesOfNxCommand } from './invocation.js';
 import { nxAncestor } from './run-id.js';
+import { emptyRow } from './rows.js';
 
 export interface TaskOutcome {
   ok: boolean;
@@ -154,27 +154,7 @@ async function finishUnchanged(ctx: ServiceContext, log: ServiceLog, row: Summar
 }
 
 function baseRow(ctx: ServiceContext, startedAt: string): SummaryRow {
-  return {
-    runId: ctx.runId,
-    service: ctx.service.name,
-    image: ctx.refs.reference[0]!,
-    status: 'running',
-    phase: '',
-    attempts: 0,
-    buildSeconds: 0,
-    pushSeconds: 0,
-    verifySeconds: 0,
-    digest: '',
-    verify: '',
-    log: relative(ctx.manifest.root, logPath(ctx)),
-    error: '',
-    startedAt,
-    finishedAt: '',
-  };
-}
-
-export function logPath(ctx: ServiceContext): string {
-  return `${ctx.paths.logs}/${ctx.service.name}_${ctx.service.tags[0]}.log`;
+  return emptyRow(ctx.manifest, ctx.service, ctx.runId, startedAt);
 }
 
 async function finish(ctx: ServiceContext, log: ServiceLog, row: SummaryRow, failed: boolean): Promise<TaskOutcome> {
