@@ -5,7 +5,7 @@
  * digest pins go only into values files for digests that verify.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
@@ -87,6 +87,15 @@ describe('content-addressed images', () => {
     const run = await ws.cli(['run', 'push']);
     expect(run.exitCode, run.all.slice(-2000)).toBe(0);
     expect(statuses()).toEqual({ 'platform-base': 'pushed', 'www-ameide': 'pushed', 'workflow-worker': 'pushed' });
+  });
+
+  it('--direct runs the changed service in this process: same rows, no Nx task', async () => {
+    appendFileSync(join(ws.dir, 'apps/workflow-worker/worker.sh'), '\n# touched\n');
+    const run = await ws.cli(['run', 'push', '--direct']);
+    expect(run.exitCode, run.all.slice(-2000)).toBe(0);
+    expect(run.stdout).not.toContain('nx run ');
+    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'unchanged', 'workflow-worker': 'pushed' });
+    expect(built('workflow-worker')).toBe(true);
   });
 
   it('pins verified digests into values files, keeping comments, and refuses an unverified one', async () => {

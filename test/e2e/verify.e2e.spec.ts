@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { demoManifest, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
 const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 

@@ -29,17 +29,29 @@ export async function readDigestPins(file: string): Promise<DigestPins> {
 }
 
 export async function recordDigestPin(ctx: ServiceContext, digest: string): Promise<void> {
-  const file = ctx.paths.digests;
-  await mkdir(dirname(file), { recursive: true });
-  await withFileLock(`${file}.lock`, async () => {
-    const pins = await readDigestPins(file);
-    pins[ctx.service.name] = {
+  await recordDigestPins(ctx.paths.digests, [pinFor(ctx, digest)]);
+}
+
+export function pinFor(ctx: ServiceContext, digest: string): { service: string; pin: DigestPin } {
+  return {
+    service: ctx.service.name,
+    pin: {
       ref: `${ctx.manifest.registry.host}/${ctx.repository}@${digest}`,
       digest,
       tags: ctx.refs.reference,
       runId: ctx.runId,
       verifiedAt: new Date().toISOString(),
-    };
+    },
+  };
+}
+
+/** Merge pins into the file under its lock, atomically. */
+export async function recordDigestPins(file: string, entries: { service: string; pin: DigestPin }[]): Promise<void> {
+  if (!entries.length) return;
+  await mkdir(dirname(file), { recursive: true });
+  await withFileLock(`${file}.lock`, async () => {
+    const pins = await readDigestPins(file);
+    for (const { service, pin } of entries) pins[service] = pin;
     const sorted = Object.fromEntries(Object.entries(pins).sort(([a], [b]) => a.localeCompare(b)));
     await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`);
   });

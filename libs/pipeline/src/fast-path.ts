@@ -8,9 +8,15 @@ import pLimit from 'p-limit';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
 import { loadServiceSecrets, serviceContext } from './context.js';
 import { resolveBaseImages, type ResolvedBase } from './build.js';
-import { checkContent, type ContentCheck } from './unchanged.js';
+import { checkContent, contentRef, retagToDigest, type ContentCheck } from './unchanged.js';
+import { openServiceLog, recordRows, type SummaryRow } from '@imagefleet/report';
+import { pinFor, recordDigestPins } from './digests.js';
+import { emptyRow } from './rows.js';
+import { pushClient } from './registry.js';
+import { say, seconds } from './console.js';
 import { baseImageArg } from './registry.js';
 import { preflightRegistry } from './preflight.js';
+import { workspacePaths } from './paths.js';
 
 export interface RunPlan {
   /** service → verified content digest: nothing to do but tag and verify. */
@@ -71,4 +77,51 @@ export async function planRun(manifest: Manifest, names: string[], opts: { env: 
     else changed.push(s.name);
   });
   return { unchanged, changed };
+}
+
+/**
+ * Finish every unchanged service of a plan in this process: point its tags at the verified
+ * content digest, check each tag now resolves to it, write its log, then all rows and digest
+ * pins at once. The content tag's image was walked (every manifest and blob) by `planRun`
+ * moments before, so a tag that resolves to that digest is a verified image.
+ */
+export async function recordUnchangedServices(manifest: Manifest, plan: RunPlan, opts: { env: NodeJS.ProcessEnv; runId: string }): Promise<SummaryRow[]> {
+  const limit = pLimit(8);
+  const done = await Promise.all(
+    [...plan.unchanged].map(([name, check]) =>
+      limit(async () => {
+        const started = Date.now();
+        const ctx = serviceContext(manifest, manifest.services.find((s) => s.name === name)!, { env: opts.env, runId: opts.runId });
+        const row: SummaryRow = { ...emptyRow(manifest, ctx.service, opts.runId, new Date().toISOString()), attempts: 0 };
+        const log = openServiceLog({ dir: ctx.paths.logs, service: name, tag: ctx.service.tags[0]!, redact: (s) => s, append: false });
+        log.line(`run ${opts.runId}: ${ctx.refs.reference[0]}`);
+        log.line(`unchanged: ${contentRef(ctx, check.contentTag)} is in the registry and verified (${check.digest}); nothing to build or push`);
+        let final: SummaryRow;
+        try {
+          const moved = await retagToDigest(ctx, check.digest);
+          if (moved.length) log.line(`tagged ${moved.join(', ')} → ${check.digest} through the registry API`);
+          const client = pushClient(manifest, opts.env);
+          for (const tag of ctx.service.tags) {
+            const head = await client.headManifest(ctx.repository, tag);
+            if (head?.digest !== check.digest) throw new Error(`${ctx.repository}:${tag} resolves to ${head?.digest ?? 'nothing'}, not ${check.digest}`);
+          }
+          final = { ...row, status: 'unchanged', verify: 'verified', digest: check.digest, verifySeconds: seconds(Date.now() - started) };
+          say(name, `unchanged, verified ${check.digest}`);
+        } catch (error) {
+          final = { ...row, status: 'failed', phase: 'push', error: (error as Error).message.replace(/\s+/g, ' ') };
+          say(name, `failed: ${final.error}`);
+        }
+        final.finishedAt = new Date().toISOString();
+        log.line(`${final.status}${final.error ? `: ${final.error}` : ''}`);
+        await log.close();
+        return { row: final, pin: final.status === 'unchanged' ? pinFor(ctx, check.digest) : null };
+      }),
+    ),
+  );
+  const rows = done.map((d) => d.row);
+  if (rows.length) {
+    await recordRows(workspacePaths(manifest).logs, rows, { tag: manifest.services[0]!.tags[0]! });
+    await recordDigestPins(workspacePaths(manifest).digests, done.flatMap((d) => (d.pin ? [d.pin] : [])));
+  }
+  return rows;
 }

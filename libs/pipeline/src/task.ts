@@ -122,18 +122,6 @@ export async function runPushTask(ctx: ServiceContext): Promise<TaskOutcome> {
   return finish(ctx, log, { ...row, status: 'pushed' }, false);
 }
 
-/**
- * The whole task for a service already known to be unchanged (the run's fast path, in the
- * orchestrating process): a fresh log, the tags pointed at the digest, verified, one row.
- */
-export async function recordUnchanged(ctx: ServiceContext, check: { digest: string; contentTag: string }): Promise<TaskOutcome> {
-  const row = baseRow(ctx, new Date().toISOString());
-  const log = openServiceLog({ dir: ctx.paths.logs, service: ctx.service.name, tag: ctx.service.tags[0]!, redact: (s) => s, append: false });
-  log.line(`run ${ctx.runId}: ${ctx.refs.reference[0]}`);
-  log.line(`unchanged: ${contentRef(ctx, check.contentTag)} is in the registry and verifies (${check.digest}); nothing to build or push`);
-  return finishUnchanged(ctx, log, row, check.digest);
-}
-
 /** Nothing built or pushed: point the tags at the verified content digest, verify, and say so. */
 async function finishUnchanged(ctx: ServiceContext, log: ServiceLog, row: SummaryRow, digest: string): Promise<TaskOutcome> {
   const fail = (phase: Phase, error: string) => finish(ctx, log, { ...row, status: 'failed', phase, error }, true);

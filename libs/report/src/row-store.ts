@@ -35,20 +35,33 @@ export const ROWS_DIR = '.rows';
 
 /** Record (or replace) this service's row, then rewrite the run's summary files. */
 export async function recordRow(summaryDir: string, row: SummaryRow, opts: SummaryOptions): Promise<RecordResult> {
+  const [result] = await recordRows(summaryDir, [row], opts);
+  return result!;
+}
+
+/**
+ * Record several rows under one lock and rewrite the summary files once (the run's fast path
+ * records every unchanged service at once). One result per row, in order.
+ */
+export async function recordRows(summaryDir: string, rows: readonly SummaryRow[], opts: SummaryOptions): Promise<RecordResult[]> {
   const names = summaryFileNames(opts.tag);
-  const clean = parseRow(row, `the row recorded for service ${JSON.stringify(row.service)}`);
+  const clean = rows.map((row) => parseRow(row, `the row recorded for service ${JSON.stringify(row.service)}`));
   const rowsDir = join(summaryDir, ROWS_DIR);
-  const rowPath = join(rowsDir, `${clean.service}.json`);
   // Row write and summary rewrite share one critical section, so "is the row on disk newer
   // than mine?" and "replace it" cannot interleave with another recorder of the same service.
   return withFileLock(join(rowsDir, '.lock'), async () => {
-    const existing = await readRowFile(rowPath).catch(() => undefined); // a broken file of ours is replaced
-    const olderRun = existing !== undefined && existing.runId !== clean.runId && startedMs(existing) > startedMs(clean);
-    // "Never started" rows (written for services a run skipped or an interrupt pre-empted) never
-    // replace a row the service's own task wrote in the same run, whichever lands first.
-    const preempted = existing !== undefined && existing.runId === clean.runId && clean.startedAt === '' && existing.startedAt !== '';
-    const superseded = olderRun || preempted;
-    if (!superseded) await writeFileAtomic(rowPath, `${JSON.stringify(clean, null, 2)}\n`);
+    const outcomes: RecordResult['outcome'][] = [];
+    for (const row of clean) {
+      const rowPath = join(rowsDir, `${row.service}.json`);
+      const existing = await readRowFile(rowPath).catch(() => undefined); // a broken file of ours is replaced
+      const olderRun = existing !== undefined && existing.runId !== row.runId && startedMs(existing) > startedMs(row);
+      // "Never started" rows (written for services a run skipped or an interrupt pre-empted) never
+      // replace a row the service's own task wrote in the same run, whichever lands first.
+      const preempted = existing !== undefined && existing.runId === row.runId && row.startedAt === '' && existing.startedAt !== '';
+      const superseded = olderRun || preempted;
+      if (!superseded) await writeFileAtomic(rowPath, `${JSON.stringify(row, null, 2)}\n`);
+      outcomes.push(superseded ? 'superseded' : 'recorded');
+    }
 
     const current = selectCurrentRun(await readAllRows(summaryDir));
     const contents = await renderSummary(current.rows, { tag: opts.tag, runId: current.runId, generatedAt: new Date().toISOString() });
@@ -57,10 +70,8 @@ export async function recordRow(summaryDir: string, row: SummaryRow, opts: Summa
       json: join(summaryDir, names.json),
       md: join(summaryDir, names.md),
     };
-    await writeFileAtomic(files.csv, contents.csv);
-    await writeFileAtomic(files.json, contents.json);
-    await writeFileAtomic(files.md, contents.md);
-    return { outcome: superseded ? 'superseded' : 'recorded', runId: current.runId, rows: current.rows, files };
+    await Promise.all([writeFileAtomic(files.csv, contents.csv), writeFileAtomic(files.json, contents.json), writeFileAtomic(files.md, contents.md)]);
+    return outcomes.map((outcome) => ({ outcome, runId: current.runId, rows: current.rows, files }));
   });
 }
 

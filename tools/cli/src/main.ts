@@ -17,9 +17,11 @@ import { pinCommand } from './commands/pin.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
-  run <target> [--parallel N] [--affected --base REF] [--projects a,b]
+  run <target> [--parallel N] [--affected --base REF] [--projects a,b] [--direct]
                           run an Nx target (push, image, verify) over the services with one run id,
-                          then print the summary table; rows for every service, even on Ctrl-C
+                          then print the summary table; rows for every service, even on Ctrl-C.
+                          push: unchanged images (content tag in the registry, verified) are settled
+                          first, in this process; --direct runs the rest here too instead of nx run-many
   plan [--affected --base REF] [--projects a,b]
                           which services a run would cover, and why (a change to a service's files or to
                           its entry in services.manifest.yaml, or an image it builds FROM); builds nothing
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       parallel: { type: 'string' },
       affected: { type: 'boolean', default: false },
+      direct: { type: 'boolean', default: false },
       base: { type: 'string' },
       head: { type: 'string' },
       projects: { type: 'string' },
@@ -89,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
         base: values.base,
         head: values.head,
         projects: values.projects?.split(',').filter(Boolean),
+        direct: values.direct,
       }, signal);
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -6,9 +6,9 @@
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import pLimit from 'p-limit';
 import { loadManifest, type Manifest } from '@imagefleet/manifest';
-import { affectedServices, planRun, recordNotStarted, recordUnchanged, runIdFor, serviceContext, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
+import { affectedServices, planRun, recordNotStarted, recordUnchangedServices, runIdFor, runServicesDirect, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
+import { availableParallelism } from 'node:os';
 import { runCommand } from '@imagefleet/process';
 import { readRows, renderTable } from '@imagefleet/report';
 import { gitChanges } from '../git-changes.js';
@@ -19,6 +19,8 @@ export interface RunOptions {
   base?: string | undefined;
   head?: string | undefined;
   projects?: string[] | undefined;
+  /** Run the tasks in this process instead of through `nx run-many` (push only). */
+  direct?: boolean;
 }
 
 /** Builds default to one per core, as the seed script's JOBS=$(nproc). */
@@ -36,7 +38,6 @@ export function nxArguments(target: string, projects: string[], opts: Pick<RunOp
 
 export async function runCommandLine(manifestFile: string, target: string, opts: RunOptions, signal: AbortSignal): Promise<number> {
   const manifest = await loadManifest(manifestFile);
-  const paths = workspacePaths(manifest);
   const runId = runIdFor(process.pid);
   const nx = nxEntry(manifest.root);
   // Nx decides about its daemon as usual (on locally, off in CI) unless NX_DAEMON says otherwise.
@@ -47,14 +48,14 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   let toRun = planned;
   if (target === 'push') {
     const plan = await planRun(manifest, planned, { env: process.env, runId });
-    const limit = pLimit(4);
-    await Promise.all(
-      [...plan.unchanged].map(([name, check]) =>
-        limit(() => recordUnchanged(serviceContext(manifest, manifest.services.find((s) => s.name === name)!, { runId }), check)),
-      ),
-    );
+    await recordUnchangedServices(manifest, plan, { env: process.env, runId });
     toRun = plan.changed;
     process.stdout.write(`imagefleet: ${plan.unchanged.size} unchanged (in the registry, verified), ${toRun.length} to build\n`);
+  }
+
+  if (opts.direct && target === 'push') {
+    const ok = await runServicesDirect(manifest, toRun, { runId, parallel: parallelCount(opts.parallel), signal, env: { ...process.env, IMAGEFLEET_RUN_ID: runId } });
+    return finishRun(manifest, runId, planned, signal, ok);
   }
 
   const result = toRun.length
@@ -68,17 +69,29 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
       })
     : { ok: true, exitCode: 0, signal: null };
 
-  if (target === 'push') {
-    await recordNotStarted(manifest, runId, planned, { interrupted: signal.aborted });
-    const tag = manifest.services[0]?.tags[0] ?? 'dev';
-    const thisRun = await readRows(paths.logs, { runId });
-    process.stdout.write(`\n${renderTable(thisRun)}\n`);
-    process.stdout.write(`summary: ${relative(process.cwd(), join(paths.logs, `build-summary-${tag}.csv`))}\n`);
-    if (signal.aborted) return 130;
-    return thisRun.every((r) => r.status === 'pushed' || r.status === 'unchanged') && result.ok ? 0 : 1;
-  }
+  if (target === 'push') return finishRun(manifest, runId, planned, signal, result.ok);
   if (signal.aborted) return 130;
   return result.ok ? 0 : 1;
+}
+
+/** Rows for what never started, the table, the exit code. */
+async function finishRun(manifest: Manifest, runId: string, planned: string[], signal: AbortSignal, ranOk: boolean): Promise<number> {
+  const paths = workspacePaths(manifest);
+  await recordNotStarted(manifest, runId, planned, { interrupted: signal.aborted });
+  const tag = manifest.services[0]?.tags[0] ?? 'dev';
+  const thisRun = await readRows(paths.logs, { runId });
+  process.stdout.write(`\n${renderTable(thisRun)}\n`);
+  process.stdout.write(`summary: ${relative(process.cwd(), join(paths.logs, `build-summary-${tag}.csv`))}\n`);
+  if (signal.aborted) return 130;
+  return thisRun.every((r) => r.status === 'pushed' || r.status === 'unchanged') && ranOk ? 0 : 1;
+}
+
+/** `--parallel` as Nx reads it: a number or a percentage of the cores. */
+export function parallelCount(value: string | undefined): number {
+  const v = value ?? DEFAULT_PARALLEL;
+  const n = Number.parseFloat(v);
+  const count = v.endsWith('%') ? (availableParallelism() * n) / 100 : n;
+  return Math.max(1, Math.floor(Number.isFinite(count) ? count : 1));
 }
 
 function nxEntry(root: string): string {
