@@ -2,7 +2,7 @@
 /**
  * Starts the imagefleet CLI from one bundled file. Every Nx task is a fresh process, so start-up
  * time is paid once per task: loading the TypeScript sources through tsx costs ~1.4 s a start,
- * the bundle ~0.3 s. The bundle is rebuilt (esbuild, ~0.3 s) whenever a source file is newer,
+ * the bundle (dependencies included) ~0.3 s. The bundle is rebuilt (esbuild, ~0.3 s) whenever a source file is newer,
  * so there is no build step to forget; parallel starts race harmlessly (temp file + rename).
  */
 import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
@@ -51,8 +51,9 @@ if (bundleTime() < newestSource()) {
     format: 'esm',
     target: 'node20',
     tsconfig: join(root, 'tsconfig.json'),
-    // Dependencies stay in node_modules: some are CommonJS, and they load fast enough.
-    packages: 'external',
+    // Dependencies are bundled too (0.3 s a start instead of 0.5 s); the CommonJS ones get a
+    // `require` that resolves from the bundle's place.
+    banner: { js: "import { createRequire as __imagefleetRequire } from 'node:module'; const require = __imagefleetRequire(import.meta.url);" },
     logLevel: 'warning',
   });
   renameSync(tmp, bundle);
