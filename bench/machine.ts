@@ -1,0 +1,64 @@
+/**
+ * The machine the figures were taken on, and the clean-up of what the benchmark left in the
+ * Docker engine: every image it built carries the label `org.imagefleet.bench=<bench id>`
+ * (set in fleet-base, inherited by every service), so tags and untagged leftovers of
+ * superseded builds go together. The build cache is left alone: pruning it would empty the
+ * daemon's cache for everyone.
+ */
+import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { LABEL, NAMESPACE } from './fixture.js';
+
+export const DOCKER = '/usr/bin/docker';
+const REPO_ROOT = resolve(import.meta.dirname, '..');
+
+export interface MachineInfo {
+  cores: number;
+  cpu: string;
+  docker: string;
+  registry: string;
+  node: string;
+  nx: string;
+}
+
+export async function machineInfo(): Promise<MachineInfo> {
+  const [nproc, docker, registry] = await Promise.all([
+    execa('nproc', { reject: false }),
+    execa(DOCKER, ['version', '--format', 'client {{.Client.Version}}, engine {{.Server.Version}}'], { reject: false }),
+    execa('/usr/bin/docker-registry', ['--version'], { reject: false }),
+  ]);
+  const nxVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nx', 'package.json'), 'utf8')) as { version: string }).version;
+  return {
+    cores: Number(nproc.stdout) || cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    docker: docker.stdout || 'unknown',
+    registry: registry.stdout.split(' ').slice(-1)[0] ?? 'unknown',
+    node: process.version,
+    nx: nxVersion,
+  };
+}
+
+/** 1-minute load average: other work on the machine shows here. */
+export const load = (): string => loadavg()[0]!.toFixed(2);
+
+/**
+ * Remove every image built under this bench id, then any tag still naming one of our
+ * registries (`127.0.0.1:<port>/bench/…`). Returns how many images were removed.
+ */
+export async function removeBenchImages(benchId: string, registryHosts: Iterable<string>): Promise<number> {
+  const labelled = await lines(['images', '-q', '--no-trunc', '--filter', `label=${LABEL}=${benchId}`]);
+  const hosts = [...registryHosts].map((h) => `${h}/${NAMESPACE}/`);
+  const tagged = (await lines(['images', '--format', '{{.Repository}}:{{.Tag}}'])).filter((ref) => hosts.some((h) => ref.startsWith(h)));
+  const targets = [...new Set([...labelled, ...tagged])];
+  for (let i = 0; i < targets.length; i += 100) {
+    await execa(DOCKER, ['image', 'rm', '-f', ...targets.slice(i, i + 100)], { reject: false });
+  }
+  return new Set(labelled).size;
+}
+
+async function lines(args: string[]): Promise<string[]> {
+  const r = await execa(DOCKER, args, { reject: false });
+  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+}
