@@ -15,7 +15,7 @@ const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.dock
 const SERVICES = ['platform-base', 'www-ameide', 'workflow-worker'];
 
 function manifest(pushHost: string): string {
-  return `registry:\n  host: ${pushHost}\n  pushHost: ${pushHost}\n  namespace: ameide\nbuilder:\n  docker: ${DOCKER}\nservices:\n  platform-base: {}\n  www-ameide:\n    dependsOn: [platform-base]\n  workflow-worker:\n    dependsOn: [platform-base]\n`;
+  return `registry:\n  host: ${pushHost}\n  pushHost: ${pushHost}\n  namespace: ameide\nbuilder:\n  docker: ${DOCKER}\nservices:\n  platform-base: {}\n  www-ameide:\n    dependsOn: [platform-base]\n    tags: [latest]\n  workflow-worker:\n    dependsOn: [platform-base]\n`;
 }
 
 describe('content-addressed images', () => {
@@ -37,6 +37,9 @@ describe('content-addressed images', () => {
     const first = await ws.cli(['run', 'push']);
     expect(first.exitCode, first.all.slice(-2000)).toBe(0);
     expect(statuses()).toEqual({ 'platform-base': 'pushed', 'www-ameide': 'pushed', 'workflow-worker': 'pushed' });
+    // Extra tags are set through the registry API once the image verifies.
+    const latest = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/latest`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    expect(latest.headers.get('docker-content-digest')).toBe(await tagDigest('www-ameide'));
   }, 300_000);
 
   afterAll(async () => {

@@ -8,11 +8,10 @@ import pLimit from 'p-limit';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
 import { loadServiceSecrets, serviceContext } from './context.js';
 import { resolveBaseImages, type ResolvedBase } from './build.js';
-import { checkContent, contentRef, retagToDigest, type ContentCheck } from './unchanged.js';
+import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type ContentCheck } from './unchanged.js';
 import { openServiceLog, recordRows, type SummaryRow } from '@imagefleet/report';
 import { pinFor, recordDigestPins } from './digests.js';
 import { emptyRow } from './rows.js';
-import { pushClient } from './registry.js';
 import { say, seconds } from './console.js';
 import { baseImageArg } from './registry.js';
 import { preflightRegistry } from './preflight.js';
@@ -100,11 +99,8 @@ export async function recordUnchangedServices(manifest: Manifest, plan: RunPlan,
         try {
           const moved = await retagToDigest(ctx, check.digest);
           if (moved.length) log.line(`tagged ${moved.join(', ')} → ${check.digest} through the registry API`);
-          const client = pushClient(manifest, opts.env);
-          for (const tag of ctx.service.tags) {
-            const head = await client.headManifest(ctx.repository, tag);
-            if (head?.digest !== check.digest) throw new Error(`${ctx.repository}:${tag} resolves to ${head?.digest ?? 'nothing'}, not ${check.digest}`);
-          }
+          const wrong = await verifyTagsResolve(ctx, check.digest, ctx.service.tags);
+          if (wrong) throw new Error(wrong);
           final = { ...row, status: 'unchanged', verify: 'verified', digest: check.digest, verifySeconds: seconds(Date.now() - started) };
           say(name, `unchanged, verified ${check.digest}`);
         } catch (error) {

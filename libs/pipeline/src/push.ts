@@ -20,7 +20,8 @@ export interface PushOutcome {
   interrupted: boolean;
 }
 
-export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Redactor, extraRefs: string[] = []): Promise<PushOutcome> {
+/** Pushes the primary tag; the other tags are set through the registry API once it verifies. */
+export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Redactor): Promise<PushOutcome> {
   const policy = ctx.manifest.push;
   const started = Date.now();
   const overall = AbortSignal.any([ctx.signal, AbortSignal.timeout(policy.timeoutSeconds * 1000)]);
@@ -38,7 +39,7 @@ export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Re
       log.line(`push attempt ${attempt}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(waited)} s)`);
       say(ctx.service.name, `push attempt ${attempt}/${maxAttempts} started`);
       let digest = '';
-      for (const ref of [...ctx.refs.push, ...extraRefs]) {
+      for (const ref of ctx.refs.push.slice(0, 1)) {
         const cmd = ctx.builder.pushCommand(ref);
         log.line(`$ ${[cmd.file, ...cmd.args].join(' ')}`);
         const result = await runCommand(cmd.file, cmd.args, {

@@ -9,7 +9,7 @@ import { openServiceLog, recordRow } from '@imagefleet/report';
 import { createRedactor, type Redactor } from '@imagefleet/process';
 import { loadServiceSecrets, type ServiceContext } from './context.js';
 import { buildImage, resolveBaseImages, type ResolvedBase } from './build.js';
-import { checkContent, contentRef, retagToDigest } from './unchanged.js';
+import { checkContent, contentRef, retagToDigest, verifyTagsResolve } from './unchanged.js';
 import { pushImage } from './push.js';
 import { verifyService } from './verify.js';
 import { readBuildRecord, writeBuildRecord } from './handoff.js';
@@ -69,7 +69,7 @@ export async function runImageTask(ctx: ServiceContext): Promise<TaskOutcome> {
   }
 
   say(ctx.service.name, 'build started');
-  const build = await buildImage(ctx, log, secrets, base, [contentRef(ctx, content.contentTag)]);
+  const build = await buildImage(ctx, log, secrets, base, []);
   row.buildSeconds = seconds(build.durationMs);
   if (!build.ok) {
     say(ctx.service.name, `build ${build.interrupted ? 'interrupted' : 'failed'} after ${row.buildSeconds} s: ${build.error}`);
@@ -99,7 +99,7 @@ export async function runPushTask(ctx: ServiceContext): Promise<TaskOutcome> {
   if (fresh && record!.unchanged) return finishUnchanged(ctx, log, row, record!.digest);
 
   say(ctx.service.name, 'push started');
-  const push = await pushImage(ctx, log, redact, record?.contentTag ? [contentRef(ctx, record.contentTag)] : []);
+  const push = await pushImage(ctx, log, redact);
   row.pushSeconds = seconds(push.durationMs);
   row.attempts = push.attempts;
   if (!push.ok) {
@@ -108,7 +108,9 @@ export async function runPushTask(ctx: ServiceContext): Promise<TaskOutcome> {
   }
   say(ctx.service.name, `push done in ${row.pushSeconds} s (attempt ${push.attempts}), ${push.digest}`);
 
-  const verification = await verifyService(ctx.manifest, ctx.service, ctx.env, push.digest);
+  // The primary tag, walked in full (every manifest and blob) against the digest docker reported.
+  const primary = ctx.service.tags.slice(0, 1);
+  const verification = await verifyService(ctx.manifest, ctx.service, ctx.env, push.digest, primary);
   row.verifySeconds = seconds(verification.durationMs);
   row.verify = verification.result.status;
   if (verification.result.status !== 'verified') {
@@ -118,6 +120,16 @@ export async function runPushTask(ctx: ServiceContext): Promise<TaskOutcome> {
   }
   row.digest = verification.result.digest;
   say(ctx.service.name, `verified ${row.digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) in ${row.verifySeconds} s`);
+  // Only a verified image gets its other tags and its content tag (what the next run trusts).
+  try {
+    const tags = [...ctx.service.tags.slice(1), ...(fresh && record!.contentTag ? [record!.contentTag] : [])];
+    const moved = await retagToDigest(ctx, row.digest, tags);
+    if (moved.length) log.line(`tagged ${moved.join(', ')} → ${row.digest} through the registry API`);
+    const extra = await verifyTagsResolve(ctx, row.digest, tags);
+    if (extra) return fail('verify', extra);
+  } catch (error) {
+    return fail('push', `could not tag ${row.digest}: ${(error as Error).message}`);
+  }
   await recordDigestPin(ctx, row.digest);
   return finish(ctx, log, { ...row, status: 'pushed' }, false);
 }

@@ -31,12 +31,15 @@ export async function checkContent(ctx: ServiceContext, base: ResolvedBase): Pro
   return { contentTag: tag, digest: result.status === 'verified' ? result.digest : '' };
 }
 
-/** Point every tag of the service at `digest` (a manifest PUT of the same bytes), where it is not already. */
-export async function retagToDigest(ctx: ServiceContext, digest: string): Promise<string[]> {
+/**
+ * Point tags at `digest` with a manifest PUT of the same bytes, where they do not already: one
+ * GET and one PUT instead of another `docker push` per tag.
+ */
+export async function retagToDigest(ctx: ServiceContext, digest: string, tags: string[] = ctx.service.tags): Promise<string[]> {
   const client = pushClient(ctx.manifest, ctx.env);
   const moved: string[] = [];
   let manifest: Awaited<ReturnType<typeof client.getManifest>> | undefined;
-  for (const tag of ctx.service.tags) {
+  for (const tag of tags) {
     const head = await client.headManifest(ctx.repository, tag);
     if (head?.digest === digest) continue;
     manifest ??= await client.getManifest(ctx.repository, digest);
@@ -49,4 +52,14 @@ export async function retagToDigest(ctx: ServiceContext, digest: string): Promis
 /** `<pushHost>/<namespace>/<service>:<content tag>` */
 export function contentRef(ctx: ServiceContext, tag: string): string {
   return `${ctx.manifest.registry.pushHost}/${ctx.repository}:${tag}`;
+}
+
+/** Each tag must now resolve to `digest` (whose content was just walked in full): '' or what is wrong. */
+export async function verifyTagsResolve(ctx: ServiceContext, digest: string, tags: string[]): Promise<string> {
+  const client = pushClient(ctx.manifest, ctx.env);
+  for (const tag of tags) {
+    const head = await client.headManifest(ctx.repository, tag);
+    if (head?.digest !== digest) return `${ctx.manifest.registry.pushHost}/${ctx.repository}:${tag} resolves to ${head?.digest ?? 'nothing'}, not ${digest}`;
+  }
+  return '';
 }

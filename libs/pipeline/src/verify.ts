@@ -20,6 +20,8 @@ export async function verifyService(
   service: ServiceSpec,
   env: NodeJS.ProcessEnv,
   expectedDigest?: string,
+  /** Which tags to walk. @default every tag of the service */
+  tags: string[] = service.tags,
 ): Promise<ServiceVerification> {
   const started = Date.now();
   const repo = `${manifest.registry.namespace}/${service.name}`;
@@ -31,7 +33,7 @@ export async function verifyService(
   for (const { host, client } of clients) {
     // Every tag must point at the same, complete image: the first tag fixes the digest.
     let expected = expectedDigest;
-    for (const tag of service.tags) {
+    for (const tag of tags) {
       const result = await client.verify(repo, tag, expected ? { expectedDigest: expected } : {});
       if (result.status !== 'verified') return { result, host, durationMs: Date.now() - started };
       expected ??= result.digest;
