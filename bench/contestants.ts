@@ -99,7 +99,7 @@ function command(name: ContestantName, req: RunRequest) {
     case 'baseline':
       return execa('bash', [BASELINE, fixture.dir], { ...opts, env: { ...opts.env, REGISTRY: fixture.registryHost, JOBS: String(req.jobs ?? 2) } });
     case 'imagefleet':
-      return execa(process.execPath, ['tools/cli/bin/imagefleet.mjs', 'run', 'push'], opts);
+      return execa(process.execPath, ['tools/cli/bin/imagefleet.mjs', 'run', 'push', '--direct', `--parallel=${req.jobs ?? 2}`], opts);
     case 'nx':
       return execa(process.execPath, [nxBin(), 'run-many', '-t', 'push', '--parallel=2', '--outputStyle=stream'], opts);
   }

@@ -128,9 +128,11 @@ async function contender(who: 'imagefleet' | 'nx', size: SizeResult, opts: { dae
   const env = await freshEnv(size.n, who);
   try {
     const cells = size.cells[who];
-    const cold = await run(who, env, 'cold', size);
+    // imagefleet builds as many at a time as the baseline's best JOBS (Nx keeps its --parallel=2).
+    const jobs = who === 'imagefleet' ? { jobs: size.bestJobs } : {};
+    const cold = await run(who, env, 'cold', size, jobs);
     record(cells, 'cold', cold);
-    const name = who === 'imagefleet' ? 'imagefleet run' : 'nx run-many';
+    const name = who === 'imagefleet' ? 'imagefleet run --direct' : 'nx run-many';
     const a = slotAccount(cold, 2);
     if (a) {
       size.notes.push(
@@ -139,12 +141,12 @@ async function contender(who: 'imagefleet' | 'nx', size: SizeResult, opts: { dae
           `the rest is ≈ ${a.perTask.toFixed(2)} s per task over ${a.tasks} tasks (process start, manifest, registry checks, row; idle slots while the base builds)`,
       );
     }
-    const warm = await run(who, env, 'warm', size);
+    const warm = await run(who, env, 'warm', size, jobs);
     record(cells, 'warm', warm);
     if (who === 'imagefleet') size.notes.push(`${name} warm ${warm.seconds.toFixed(2)} s: ${marksText(warm)}`);
     const changed = leaf(env);
     env.fixture.changePayload(changed);
-    const one = await run(who, env, 'one-changed', size, { changed });
+    const one = await run(who, env, 'one-changed', size, { ...jobs, changed });
     record(cells, 'one-changed', one);
     const own = ownBuildPush(one, changed);
     if (own !== null) (size.ownBuildPush[who] ??= []).push(own);
@@ -202,7 +204,7 @@ async function daemonOn(who: 'imagefleet' | 'nx', env: Env, size: SizeResult): P
   }
   // A running daemon keeps watching and re-hashing the workspace: compare with it stopped.
   const off = await once({});
-  const name = who === 'imagefleet' ? 'imagefleet run' : 'nx run-many';
+  const name = who === 'imagefleet' ? 'imagefleet run --direct' : 'nx run-many';
   size.notes.push(
     `${name} ${scenario} with the Nx daemon on: ${second.toFixed(2)} s (first run, which starts the daemon: ${first.toFixed(2)} s; ` +
       `daemon ${running ? 'confirmed running' : 'NOT found running'}); the same right after, daemon stopped: ${off.toFixed(2)} s`,

@@ -80,7 +80,7 @@ const SCENARIOS: Scenario[] = ['cold', 'warm', 'one-changed'];
 
 export function renderTable(sizes: SizeResult[]): string {
   const lines = [
-    '| N | scenario | baseline best s (JOBS) | imagefleet run s | nx run-many s | target | imagefleet run | nx run-many |',
+    '| N | scenario | baseline best s (JOBS) | imagefleet run --direct s | nx run-many s | target | imagefleet run --direct | nx run-many |',
     '|---:|---|---:|---:|---:|---|---|---|',
   ];
   for (const size of sizes) {
@@ -105,7 +105,7 @@ export function renderVerdicts(sizes: SizeResult[]): string {
   };
   return SCENARIOS.map((scenario) => {
     const t = checkTarget(size, scenario);
-    return `- ${verdict(t.imagefleet)} — N=${size.n} ${names[scenario]} (imagefleet run ${fmt(best(size.cells.imagefleet[scenario]))} s; ${t.text}; nx run-many: ${verdict(t.nx)})`;
+    return `- ${verdict(t.imagefleet)} — N=${size.n} ${names[scenario]} (imagefleet run --direct ${fmt(best(size.cells.imagefleet[scenario]))} s; ${t.text}; nx run-many: ${verdict(t.nx)})`;
   }).join('\n');
 }
 
@@ -130,7 +130,7 @@ export function renderReport(input: ReportInput): string {
     'N services FROM one base (`fleet-base`, busybox: the shared layer); each has a distinct ~200 KB payload, a `RUN --mount=type=secret`',
     'and a little CPU work. Every summary counts N + 1 rows (the base too). Each contestant has its own registry and its own salted',
     'fixture, so none hits another\'s build cache. Baseline = bench/baseline.sh (the seed script: bash, `xargs -P $JOBS`, build + push,',
-    'logs + CSV) at its best JOBS; imagefleet run = `node tools/cli/bin/imagefleet.mjs run push`; nx run-many = `nx run-many -t push',
+    'logs + CSV) at its best JOBS; imagefleet run --direct = `node tools/cli/bin/imagefleet.mjs run push --direct --parallel=JOBS` (the same tasks as the Nx targets, in one process); nx run-many = `nx run-many -t push',
     '--parallel=2`. NX_DAEMON=false, NX_TUI=false, NX_NO_CLOUD=true unless a line says otherwise. ✗ = the run\'s check failed.',
     '',
     renderTable(input.sizes),
