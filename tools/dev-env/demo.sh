@@ -8,7 +8,7 @@ cd "$root"
 
 bash tools/dev-env/up.sh "$@"
 if [ ! -x node_modules/.bin/nx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 if [ ! -f .env ]; then
   # Demo values only: real ones come from your own .env or the environment.
