@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { DOCKER, REPO_ROOT, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { DOCKER, PLAIN_OUTPUT_ENV, REPO_ROOT, dockerAvailable, makeWorkspace, stripAnsi, type TestWorkspace } from '../support/workspace.js';
 
 const SLOW = ['slow-a', 'slow-b', 'slow-c'];
 
@@ -47,12 +47,12 @@ describe('interrupting a run', () => {
       detached: true,
       reject: false,
       all: true,
-      env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' },
+      env: PLAIN_OUTPUT_ENV,
     });
-    nx.all?.on('data', (d: Buffer) => (output += d.toString()));
+    nx.all?.on('data', (d: Buffer) => (output += stripAnsi(d.toString())));
     const deadline = Date.now() + 120_000;
     while (!/slow-\w: \[slow-\w\] build started/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(output, output.slice(-2000)).toMatch(/build started/);
+    expect(output, output.slice(-2000)).toMatch(/slow-\w: \[slow-\w\] build started/);
     await new Promise((r) => setTimeout(r, 1500)); // the RUN sleep is under way
     expect((await ourDockerProcesses(ws, registry)).length).toBeGreaterThan(0);
     process.kill(-nx.pid!, 'SIGINT');

@@ -12,6 +12,14 @@ import { execa } from 'execa';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DOCKER = process.env['IMAGEFLEET_DOCKER'] ?? '/usr/bin/docker';
 
+/** Nx without daemon, TUI or cloud, and no colours (a CI runner may force them on). */
+export const PLAIN_OUTPUT_ENV = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
+
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+}
+
 export interface TestWorkspace {
   dir: string;
   /** Run the imagefleet CLI in the workspace. */
@@ -56,9 +64,9 @@ export function makeWorkspace(opts: WorkspaceOptions): TestWorkspace {
       cwd: dir,
       reject: false,
       all: true,
-      env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', ...env },
+      env: { ...PLAIN_OUTPUT_ENV, ...env },
     });
-    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, all: r.all ?? '' };
+    return { exitCode: r.exitCode ?? -1, stdout: stripAnsi(r.stdout), stderr: stripAnsi(r.stderr), all: stripAnsi(r.all ?? '') };
   };
   return {
     dir,
