@@ -3,6 +3,7 @@
  * engine and a real registry (Debian's docker-registry on loopback), checked over the
  * registry's HTTP API — not through docker.
  */
+import { MANIFEST_ACCEPT } from '@imagefleet/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -13,12 +14,6 @@ import { Readable } from 'node:stream';
 import { startRegistry } from '../support/registry-server.js';
 import { demoManifest, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
-const MANIFEST_ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
 
 const SERVICES = ['platform-base', 'agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
 

@@ -3,13 +3,14 @@
  * through the registry API and its storage, and caught by `imagefleet verify` / the verify
  * target; a registry addressed with the wrong scheme stops the run before any build.
  */
+import { MANIFEST_ACCEPT } from '@imagefleet/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
-const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const ACCEPT = MANIFEST_ACCEPT;
 
 function twoServices(pushHost: string, extra = ''): string {
   return `registry:

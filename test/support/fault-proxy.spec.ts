@@ -10,6 +10,7 @@
  * 20 s), so that push is started in `beforeAll` and runs while the other tests do; the last test
  * collects it.
  */
+import { MANIFEST_ACCEPT } from '@imagefleet/registry';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,12 +30,6 @@ import {
   type RunningFaultProxy,
 } from './fault-proxy.js';
 
-const MANIFEST_ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
 
 /** Image refs this file created, removed in afterAll. */
 const createdRefs = new Set<string>();
