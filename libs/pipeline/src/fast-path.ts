@@ -99,7 +99,8 @@ export async function recordUnchangedServices(manifest: Manifest, plan: RunPlan,
         try {
           const moved = await retagToDigest(ctx, check.digest);
           if (moved.length) log.line(`tagged ${moved.join(', ')} → ${check.digest} through the registry API`);
-          const wrong = await verifyTagsResolve(ctx, check.digest, ctx.service.tags);
+          // Tags retag found in place were just HEADed; only the moved ones need a second look.
+          const wrong = await verifyTagsResolve(ctx, check.digest, moved);
           if (wrong) throw new Error(wrong);
           final = { ...row, status: 'unchanged', verify: 'verified', digest: check.digest, verifySeconds: seconds(Date.now() - started) };
           say(name, `unchanged, verified ${check.digest}`);

@@ -125,7 +125,7 @@ export async function runPushTask(ctx: ServiceContext): Promise<TaskOutcome> {
     const tags = [...ctx.service.tags.slice(1), ...(fresh && record!.contentTag ? [record!.contentTag] : [])];
     const moved = await retagToDigest(ctx, row.digest, tags);
     if (moved.length) log.line(`tagged ${moved.join(', ')} → ${row.digest} through the registry API`);
-    const extra = await verifyTagsResolve(ctx, row.digest, tags);
+    const extra = await verifyTagsResolve(ctx, row.digest, moved);
     if (extra) return fail('verify', extra);
   } catch (error) {
     return fail('push', `could not tag ${row.digest}: ${(error as Error).message}`);

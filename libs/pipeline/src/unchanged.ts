@@ -24,10 +24,8 @@ export async function checkContent(ctx: ServiceContext, base: ResolvedBase): Pro
     baseDigests: base.digests,
   });
   const tag = contentTag(key);
-  const client = pushClient(ctx.manifest, ctx.env);
-  // Cheap HEAD first: most changed services stop here.
-  if (!(await client.headManifest(ctx.repository, tag))) return { contentTag: tag, digest: '' };
-  const result = await client.verify(ctx.repository, tag);
+  // A missing tag costs verify one request, like a HEAD would.
+  const result = await pushClient(ctx.manifest, ctx.env).verify(ctx.repository, tag);
   return { contentTag: tag, digest: result.status === 'verified' ? result.digest : '' };
 }
 
