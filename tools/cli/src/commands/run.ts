@@ -44,6 +44,12 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   const env: Record<string, string> = { IMAGEFLEET_RUN_ID: runId, NX_TUI: 'false' };
   const planned = (await selectServices(manifest, opts)).map((a) => a.service);
   process.stdout.write(`imagefleet: run ${runId}: ${target} on ${planned.length} service(s)\n`);
+  if (!planned.length) {
+    // Nothing selected (e.g. --affected with no change to any service): no rows, and the summary
+    // files keep describing the run that wrote them.
+    process.stdout.write('imagefleet: nothing to do\n');
+    return 0;
+  }
 
   let toRun = planned;
   if (target === 'push') {
