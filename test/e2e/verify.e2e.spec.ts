@@ -134,3 +134,33 @@ describe('preflight', () => {
     }
   });
 });
+
+describe('verification through the reference host', () => {
+  it('checks the reference host too when it resolves, and names it when it lacks the image', async () => {
+    const { startFaultProxy } = await import('../support/fault-proxy.js');
+    const registry = await startRegistry();
+    // The reference host is a proxy in front of the same registry that answers 404 for every
+    // manifest: what a cluster would see through a mis-routed name (seed failure mode 5).
+    const reference = await startFaultProxy({
+      upstream: registry.host,
+      rules: [(req) => (req.kind === 'manifest' ? { type: 'status', status: 404, body: JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }) } : undefined)],
+    });
+    const manifest = `registry:\n  host: ${reference.host}\n  pushHost: ${registry.host}\n  namespace: ameide\nbuilder:\n  docker: /usr/bin/docker\nservices:\n  platform-base: {}\n`;
+    const ws = makeWorkspace({ manifest, apps: ['platform-base'] });
+    try {
+      const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
+      expect(run.exitCode).not.toBe(0);
+      const csv = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'), 'utf8');
+      expect(csv).toMatch(/platform-base,[^,]*,failed,verify/);
+      expect(csv).toContain(`${reference.host}: `);
+      expect(csv).toContain('missing-manifest');
+      // Through the push host alone the image is complete.
+      const direct = await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+      expect(direct.status).toBe(200);
+    } finally {
+      await reference.stop();
+      await registry.stop();
+      ws.dispose();
+    }
+  });
+});
