@@ -1,19 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { imageReferences, imageRepository } from './references.js';
 import type { Manifest, ServiceSpec } from './types.js';
+import { serviceSpec } from './testing/service-spec.js';
 
-const service = (name: string, tags: string[]): ServiceSpec => ({
-  name,
-  context: `/w/apps/${name}`,
-  contextRel: `apps/${name}`,
-  dockerfile: `/w/apps/${name}/Dockerfile`,
-  dockerfileRel: `apps/${name}/Dockerfile`,
-  secrets: [],
-  buildArgs: {},
-  dependsOn: [],
-  tags,
-  line: 1,
-});
+const service = (name: string, tags: string[]): ServiceSpec => serviceSpec(name, { tags });
 
 const manifest: Manifest = {
   file: '/w/services.manifest.yaml',

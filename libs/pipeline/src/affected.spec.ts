@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
+import type { Manifest } from '@imagefleet/manifest';
+import { serviceSpec } from '../../manifest/src/testing/service-spec.js';
 import { affectedServices } from './affected.js';
 
-function svc(name: string, dependsOn: string[] = []): ServiceSpec {
-  return {
-    name,
-    context: `/w/apps/${name}`,
-    contextRel: `apps/${name}`,
-    dockerfile: `/w/apps/${name}/Dockerfile`,
-    dockerfileRel: `apps/${name}/Dockerfile`,
-    secrets: [],
-    buildArgs: {},
-    dependsOn,
-    tags: ['dev'],
-    line: 1,
-  };
-}
+const svc = (name: string, dependsOn: string[] = []) => serviceSpec(name, { dependsOn });
 
 const manifest = {
   services: [svc('base'), svc('api', ['base']), svc('web', ['base']), svc('worker', ['api'])],

@@ -65,8 +65,6 @@ export async function buildImage(
   log: ServiceLog,
   secrets: { values: Record<string, string>; redact: Redactor },
   base: ResolvedBase,
-  extraTags: string[],
-  extraLabels: Record<string, string> = {},
 ): Promise<BuildOutcome> {
   const started = Date.now();
   const baseDigests = base.digests;
@@ -78,10 +76,10 @@ export async function buildImage(
         service: ctx.service.name,
         context: ctx.service.context,
         dockerfile: ctx.service.dockerfile,
-        tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push, ...extraTags])],
+        tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
         buildArgs: { ...ctx.service.buildArgs, ...base.args },
         secrets: ctx.service.secrets,
-        labels: { 'org.imagefleet.service': ctx.service.name, ...extraLabels },
+        labels: { 'org.imagefleet.service': ctx.service.name },
         iidFile,
       },
       secrets.values,

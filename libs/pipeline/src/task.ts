@@ -69,7 +69,7 @@ export async function runImageTask(ctx: ServiceContext): Promise<TaskOutcome> {
   }
 
   say(ctx.service.name, 'build started');
-  const build = await buildImage(ctx, log, secrets, base, []);
+  const build = await buildImage(ctx, log, secrets, base);
   row.buildSeconds = seconds(build.durationMs);
   if (!build.ok) {
     say(ctx.service.name, `build ${build.interrupted ? 'interrupted' : 'failed'} after ${row.buildSeconds} s: ${build.error}`);
