@@ -1,5 +1,5 @@
 export { loadServiceContext, findService, loadServiceSecrets, type ServiceContext } from './context.js';
-export { runImageTask, runPushTask, type TaskOutcome } from './task.js';
+export { runImageTask, runPushTask, runServiceTask, type TaskOutcome } from './task.js';
 export { verifyService, type ServiceVerification } from './verify.js';
 export { preflightRegistry, type PreflightOutcome } from './preflight.js';
 export { currentRunId, runIdFor } from './run-id.js';
@@ -11,5 +11,7 @@ export { planRun, recordUnchangedServices, type RunPlan } from './fast-path.js';
 export { affectedServices, type AffectedReason } from './affected.js';
 export { pinValuesFile, type PinOutcome } from './pin.js';
 export { recordNotStarted } from './not-started.js';
-export { servicesOfNxCommand } from './invocation.js';
+export { servicesOfNxCommand, targetsOfNxCommand } from './invocation.js';
 export { runServicesDirect } from './direct.js';
+export { startNxRun, finishNxRun } from './nx-run.js';
+export { RUN_ID_ENV, WRAPPED_ENV, SETTLED_ENV, encodeSettled, decodeSettled } from './run-env.js';

@@ -11,8 +11,11 @@ export function servicesOfNxCommand(args: string[], manifest: Manifest): string[
   if (command === 'run-many') {
     const projects = optionValue(args, ['--projects', '-p']);
     if (!projects) return names;
-    const wanted = new Set(projects.split(','));
-    return names.filter((n) => wanted.has(n));
+    const wanted = projects.split(',');
+    // `push` and `image` depend on the bases' `push`: Nx runs those too, unless told not to.
+    if (args.some((a) => a === '--excludeTaskDependencies' || a === '--exclude-task-dependencies')) return names.filter((n) => wanted.includes(n));
+    const covered = new Set(wanted.flatMap((n) => withBases(manifest, n) ?? []));
+    return names.filter((n) => covered.has(n));
   }
   if (command === 'run') {
     const spec = args[args.indexOf('run') + 1] ?? '';
@@ -24,6 +27,27 @@ export function servicesOfNxCommand(args: string[], manifest: Manifest): string[
     return project && !project.startsWith('-') ? withBases(manifest, project) : null;
   }
   return null;
+}
+
+/**
+ * The targets an `nx` command line runs: `run-many`/`affected` `-t a b` or `-t a,b`,
+ * `run project:target`, or the infix form `nx push web`.
+ */
+export function targetsOfNxCommand(args: string[]): string[] {
+  const command = args.find((a) => !a.startsWith('-'));
+  if (command === 'run-many' || command === 'affected') {
+    const out: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const flag = ['-t', '--targets', '--target', '--t'].find((f) => a === f || a.startsWith(`${f}=`));
+      if (!flag) continue;
+      if (a !== flag) out.push(...a.slice(flag.length + 1).split(','));
+      else for (let j = i + 1; j < args.length && !args[j]!.startsWith('-'); j++) out.push(...args[j]!.split(','));
+    }
+    return out.filter(Boolean);
+  }
+  if (command === 'run') return [(args[args.indexOf('run') + 1] ?? '').split(':')[1] ?? ''].filter(Boolean);
+  return command ? [command] : [];
 }
 
 function withBases(manifest: Manifest, name: string): string[] | null {

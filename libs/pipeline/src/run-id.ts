@@ -1,13 +1,14 @@
 /**
- * Which run a task belongs to. Nx starts every task in its own process and tells it nothing
- * about the invocation, so: `IMAGEFLEET_RUN_ID` when the imagefleet wrapper set it, else the
- * nearest ancestor `nx` process (pid + start time: unique across reboots of the pid counter),
- * else this process itself. Rows carry it, so a row from an older run is never read as this run's.
+ * Which run a task belongs to: `IMAGEFLEET_RUN_ID` when the plugin's pre-tasks hook or the
+ * imagefleet wrapper set it, else the nearest ancestor `nx` process (pid + start time: unique
+ * across reboots of the pid counter), else this process itself. Rows carry it, so a row from
+ * an older run is never read as this run's.
  */
 import { readFileSync } from 'node:fs';
+import { RUN_ID_ENV } from './run-env.js';
 
 export function currentRunId(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['IMAGEFLEET_RUN_ID']) return env['IMAGEFLEET_RUN_ID'];
+  if (env[RUN_ID_ENV]) return env[RUN_ID_ENV];
   return runIdFor(nxAncestor()?.pid ?? process.pid);
 }
 

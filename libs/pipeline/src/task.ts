@@ -20,10 +20,22 @@ import { recordNotStarted } from './not-started.js';
 import { servicesOfNxCommand } from './invocation.js';
 import { nxAncestor } from './run-id.js';
 import { emptyRow } from './rows.js';
+import { WRAPPED_ENV } from './run-env.js';
 
 export interface TaskOutcome {
   ok: boolean;
   row: SummaryRow | null;
+}
+
+/**
+ * What the `push` target runs: the service's image (unless its content is already in the
+ * registry), then push and verify — one process per service, so `nx run-many -t push` starts
+ * one task per service, not two.
+ */
+export async function runServiceTask(ctx: ServiceContext): Promise<TaskOutcome> {
+  const image = await runImageTask(ctx);
+  if (!image.ok || ctx.signal.aborted) return image;
+  return runPushTask(ctx);
 }
 
 export async function runImageTask(ctx: ServiceContext): Promise<TaskOutcome> {
@@ -162,9 +174,9 @@ async function finish(ctx: ServiceContext, log: ServiceLog, row: SummaryRow, fai
   log.line(`${final.status}${final.phase ? ` (${final.phase})` : ''}${final.error ? `: ${final.error}` : ''}`);
   await log.close();
   await recordRow(ctx.paths.logs, final, { tag: ctx.service.tags[0]! });
-  if (final.status === 'interrupted' && !ctx.env['IMAGEFLEET_RUN_ID']) {
+  if (final.status === 'interrupted' && !ctx.env[WRAPPED_ENV]) {
     // Under a bare `nx run-many`, nobody else will write rows for the services Nx never
-    // started; `imagefleet run` does it itself (it sets IMAGEFLEET_RUN_ID).
+    // started (Nx runs no plugin hook after an interrupt); `imagefleet run` does it itself.
     const nx = nxAncestor();
     const covered = nx ? servicesOfNxCommand(nx.args, ctx.manifest) : null;
     if (covered) await recordNotStarted(ctx.manifest, ctx.runId, covered, { interrupted: true });

@@ -14,6 +14,7 @@ import { summaryCommand } from './commands/summary.js';
 import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
 import { pinCommand } from './commands/pin.js';
+import { nxHookCommand } from './commands/nx-hook.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
@@ -26,7 +27,7 @@ const USAGE = `usage: imagefleet <command> [options]
                           which services a run would cover, and why (a change to a service's files or to
                           its entry in services.manifest.yaml, or an image it builds FROM); builds nothing
   image <service>         build one service's image (what the Nx image target runs)
-  push <service>          push and verify one service's image (what the Nx push target runs)
+  push <service>          build (unless unchanged), push and verify one service's image (the Nx push target)
   verify [service...]     verify services in the registry without building; table, non-zero on any gap
   preflight               check the push registry answers, speaks the configured scheme, accepts credentials
   summary                 print the latest summary as a table
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       base: { type: 'string' },
       head: { type: 'string' },
       projects: { type: 'string' },
+      'hook-id': { type: 'string', default: '' },
       values: { type: 'string' },
       path: { type: 'string', default: 'image.ref' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -85,6 +87,9 @@ async function main(argv: string[]): Promise<number> {
         projects: values.projects?.split(',').filter(Boolean),
         json: values.json,
       });
+    case 'nx-hook':
+      // Internal: the Nx plugin's pre/post task hooks. `pre` takes the nx arguments after `--`.
+      return nxHookCommand(manifestFile, rest[0] ?? '', { hookId: values['hook-id'], nxArgs: rest.slice(1), pushTasks: values.projects?.split(',').filter(Boolean) ?? [] });
     case 'run':
       return runCommandLine(manifestFile, one(rest, 'run'), {
         parallel: values.parallel,

@@ -30,9 +30,10 @@ describe('inferred targets', () => {
     expect(t.cache).toBe(false);
   });
 
-  it('push: after its own image, never cached', () => {
+  it('push: builds itself (one task per service) after the bases are pushed, never cached', () => {
     const t = pushTarget(service, ctx);
-    expect(t.dependsOn).toEqual(['image']);
+    expect(t.dependsOn).toEqual([{ target: 'push', dependencies: true }]);
+    expect(t.inputs).toEqual(imageTarget(service, ctx).inputs);
     expect(t.cache).toBe(false);
     expect(t.options.command).toContain('push agents-runtime');
   });

@@ -54,9 +54,11 @@ export function pushTarget(service: ServiceSpec, ctx: TargetContext): TargetConf
     ...command(ctx, `push ${service.name}`),
     cache: false,
     inputs: serviceInputs(service, ctx),
-    dependsOn: ['image'],
+    // One task per service: it builds the image itself (unless its content is already in the
+    // registry), so a fleet run starts N processes, not 2N. The bases go first.
+    dependsOn: [{ target: 'push', dependencies: true }],
     metadata: {
-      description: `Push ${service.name}'s image through the push host (own concurrency limit, retries, stall watch), then verify every manifest and blob in the registry`,
+      description: `Build ${service.name}'s image unless its content is already in the registry, push it through the push host (own concurrency limit, retries, stall watch), then verify every manifest and blob in the registry`,
       technologies: ['docker'],
       help: { command: `nx run ${service.name}:push`, example: {} },
     },

@@ -5,11 +5,11 @@ import { nxArguments, parallelCount } from './run.js';
 describe('nxArguments', () => {
   it.each([
     [
-      'push: image + push of exactly the changed services, their order kept, unchanged bases not re-run',
+      'push: one build+push task for exactly the changed services, their order kept, unchanged bases not re-run',
       'push',
       ['a', 'b'],
       undefined,
-      ['run-many', '-t', 'image', 'push', '--excludeTaskDependencies', '--projects=a,b', '--parallel=100%', '--outputStyle=stream', '--skipNxCache'],
+      ['run-many', '-t', 'push', '--excludeTaskDependencies', '--projects=a,b', '--parallel=100%', '--outputStyle=stream', '--skipNxCache'],
     ],
     ['verify with an explicit parallelism', 'verify', ['a'], '4', ['run-many', '-t', 'verify', '--projects=a', '--parallel=4', '--outputStyle=stream', '--skipNxCache']],
   ])('%s', (_name, target, projects, parallel, expected) => {

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadManifest, type Manifest } from '@imagefleet/manifest';
-import { affectedServices, planRun, recordNotStarted, recordUnchangedServices, runIdFor, runServicesDirect, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
+import { RUN_ID_ENV, WRAPPED_ENV, affectedServices, planRun, recordNotStarted, recordUnchangedServices, runIdFor, runServicesDirect, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
 import { availableParallelism } from 'node:os';
 import { runCommand } from '@imagefleet/process';
 import { readRows, renderTable } from '@imagefleet/report';
@@ -28,11 +28,11 @@ export const DEFAULT_PARALLEL = '100%';
 
 /**
  * The Nx command for the services that need work. For `push`, the fast path has already
- * handled every unchanged service, so Nx runs exactly `image` + `push` of the rest
+ * handled every unchanged service, so Nx runs exactly the `push` tasks (build + push) of the rest
  * (`--excludeTaskDependencies`; their order among themselves still follows the graph).
  */
 export function nxArguments(target: string, projects: string[], opts: Pick<RunOptions, 'parallel'>): string[] {
-  const targets = target === 'push' ? ['-t', 'image', 'push', '--excludeTaskDependencies'] : ['-t', target];
+  const targets = target === 'push' ? ['-t', 'push', '--excludeTaskDependencies'] : ['-t', target];
   return ['run-many', ...targets, `--projects=${projects.join(',')}`, `--parallel=${opts.parallel ?? DEFAULT_PARALLEL}`, '--outputStyle=stream', '--skipNxCache'];
 }
 
@@ -41,7 +41,7 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   const runId = runIdFor(process.pid);
   const nx = nxEntry(manifest.root);
   // Nx decides about its daemon as usual (on locally, off in CI) unless NX_DAEMON says otherwise.
-  const env: Record<string, string> = { IMAGEFLEET_RUN_ID: runId, NX_TUI: 'false' };
+  const env: Record<string, string> = { [RUN_ID_ENV]: runId, [WRAPPED_ENV]: '1', NX_TUI: 'false' };
   const planned = (await selectServices(manifest, opts)).map((a) => a.service);
   process.stdout.write(`imagefleet: run ${runId}: ${target} on ${planned.length} service(s)\n`);
   if (!planned.length) {
@@ -60,7 +60,7 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   }
 
   if (opts.direct && target === 'push') {
-    const ok = await runServicesDirect(manifest, toRun, { runId, parallel: parallelCount(opts.parallel), signal, env: { ...process.env, IMAGEFLEET_RUN_ID: runId } });
+    const ok = await runServicesDirect(manifest, toRun, { runId, parallel: parallelCount(opts.parallel), signal, env: { ...process.env, ...env } });
     return finishRun(manifest, runId, planned, signal, ok);
   }
 

@@ -1,5 +1,5 @@
-/** `imagefleet image|push <service>`: what the Nx targets run, one service per process. */
-import { loadServiceContext, runImageTask, runPushTask } from '@imagefleet/pipeline';
+/** `imagefleet image|push <service>`: what the Nx targets run, one service per process (push builds first when needed). */
+import { loadServiceContext, runImageTask, runServiceTask } from '@imagefleet/pipeline';
 
 export async function imageCommand(manifestFile: string, service: string, signal: AbortSignal): Promise<number> {
   const ctx = await loadServiceContext(manifestFile, service, { signal });
@@ -9,7 +9,7 @@ export async function imageCommand(manifestFile: string, service: string, signal
 
 export async function pushCommand(manifestFile: string, service: string, signal: AbortSignal): Promise<number> {
   const ctx = await loadServiceContext(manifestFile, service, { signal });
-  const outcome = await runPushTask(ctx);
+  const outcome = await runServiceTask(ctx);
   return exitCode(outcome.ok, signal);
 }
 

@@ -1,0 +1,29 @@
+/**
+ * The environment variables that tie one run's tasks together. Nx tells a task nothing about
+ * the invocation it belongs to, so the plugin's pre-tasks hook (or the `imagefleet run`
+ * wrapper) sets these for every task of the run.
+ */
+
+/** The run every task's row belongs to. */
+export const RUN_ID_ENV = 'IMAGEFLEET_RUN_ID';
+/** Set by `imagefleet run`: it settles, records never-started rows and prints the table itself. */
+export const WRAPPED_ENV = 'IMAGEFLEET_WRAPPED';
+/**
+ * Services the pre-tasks hook found unchanged and verified in the registry, their tags already
+ * pointed at the digest and their rows written: ` svc=sha256:… svc2=sha256:… `. The `push` task
+ * of such a service ends at once (tools/cli/bin/imagefleet-task.sh reads this, without Node).
+ */
+export const SETTLED_ENV = 'IMAGEFLEET_SETTLED';
+
+export function encodeSettled(settled: ReadonlyMap<string, string>): string {
+  return [...settled].map(([service, digest]) => `${service}=${digest}`).join(' ');
+}
+
+export function decodeSettled(value: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of (value ?? '').split(' ')) {
+    const at = entry.indexOf('=');
+    if (at > 0) out.set(entry.slice(0, at), entry.slice(at + 1));
+  }
+  return out;
+}
