@@ -81,7 +81,8 @@ function record(cells: Partial<Record<Scenario, Cell>>, scenario: Scenario, r: R
 async function run(who: ContestantName, env: Env, scenario: Scenario, size: SizeResult, extra: { jobs?: number; changed?: string | null; env?: Record<string, string> } = {}): Promise<RunResult> {
   if (interrupted) throw new Error('interrupted');
   const r = await runContestant(who, { fixture: env.fixture, scenario, changed: extra.changed ?? null, jobs: extra.jobs, env: extra.env });
-  const label = `N=${size.n} ${who}${extra.jobs ? ` JOBS=${extra.jobs}` : ''} ${scenario}${extra.env?.['NX_DAEMON'] === 'true' ? ' (daemon on)' : ''}`;
+  const daemon = extra.env?.['NX_DAEMON'] ?? (who === 'nx' ? 'true' : 'false');
+  const label = `N=${size.n} ${who}${extra.jobs ? ` JOBS=${extra.jobs}` : ''} ${scenario}${who !== 'baseline' ? ` (daemon ${daemon === 'true' ? 'on' : 'off'})` : ''}`;
   log(`${label}: ${r.seconds.toFixed(2)} s ${r.ok ? 'ok' : `CHECK FAILED: ${r.problem}`}`);
   if (!r.ok) {
     size.notes.push(`${label}: check failed — ${r.problem}`);
@@ -128,22 +129,26 @@ async function contender(who: 'imagefleet' | 'nx', size: SizeResult, opts: { dae
   const env = await freshEnv(size.n, who);
   try {
     const cells = size.cells[who];
-    // imagefleet builds as many at a time as the baseline's best JOBS (Nx keeps its --parallel=2).
-    const jobs = who === 'imagefleet' ? { jobs: size.bestJobs } : {};
+    // Both build as many at a time as the baseline's best JOBS (`--parallel=JOBS`).
+    const jobs = { jobs: size.bestJobs };
+    // nx runs with its daemon on, started beforehand as on a developer's machine (the start
+    // itself is not a run's cost); a note gives the daemon-off figures (CI's default).
+    if (who === 'nx') await timeCommand(env.fixture, process.execPath, [nxBin(), 'daemon', '--start'], { NX_DAEMON: 'true' });
     const cold = await run(who, env, 'cold', size, jobs);
     record(cells, 'cold', cold);
     const name = who === 'imagefleet' ? 'imagefleet run --direct' : 'nx run-many';
-    const a = slotAccount(cold, 2);
+    const a = slotAccount(cold, size.bestJobs);
     if (a) {
       size.notes.push(
-        `${name} cold ${cold.seconds.toFixed(2)} s: first task started after ${a.firstStart.toFixed(2)} s; tasks ran for ${a.span.toFixed(2)} s on 2 slots ` +
-          `(${(2 * a.span).toFixed(1)} slot-s), of which build ${a.build.toFixed(1)} s, push ${a.push.toFixed(1)} s, verify ${a.verify.toFixed(1)} s; ` +
+        `${name} cold ${cold.seconds.toFixed(2)} s: first task started after ${a.firstStart.toFixed(2)} s; tasks ran for ${a.span.toFixed(2)} s on ${size.bestJobs} slots ` +
+          `(${(size.bestJobs * a.span).toFixed(1)} slot-s), of which build ${a.build.toFixed(1)} s, push ${a.push.toFixed(1)} s, verify ${a.verify.toFixed(1)} s; ` +
           `the rest is ≈ ${a.perTask.toFixed(2)} s per task over ${a.tasks} tasks (process start, manifest, registry checks, row; idle slots while the base builds)`,
       );
     }
     const warm = await run(who, env, 'warm', size, jobs);
     record(cells, 'warm', warm);
     if (who === 'imagefleet') size.notes.push(`${name} warm ${warm.seconds.toFixed(2)} s: ${marksText(warm)}`);
+    else size.notes.push(`${name} warm ${warm.seconds.toFixed(2)} s: ${settledText(warm)}`);
     const changed = leaf(env);
     env.fixture.changePayload(changed);
     const one = await run(who, env, 'one-changed', size, { ...jobs, changed });
@@ -154,15 +159,36 @@ async function contender(who: 'imagefleet' | 'nx', size: SizeResult, opts: { dae
     if (who === 'imagefleet') size.notes.push(`${name} one-changed ${one.seconds.toFixed(2)} s: ${marksText(one)}`);
     if (p) {
       size.notes.push(
-        `${name} one-changed ${one.seconds.toFixed(2)} s: ${p.before.toFixed(2)} s before ${changed}'s image task started (start-up, graph${who === 'imagefleet' ? ', fast path over the unchanged' : ', the unchanged services\' tasks'}), ` +
-          `${p.task.toFixed(2)} s its image+push tasks (own build ${own === null ? '?' : own.toFixed(2)} s incl. push), ${p.after.toFixed(2)} s after`,
+        `${name} one-changed ${one.seconds.toFixed(2)} s: ${p.before.toFixed(2)} s before ${changed}'s task started (start-up, graph${who === 'imagefleet' ? ', fast path over the unchanged' : ', the unchanged services\' tasks'}), ` +
+          `${p.task.toFixed(2)} s its task (own build ${own === null ? '?' : own.toFixed(2)} s incl. push), ${p.after.toFixed(2)} s after`,
       );
     }
     if (opts.probes) await probes(env, size);
-    if (opts.daemon) await daemonOn(who, env, size);
+    if (who === 'nx') await daemonOff(env, size, jobs.jobs);
+    else if (opts.daemon) await daemonOn(who, env, size);
   } finally {
+    if (who === 'nx') await timeCommand(env.fixture, process.execPath, [nxBin(), 'daemon', '--stop'], { NX_DAEMON: 'true' }).catch(() => 0);
     await release(env);
   }
+}
+
+/** When the pre-tasks hook's settled services' tasks ended (the rows say when each run settled). */
+const settledText = (r: RunResult): string => {
+  const settled = r.rows.filter((row) => row.status === 'unchanged');
+  if (!settled.length) return 'no row unchanged';
+  const last = Math.max(...settled.map((row) => Date.parse(row.finishedAt)));
+  return `${settled.length} services settled by the pre-tasks hook ${((last - r.startedMs) / 1000).toFixed(2)} s into the run; the rest is Nx start-up, ${settled.length} no-op tasks and the post-tasks hook`;
+};
+
+/** nx run-many without its daemon (the default in CI): warm, then one service changed. */
+async function daemonOff(env: Env, size: SizeResult, jobs: number): Promise<void> {
+  await timeCommand(env.fixture, process.execPath, [nxBin(), 'daemon', '--stop'], { NX_DAEMON: 'true' }).catch(() => 0);
+  const off = { NX_DAEMON: 'false' };
+  const warm = await run('nx', env, 'warm', size, { jobs, env: off });
+  const changed = leaf(env);
+  env.fixture.changePayload(changed);
+  const one = await run('nx', env, 'one-changed', size, { jobs, changed, env: off });
+  size.notes.push(`nx run-many with the Nx daemon off (CI's default): warm ${warm.seconds.toFixed(2)} s, one-changed ${one.seconds.toFixed(2)} s`);
 }
 
 /** When the wrapper said what, e.g. `0.41 s "run …: push on 41 service(s)"`. */

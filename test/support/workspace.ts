@@ -46,7 +46,8 @@ const DEMO_APPS = ['platform-base', 'agents-runtime', 'inference-gateway', 'work
 export function makeWorkspace(opts: WorkspaceOptions): TestWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'imagefleet-ws-'));
   for (const link of ['node_modules', 'tools', 'libs']) symlinkSync(join(REPO_ROOT, link), join(dir, link));
-  for (const file of ['package.json', 'tsconfig.base.json', 'tsconfig.json', 'nx.json']) copyFileSync(join(REPO_ROOT, file), join(dir, file));
+  // .gitignore too: like a real repo, Nx then ignores artifacts/ (logs, rows) when hashing inputs.
+  for (const file of ['package.json', 'tsconfig.base.json', 'tsconfig.json', 'nx.json', '.gitignore']) copyFileSync(join(REPO_ROOT, file), join(dir, file));
   for (const app of opts.apps ?? DEMO_APPS) {
     cpSync(join(REPO_ROOT, 'apps', app), join(dir, 'apps', app), { recursive: true });
   }

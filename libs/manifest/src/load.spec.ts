@@ -43,7 +43,7 @@ describe('loadManifest', () => {
       file: path.join(root, 'services.manifest.yaml'),
       root,
       registry: { host: 'k3d-ameide.localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true },
-      concurrency: { push: 2 },
+      concurrency: { push: 2, build: null },
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
       builder: { driver: 'buildx', docker: '/usr/bin/docker' },
       services: [
@@ -83,7 +83,7 @@ describe('loadManifest', () => {
     const manifest = await load(root);
     expect(manifest.registry).toEqual({ host: 'registry.example.com', pushHost: 'registry.example.com', namespace: 'team/apps', insecure: false });
     expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker' });
-    expect(manifest.concurrency).toEqual({ push: 2 });
+    expect(manifest.concurrency).toEqual({ push: 2, build: null });
     expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });
     expect(manifest.services[0]).toMatchObject({ secrets: [], buildArgs: {}, dependsOn: [], tags: ['dev'], dockerfileRel: 'apps/a/Dockerfile' });
   });

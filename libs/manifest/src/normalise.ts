@@ -39,7 +39,7 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
       namespace: registry.namespace,
       insecure: registry.insecure ?? isLoopback(pushHost),
     },
-    concurrency: { push: raw.concurrency?.push ?? 2 },
+    concurrency: { push: raw.concurrency?.push ?? 2, build: raw.concurrency?.build ?? null },
     push: {
       retries: raw.push?.retries ?? 3,
       stallSeconds: raw.push?.stallSeconds ?? 60,

@@ -9,7 +9,7 @@ const manifest: Manifest = {
   file: '/w/services.manifest.yaml',
   root: '/w',
   registry: { host: 'k3d-ameide.localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true },
-  concurrency: { push: 2 },
+  concurrency: { push: 2, build: null },
   push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
   builder: { driver: 'docker', docker: 'docker' },
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],

@@ -28,6 +28,7 @@ export const BuilderSchema = z.strictObject({
 
 export const ConcurrencySchema = z.strictObject({
   push: z.int().min(1).nullish(),
+  build: z.int().min(1).nullish(),
 });
 
 export const PushSchema = z.strictObject({

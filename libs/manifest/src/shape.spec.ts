@@ -49,7 +49,7 @@ describe('shape issues, placed in the file', () => {
     const yaml = lines(
       ...REGISTRY,
       'builder: {driver: podman}',
-      'concurrency: {push: 0}',
+      'concurrency: {push: 0, build: 0}',
       'push: {retries: 1.5, stallSeconds: 0}',
       'services:',
       '  a:',
@@ -59,6 +59,7 @@ describe('shape issues, placed in the file', () => {
     expect(await issuesFor({ 'services.manifest.yaml': yaml, ...DOCKERFILE })).toEqual([
       '4:19 builder.driver: must be one of docker, buildx, got "podman"',
       '5:21 concurrency.push: must be at least 1, got 0',
+      '5:31 concurrency.build: must be at least 1, got 0',
       '6:17 push.retries: must be a whole number, got 1.5',
       '6:36 push.stallSeconds: must be greater than 0, got 0',
       '9:14 services.a.secrets: expected a list, got "GIT_AUTH_TOKEN": write [GIT_AUTH_TOKEN]',

@@ -29,6 +29,13 @@ export interface PushPolicy {
 export interface ConcurrencyConfig {
   /** Pushes in flight at once across every process of a run. @default 2 */
   push: number;
+  /**
+   * Builds in flight at once across every process of a run; `null`: as many as Nx runs tasks
+   * (`--parallel`). Set it below `--parallel` and a task's push, verification and process
+   * start overlap with other services' builds instead of holding a build's place.
+   * @default null
+   */
+  build: number | null;
 }
 
 export type BuilderDriver = 'docker' | 'buildx';

@@ -2,10 +2,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { explainBuildFailure, parseImageId } from '@imagefleet/buildkit';
-import { runCommand, type Redactor } from '@imagefleet/process';
+import { acquireSlot, runCommand, type Redactor, type Slot } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
 import { baseImageArg, pushClient } from './registry.js';
+import { seconds } from './console.js';
 
 export interface BuildOutcome {
   ok: boolean;
@@ -66,9 +67,17 @@ export async function buildImage(
   secrets: { values: Record<string, string>; redact: Redactor },
   base: ResolvedBase,
 ): Promise<BuildOutcome> {
-  const started = Date.now();
+  // A build's seconds start when it has its slot: waiting is not building.
+  let started = Date.now();
   const baseDigests = base.digests;
+  let slot: Slot | undefined;
   try {
+    const limit = ctx.manifest.concurrency.build;
+    if (limit) {
+      slot = await acquireSlot(ctx.paths.buildSlots, limit, { signal: ctx.signal });
+      log.line(`build slot ${slot.slot} of ${limit} (waited ${seconds(Date.now() - started)} s)`);
+      started = Date.now();
+    }
     await mkdir(ctx.paths.builds, { recursive: true });
     const iidFile = join(ctx.paths.builds, `${ctx.service.name}.iid`);
     const cmd = ctx.builder.buildCommand(
@@ -108,5 +117,7 @@ export async function buildImage(
       error: secrets.redact((error as Error).message),
       interrupted: ctx.signal.aborted,
     };
+  } finally {
+    await slot?.release();
   }
 }

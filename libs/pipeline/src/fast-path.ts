@@ -84,7 +84,12 @@ export async function planRun(manifest: Manifest, names: string[], opts: { env: 
  * pins at once. The content tag's image was walked (every manifest and blob) by `planRun`
  * moments before, so a tag that resolves to that digest is a verified image.
  */
-export async function recordUnchangedServices(manifest: Manifest, plan: RunPlan, opts: { env: NodeJS.ProcessEnv; runId: string }): Promise<SummaryRow[]> {
+export async function recordUnchangedServices(
+  manifest: Manifest,
+  plan: RunPlan,
+  opts: { env: NodeJS.ProcessEnv; runId: string; /** one terminal line per service @default true */ announce?: boolean },
+): Promise<SummaryRow[]> {
+  const announce = opts.announce === false ? () => {} : say;
   const limit = pLimit(8);
   const done = await Promise.all(
     [...plan.unchanged].map(([name, check]) =>
@@ -103,10 +108,10 @@ export async function recordUnchangedServices(manifest: Manifest, plan: RunPlan,
           const wrong = await verifyTagsResolve(ctx, check.digest, moved);
           if (wrong) throw new Error(wrong);
           final = { ...row, status: 'unchanged', verify: 'verified', digest: check.digest, verifySeconds: seconds(Date.now() - started) };
-          say(name, `unchanged, verified ${check.digest}`);
+          announce(name, `unchanged, verified ${check.digest}`);
         } catch (error) {
           final = { ...row, status: 'failed', phase: 'push', error: (error as Error).message.replace(/\s+/g, ' ') };
-          say(name, `failed: ${final.error}`);
+          announce(name, `failed: ${final.error}`);
         }
         final.finishedAt = new Date().toISOString();
         log.line(`${final.status}${final.error ? `: ${final.error}` : ''}`);

@@ -41,7 +41,8 @@ export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { h
   const settled = new Map<string, string>();
   if (services?.length) {
     const plan = await planRun(manifest, services, { env: opts.env, runId });
-    for (const row of await recordUnchangedServices(manifest, plan, { env: opts.env, runId })) {
+    // Each settled service's task prints its own line; here only the rows and logs.
+    for (const row of await recordUnchangedServices(manifest, plan, { env: opts.env, runId, announce: false })) {
       if (row.status === 'unchanged') settled.set(row.service, row.digest);
     }
   }

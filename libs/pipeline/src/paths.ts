@@ -11,6 +11,8 @@ export interface WorkspacePaths {
   builds: string;
   /** Push slot files (the cross-process push limit). */
   pushSlots: string;
+  /** Build slot files (the cross-process build limit, when `concurrency.build` is set). */
+  buildSlots: string;
   /** `artifacts/image-digests.json`. */
   digests: string;
   /** `.env` beside the manifest. */
@@ -25,6 +27,7 @@ export function workspacePaths(manifest: Manifest): WorkspacePaths {
     state,
     builds: join(state, 'builds'),
     pushSlots: join(state, 'push-slots'),
+    buildSlots: join(state, 'build-slots'),
     digests: join(artifacts, 'image-digests.json'),
     dotenv: join(manifest.root, '.env'),
   };

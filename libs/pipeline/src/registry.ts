@@ -12,8 +12,16 @@ import type { Manifest } from '@imagefleet/manifest';
  */
 function clientFor(host: string, manifest: Manifest, env: NodeJS.ProcessEnv): RegistryClient {
   const { insecure } = manifest.registry;
-  return createRegistryClient({ host, insecure, scheme: insecure ? 'http' : 'https', env });
+  // One client per host and environment in a process: a run that checks forty services shares
+  // its credentials, tokens and blob-request limit instead of starting over for each.
+  const key = `${insecure ? 'http' : 'https'}://${host}`;
+  let byHost = clients.get(env);
+  if (!byHost) clients.set(env, (byHost = new Map()));
+  let client = byHost.get(key);
+  if (!client) byHost.set(key, (client = createRegistryClient({ host, insecure, scheme: insecure ? 'http' : 'https', env })));
+  return client;
 }
+const clients = new WeakMap<NodeJS.ProcessEnv, Map<string, RegistryClient>>();
 
 export function pushClient(manifest: Manifest, env: NodeJS.ProcessEnv): RegistryClient {
   return clientFor(manifest.registry.pushHost, manifest, env);

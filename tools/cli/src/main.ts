@@ -14,7 +14,6 @@ import { summaryCommand } from './commands/summary.js';
 import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
 import { pinCommand } from './commands/pin.js';
-import { nxHookCommand } from './commands/nx-hook.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
@@ -52,7 +51,6 @@ async function main(argv: string[]): Promise<number> {
       base: { type: 'string' },
       head: { type: 'string' },
       projects: { type: 'string' },
-      'hook-id': { type: 'string', default: '' },
       values: { type: 'string' },
       path: { type: 'string', default: 'image.ref' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -87,9 +85,6 @@ async function main(argv: string[]): Promise<number> {
         projects: values.projects?.split(',').filter(Boolean),
         json: values.json,
       });
-    case 'nx-hook':
-      // Internal: the Nx plugin's pre/post task hooks. `pre` takes the nx arguments after `--`.
-      return nxHookCommand(manifestFile, rest[0] ?? '', { hookId: values['hook-id'], nxArgs: rest.slice(1), pushTasks: values.projects?.split(',').filter(Boolean) ?? [] });
     case 'run':
       return runCommandLine(manifestFile, one(rest, 'run'), {
         parallel: values.parallel,

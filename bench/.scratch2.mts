@@ -1,0 +1,15 @@
+import { makeFixture } from './fixture.js';
+import { execa } from 'execa';
+const n = Number(process.argv[2] ?? 12);
+const mode = process.argv[3] ?? 'nx';
+const f = makeFixture({ services: n, registryHost: '127.0.0.1:5001', salt: `scratch-${Date.now()}-${mode}`, label: 'scratch' });
+import { readFileSync, writeFileSync } from 'node:fs';
+const par = process.argv[5] ?? '4';
+const build = process.argv[6];
+if (build) writeFileSync(`${f.dir}/services.manifest.yaml`, readFileSync(`${f.dir}/services.manifest.yaml`, 'utf8').replace('  push: 2\n', `  push: 2\n  build: ${build}\n`));
+const t = performance.now();
+const args = mode === 'direct' ? ['tools/cli/bin/imagefleet.mjs', 'run', 'push', '--direct', '--parallel=4'] : mode === 'wrapper' ? ['tools/cli/bin/imagefleet.mjs', 'run', 'push', '--parallel=4'] : ['node_modules/nx/dist/bin/nx.js', 'run-many', '-t', 'push', `--parallel=${par}`, '--outputStyle=stream'];
+const cpu0 = process.cpuUsage();
+const r = await execa(process.execPath, args, { cwd: f.dir, reject: false, all: true, env: { NX_DAEMON: process.argv[4] ?? 'false', NX_TUI: 'false', CI: 'true' } });
+console.log(mode, process.argv[4], r.exitCode, ((performance.now() - t) / 1000).toFixed(2), 's', f.dir);
+if (process.argv[4] === 'true') await execa(process.execPath, ['node_modules/nx/dist/bin/nx.js', 'daemon', '--stop'], { cwd: f.dir, reject: false });

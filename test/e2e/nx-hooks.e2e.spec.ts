@@ -1,0 +1,112 @@
+/**
+ * A bare `nx run-many -t push`, for real: one task per service; the plugin's pre-tasks hook
+ * settles unchanged images (registry-verified) so their tasks end without building or starting
+ * Node; the post-tasks hook writes rows for tasks Nx never ran and prints the table. And the
+ * case Nx's own cache gets wrong (nrwl/nx#15116): the registry lost an image whose inputs did
+ * not change — it is rebuilt and pushed, not reported.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { DOCKER, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+
+const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const SERVICES = ['platform-base', 'www-ameide', 'workflow-worker'];
+const SETTLED_LINE = /unchanged, verified sha256:[a-f0-9]{64} \(settled before the tasks started/;
+
+function manifest(pushHost: string): string {
+  return `registry:\n  host: ${pushHost}\n  pushHost: ${pushHost}\n  namespace: ameide\nbuilder:\n  docker: ${DOCKER}\nservices:\n  platform-base: {}\n  www-ameide:\n    dependsOn: [platform-base]\n  workflow-worker:\n    dependsOn: [platform-base]\n`;
+}
+
+interface Row {
+  runId: string;
+  status: string;
+  phase: string;
+  error: string;
+}
+
+describe('nx run-many -t push with the plugin hooks', () => {
+  let registry: RunningRegistry;
+  let ws: TestWorkspace;
+  const logs = () => join(ws.dir, 'artifacts', 'image-build-logs');
+  const rows = (): Record<string, Row> => {
+    const summary = JSON.parse(readFileSync(join(logs(), 'build-summary-dev.json'), 'utf8')) as { rows: (Row & { service: string })[] };
+    return Object.fromEntries(summary.rows.map((r) => [r.service, r]));
+  };
+  const statuses = () => Object.fromEntries(Object.entries(rows()).map(([s, r]) => [s, r.status]));
+  const built = (service: string) => /docker build /.test(readFileSync(join(logs(), `${service}_dev.log`), 'utf8'));
+  const pushAll = (env: Record<string, string> = {}) => ws.nx(['run-many', '-t', 'push', '--outputStyle=stream'], env);
+
+  beforeAll(async () => {
+    if (!(await dockerAvailable())) throw new Error('no Docker engine answers: run `bash tools/dev-env/up.sh` first');
+    registry = await startRegistry();
+    ws = makeWorkspace({ manifest: manifest(registry.host), apps: SERVICES });
+  }, 60_000);
+
+  afterAll(async () => {
+    await registry?.stop();
+    ws?.dispose();
+  });
+
+  it('cold: one task per service builds, pushes and verifies; the table comes at the end', async () => {
+    const run = await pushAll();
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(statuses()).toEqual({ 'platform-base': 'pushed', 'www-ameide': 'pushed', 'workflow-worker': 'pushed' });
+    for (const s of SERVICES) expect(run.all).toContain(`nx run ${s}:push`);
+    expect(run.all).not.toMatch(/nx run [\w-]+:image/);
+    expect(new Set(Object.values(rows()).map((r) => r.runId)).size).toBe(1);
+    expect(run.all).toMatch(/3 services: 3 pushed\s*$/);
+  }, 300_000);
+
+  it('warm: every service settled before the tasks; nothing built, every row unchanged and verified, one run id', async () => {
+    const before = rows()['www-ameide']!.runId;
+    const run = await pushAll();
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'unchanged', 'workflow-worker': 'unchanged' });
+    // The settled line is what tools/cli/bin/imagefleet-task.sh prints instead of starting Node.
+    expect(run.all.match(new RegExp(SETTLED_LINE.source, 'g'))).toHaveLength(3);
+    for (const s of SERVICES) expect(built(s), s).toBe(false);
+    const ids = new Set(Object.values(rows()).map((r) => r.runId));
+    expect(ids.size).toBe(1);
+    expect(ids.has(before)).toBe(false);
+    expect(run.all).toMatch(/3 services: 3 unchanged\s*$/);
+  }, 120_000);
+
+  it('an image the registry lost is rebuilt and pushed though no input changed (what Nx caching gets wrong)', async () => {
+    const tag = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    const digest = tag.headers.get('docker-content-digest')!;
+    // Deleting by digest removes the manifest under every tag: dev and the content tag.
+    expect((await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
+    // A stale settled list in the caller's environment must not count: only the hook decides.
+    const run = await pushAll({ IMAGEFLEET_SETTLED: `www-ameide=${digest}` });
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
+    const after = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    expect(after.status).toBe(200);
+  }, 300_000);
+
+  it('nx run <service>:push settles the base it builds FROM as well', async () => {
+    const run = await ws.nx(['run', 'workflow-worker:push', '--outputStyle=stream']);
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(run.all.match(new RegExp(SETTLED_LINE.source, 'g'))).toHaveLength(2);
+    const r = rows();
+    expect(r['workflow-worker']!.runId).toBe(r['platform-base']!.runId);
+    expect(r['workflow-worker']!.status).toBe('unchanged');
+  }, 120_000);
+
+  it('a failed base: its dependents get rows saying why they never ran, the run exits non-zero', async () => {
+    const dockerfile = join(ws.dir, 'apps/platform-base/Dockerfile');
+    writeFileSync(dockerfile, `${readFileSync(dockerfile, 'utf8')}\nRUN false\n`);
+    const run = await pushAll();
+    expect(run.exitCode).not.toBe(0);
+    const r = rows();
+    expect(r['platform-base']).toMatchObject({ status: 'failed', phase: 'build' });
+    for (const s of ['www-ameide', 'workflow-worker']) {
+      expect(r[s], s).toMatchObject({ status: 'failed', phase: 'build' });
+      expect(r[s]!.error).toContain('an image it builds FROM (platform-base) failed');
+      expect(r[s]!.runId).toBe(r['platform-base']!.runId);
+    }
+    expect(run.all).toMatch(/3 services: 3 failed/);
+  }, 300_000);
+});
