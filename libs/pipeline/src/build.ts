@@ -101,6 +101,7 @@ export async function buildImage(
       signal: ctx.signal,
       onLine: (line) => log.line(line),
     });
+    log.line(`build ${result.ok ? 'finished' : 'failed'} after ${seconds(Date.now() - started)} s`);
     if (!result.ok) {
       const output = `${result.stdout}\n${result.stderr}`;
       const error = explainBuildFailure(output, cmd.file) ?? result.reason;

@@ -1,0 +1,59 @@
+/**
+ * `concurrency.build` for real: with Nx running four tasks at once and the build limit at one,
+ * no two `docker build`s of the run ever overlap (read from the services' time-stamped logs),
+ * while every service is still pushed and verified.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { DOCKER, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+
+const SERVICES = ['platform-base', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide'];
+
+function manifest(host: string): string {
+  const leaves = SERVICES.slice(1).map((s) => `  ${s}:\n    dependsOn: [platform-base]\n`).join('');
+  return `registry:\n  host: ${host}\n  pushHost: ${host}\n  namespace: ameide\nbuilder:\n  docker: ${DOCKER}\nconcurrency:\n  push: 2\n  build: 1\nservices:\n  platform-base: {}\n${leaves}`;
+}
+
+/** [start, end] of the service's build: from taking its build slot to the build's last line. */
+function buildInterval(log: string): [number, number] {
+  const at = (pattern: RegExp) => {
+    const line = log.split('\n').find((l) => pattern.test(l));
+    if (!line) throw new Error(`no line matching ${pattern} in the log`);
+    return Date.parse(line.slice(0, line.indexOf(' ')));
+  };
+  return [at(/ build slot \d+ of 1 /), at(/ build finished after /)];
+}
+
+describe('concurrency.build', () => {
+  let registry: RunningRegistry;
+  let ws: TestWorkspace;
+
+  beforeAll(async () => {
+    if (!(await dockerAvailable())) throw new Error('no Docker engine answers: run `bash tools/dev-env/up.sh` first');
+    registry = await startRegistry();
+    ws = makeWorkspace({ manifest: manifest(registry.host), apps: SERVICES });
+  }, 60_000);
+
+  afterAll(async () => {
+    await registry?.stop();
+    ws?.dispose();
+  });
+
+  it('never has two builds in flight when the limit is 1, whatever --parallel says', async () => {
+    const run = await ws.nx(['run-many', '-t', 'push', '--parallel=4', '--outputStyle=stream']);
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    const logs = join(ws.dir, 'artifacts', 'image-build-logs');
+    const intervals = SERVICES.map((s) => buildInterval(readFileSync(join(logs, `${s}_dev.log`), 'utf8'))).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < intervals.length; i++) {
+      // Slot taken only after the previous holder's build ended (log lines are ms-stamped).
+      expect(intervals[i]![0], `build ${i} started before build ${i - 1} ended`).toBeGreaterThanOrEqual(intervals[i - 1]![1]);
+    }
+    // And the four leaves did wait for one another: the limit was what serialised them.
+    const waited = SERVICES.slice(1).map((s) => Number(/build slot \d+ of 1 \(waited ([\d.]+) s\)/.exec(readFileSync(join(logs, `${s}_dev.log`), 'utf8'))![1]));
+    expect(Math.max(...waited)).toBeGreaterThan(0);
+    const csv = readFileSync(join(logs, 'build-summary-dev.csv'), 'utf8');
+    expect(csv.match(/,pushed,/g)).toHaveLength(SERVICES.length);
+  }, 300_000);
+});
