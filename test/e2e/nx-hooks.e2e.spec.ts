@@ -1,12 +1,13 @@
 /**
  * A bare `nx run-many -t push`, for real: one task per service; the plugin's pre-tasks hook
  * settles unchanged images (registry-verified) so their tasks end without building or starting
- * Node; the post-tasks hook writes rows for tasks Nx never ran and prints the table. And the
+ * Node, and starts the run's task server for the rest; the post-tasks hook writes rows for tasks
+ * Nx never ran and prints the table. And the
  * case Nx's own cache gets wrong (nrwl/nx#15116): the registry lost an image whose inputs did
  * not change — it is rebuilt and pushed, not reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { DOCKER, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
@@ -57,6 +58,16 @@ describe('nx run-many -t push with the plugin hooks', () => {
     expect(run.all).not.toMatch(/nx run [\w-]+:image/);
     expect(new Set(Object.values(rows()).map((r) => r.runId)).size).toBe(1);
     expect(run.all).toMatch(/3 services: 3 pushed\s*$/);
+    // The tasks after the base ran in the run's task server, not in a Node process each; it
+    // stops once nx is gone.
+    const runId = rows()['www-ameide']!.runId;
+    const serverLog = join(ws.dir, 'artifacts', '.imagefleet', 'task-server', `${runId}.log`);
+    const deadline = Date.now() + 10_000;
+    while (!/stopped/.test(readFileSync(serverLog, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const served = readFileSync(serverLog, 'utf8');
+    expect(served).toMatch(/ (www-ameide|workflow-worker): exit 0/);
+    expect(served).toMatch(/ stopped\n$/);
+    expect(existsSync(join(ws.dir, 'artifacts', '.imagefleet', 'task-server', `${runId}.info`))).toBe(false);
   }, 300_000);
 
   it('warm: every service settled before the tasks; nothing built, every row unchanged and verified, one run id', async () => {

@@ -20,6 +20,12 @@ export interface ServiceContext {
   runId: string;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /**
+   * The services this task's run covers, when the caller knows them (the task server): an
+   * interrupted task records rows for those never started. Otherwise read from the `nx`
+   * command line this process runs under.
+   */
+  covered?: string[] | null;
 }
 
 export async function loadServiceContext(
@@ -36,7 +42,7 @@ export async function loadServiceContext(
 export function serviceContext(
   manifest: Manifest,
   service: ServiceSpec,
-  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; runId?: string } = {},
+  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; runId?: string; covered?: string[] | null } = {},
 ): ServiceContext {
   const env = opts.env ?? process.env;
   return {
@@ -49,6 +55,7 @@ export function serviceContext(
     runId: opts.runId ?? currentRunId(env),
     env,
     signal: opts.signal ?? new AbortController().signal,
+    covered: opts.covered,
   };
 }
 

@@ -13,5 +13,6 @@ export { pinValuesFile, type PinOutcome } from './pin.js';
 export { recordNotStarted } from './not-started.js';
 export { servicesOfNxCommand, targetsOfNxCommand } from './invocation.js';
 export { runServicesDirect } from './direct.js';
-export { startNxRun, finishNxRun } from './nx-run.js';
-export { RUN_ID_ENV, WRAPPED_ENV, SETTLED_ENV, encodeSettled, decodeSettled } from './run-env.js';
+export { startNxRun, finishNxRun, type NxRunStart } from './nx-run.js';
+export { withTerminal } from './console.js';
+export { RUN_ID_ENV, WRAPPED_ENV, SETTLED_ENV, TASK_SERVER_ENV, encodeSettled, decodeSettled } from './run-env.js';

@@ -31,10 +31,18 @@ interface NxRunState {
   services: string[] | null;
 }
 
-/** The environment every task of this invocation gets ({} when nothing is to be set). */
-export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { hookId: string; env: NodeJS.ProcessEnv }): Promise<Record<string, string>> {
+export interface NxRunStart {
+  /** What every task of this invocation gets in its environment ({} when nothing is to be set). */
+  env: Record<string, string>;
+  /** null: not a push run this hook owns. */
+  runId: string | null;
+  /** The services the command line covers, when it can be told (not for `nx affected`). */
+  services: string[] | null;
+}
+
+export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { hookId: string; env: NodeJS.ProcessEnv }): Promise<NxRunStart> {
   // `imagefleet run` settles and finishes its runs itself.
-  if (opts.env[WRAPPED_ENV] || !targetsOfNxCommand(nxArgs).includes('push')) return {};
+  if (opts.env[WRAPPED_ENV] || !targetsOfNxCommand(nxArgs).includes('push')) return { env: {}, runId: null, services: null };
   const runId = runIdFor(process.pid);
   const services = servicesOfNxCommand(nxArgs, manifest);
   await writeFileAtomic(statePath(manifest, opts.hookId), JSON.stringify({ runId, services } satisfies NxRunState));
@@ -46,7 +54,7 @@ export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { h
       if (row.status === 'unchanged') settled.set(row.service, row.digest);
     }
   }
-  return { [RUN_ID_ENV]: runId, [SETTLED_ENV]: encodeSettled(settled) };
+  return { env: { [RUN_ID_ENV]: runId, [SETTLED_ENV]: encodeSettled(settled) }, runId, services };
 }
 
 /**

@@ -15,6 +15,13 @@ export const WRAPPED_ENV = 'IMAGEFLEET_WRAPPED';
  */
 export const SETTLED_ENV = 'IMAGEFLEET_SETTLED';
 
+/**
+ * The run's task server (tools/cli/src/task-server.ts): a file holding `<port> <token> <pid>`.
+ * A `push` task that is not settled hands its work to that one warm process over loopback
+ * instead of starting Node and loading the CLI itself (tools/cli/bin/imagefleet-task.sh).
+ */
+export const TASK_SERVER_ENV = 'IMAGEFLEET_TASK_SERVER';
+
 export function encodeSettled(settled: ReadonlyMap<string, string>): string {
   return [...settled].map(([service, digest]) => `${service}=${digest}`).join(' ');
 }

@@ -177,8 +177,8 @@ async function finish(ctx: ServiceContext, log: ServiceLog, row: SummaryRow, fai
   if (final.status === 'interrupted' && !ctx.env[WRAPPED_ENV]) {
     // Under a bare `nx run-many`, nobody else will write rows for the services Nx never
     // started (Nx runs no plugin hook after an interrupt); `imagefleet run` does it itself.
-    const nx = nxAncestor();
-    const covered = nx ? servicesOfNxCommand(nx.args, ctx.manifest) : null;
+    const nx = ctx.covered === undefined ? nxAncestor() : null;
+    const covered = ctx.covered !== undefined ? ctx.covered : nx ? servicesOfNxCommand(nx.args, ctx.manifest) : null;
     if (covered) await recordNotStarted(ctx.manifest, ctx.runId, covered, { interrupted: true });
   }
   return { ok: !failed, row: final };

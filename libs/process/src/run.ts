@@ -4,6 +4,10 @@
  * `stallMs` → the whole process group is killed), an overall timeout, and a result of one
  * shape whatever happened.
  */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { killGroup, trackGroup } from './children.js';
 import type { Redactor } from './redact.js';
@@ -179,4 +183,25 @@ export function lastMeaningfulLine(text: string): string {
 
 function quoteForDisplay(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Start a long-lived helper in the background (its own session, output to `logFile`) and return
+ * its pid without waiting: the caller's process may exit while it runs. What it does and when it
+ * stops is the helper's own business (the task server stops itself when idle).
+ */
+export async function startDetached(file: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined>; logFile: string }): Promise<number> {
+  await mkdir(dirname(opts.logFile), { recursive: true });
+  // node:child_process, not execa: the output goes straight to the log file's descriptor, so
+  // nothing in this process has to stay alive to carry it.
+  const log = openSync(opts.logFile, 'a', 0o600);
+  try {
+    const child = spawn(file, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: true, stdio: ['ignore', log, log] });
+    child.on('error', () => undefined);
+    child.unref();
+    if (!child.pid) throw new Error(`could not start ${file}`);
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
 }

@@ -1,13 +1,16 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # What the inferred Nx targets run: `imagefleet-task.sh <command> <service> [options]`.
-# A `push` whose service the plugin's pre-tasks hook already settled (content tag in the
-# registry, verified, tags pointed, row written: IMAGEFLEET_SETTLED) ends here, without
-# starting Node: in a warm `nx run-many -t push` that is most of every task's cost.
-# Everything else goes to the CLI.
+# A `push` costs as little as it can here, before Node starts:
+# - settled by the plugin's pre-tasks hook (content tag in the registry, verified, tags pointed,
+#   row written: IMAGEFLEET_SETTLED): print the line, done;
+# - else, when the run has a task server (IMAGEFLEET_TASK_SERVER: `<port> <token> <pid>`): hand
+#   the task to that warm process over loopback and relay its lines and exit code
+#   (tools/cli/src/task-server.ts); Ctrl-C is passed on as `abort`;
+# - else (or when the server cannot be reached): the CLI in a process of its own.
 command=$1
 service=$2
-if [ "$command" = push ] && [ -n "${IMAGEFLEET_SETTLED:-}" ]; then
-  settled=" $IMAGEFLEET_SETTLED "
+if [ "$command" = push ]; then
+  settled=" ${IMAGEFLEET_SETTLED:-} "
   case $settled in
     *" $service="*)
       rest=${settled#*" $service="}
@@ -15,5 +18,22 @@ if [ "$command" = push ] && [ -n "${IMAGEFLEET_SETTLED:-}" ]; then
       exit 0
       ;;
   esac
+  if [ -n "${IMAGEFLEET_TASK_SERVER:-}" ] && read -r port token _ 2>/dev/null <"$IMAGEFLEET_TASK_SERVER" &&
+    exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+    printf '%s push %s\n' "$token" "$service" >&3
+    trap 'printf "abort\n" >&3 2>/dev/null' INT TERM HUP
+    while :; do
+      if IFS= read -r line <&3; then
+        case $line in
+          $'\001'exit\ *) exit "${line#$'\001'exit }" ;;
+          *) printf '%s\n' "$line" ;;
+        esac
+      elif [ $? -le 128 ]; then
+        # Not a signal interrupting the read: the server went away without an answer.
+        echo "imagefleet: the run's task server closed the connection before $service finished" >&2
+        exit 1
+      fi
+    done
+  fi
 fi
 exec node "$(dirname "$0")/imagefleet.mjs" "$@"

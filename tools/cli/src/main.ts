@@ -14,6 +14,7 @@ import { summaryCommand } from './commands/summary.js';
 import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
 import { pinCommand } from './commands/pin.js';
+import { taskServerCommand } from './task-server.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
@@ -51,6 +52,9 @@ async function main(argv: string[]): Promise<number> {
       base: { type: 'string' },
       head: { type: 'string' },
       projects: { type: 'string' },
+      'run-id': { type: 'string' },
+      info: { type: 'string' },
+      'owner-pid': { type: 'string' },
       values: { type: 'string' },
       path: { type: 'string', default: 'image.ref' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -62,6 +66,16 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   const manifestFile = resolveManifestPath(values.manifest);
+  if (command === 'task-server') {
+    // Internal: started by the Nx plugin's pre-tasks hook, in a session of its own; it handles
+    // SIGTERM itself and a task's interrupt arrives over its connection.
+    return taskServerCommand(manifestFile, {
+      runId: required(values['run-id'], '--run-id'),
+      infoFile: required(values.info, '--info'),
+      covered: values.projects === undefined ? null : values.projects.split(',').filter(Boolean),
+      ownerPid: values['owner-pid'] ? Number(values['owner-pid']) : undefined,
+    });
+  }
   const signal = createInterruptSignal();
   switch (command) {
     case 'image':
@@ -100,6 +114,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required`);
+  return value;
+}
 
 function one(rest: string[], command: string): string {
   if (rest.length !== 1) throw new UsageError(`${command} takes exactly one ${command === 'run' ? 'target' : 'service'}, got ${rest.length}`);

@@ -7,7 +7,7 @@ import { imageTarget, pushTarget, verifyTarget, type TargetContext } from './tar
  * The CLI ships beside this plugin in the workspace; targets start it from the workspace root
  * through a shell wrapper that ends a settled push without starting Node (see nx-run.ts).
  */
-const CLI = 'sh tools/cli/bin/imagefleet-task.sh';
+const CLI = 'bash tools/cli/bin/imagefleet-task.sh';
 
 async function createNodesForManifest(manifestFile: string, _options: unknown, context: CreateNodesContext) {
   const manifest = await loadManifest(join(context.workspaceRoot, manifestFile));
