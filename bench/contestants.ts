@@ -6,8 +6,8 @@
  * - `imagefleet`: `node tools/cli/bin/imagefleet.mjs run push --direct --parallel=JOBS` — the
  *   in-process registry fast path, then every changed service's task in the same process;
  * - `nx`: `nx run-many -t push --parallel=JOBS` — what the issue asks to time: the plugin's
- *   pre-tasks hook settles unchanged services, then one Nx task per service (Nx daemon on, as on
- *   a developer's machine, unless the request's env says otherwise).
+ *   pre-tasks hook settles unchanged services and starts the run's task server, then one Nx task
+ *   per service (Nx daemon off, as in CI, unless the request's env says otherwise).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -105,7 +105,7 @@ function command(name: ContestantName, req: RunRequest) {
     case 'nx':
       return execa(process.execPath, [nxBin(), 'run-many', '-t', 'push', `--parallel=${req.jobs ?? 2}`, '--outputStyle=stream'], {
         ...opts,
-        env: { ...NX_ENV, NX_DAEMON: 'true', CI: 'true', ...req.env },
+        env: { ...NX_ENV, CI: 'true', ...req.env },
       });
   }
 }

@@ -19,7 +19,7 @@ if [ "$command" = push ]; then
       ;;
   esac
   if [ -n "${IMAGEFLEET_TASK_SERVER:-}" ] && read -r port token _ 2>/dev/null <"$IMAGEFLEET_TASK_SERVER" &&
-    exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+    { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
     printf '%s push %s\n' "$token" "$service" >&3
     trap 'printf "abort\n" >&3 2>/dev/null' INT TERM HUP
     while :; do
