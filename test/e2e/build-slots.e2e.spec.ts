@@ -3,11 +3,11 @@
  * no two `docker build`s of the run ever overlap (read from the services' time-stamped logs),
  * while every service is still pushed and verified.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { DOCKER, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { useRegistryWorkspace } from '../support/registry-workspace.js';
+import { DOCKER } from '../support/workspace.js';
 
 const SERVICES = ['platform-base', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide'];
 
@@ -27,21 +27,10 @@ function buildInterval(log: string): [number, number] {
 }
 
 describe('concurrency.build', () => {
-  let registry: RunningRegistry;
-  let ws: TestWorkspace;
-
-  beforeAll(async () => {
-    if (!(await dockerAvailable())) throw new Error('no Docker engine answers: run `bash tools/dev-env/up.sh` first');
-    registry = await startRegistry();
-    ws = makeWorkspace({ manifest: manifest(registry.host), apps: SERVICES });
-  }, 60_000);
-
-  afterAll(async () => {
-    await registry?.stop();
-    ws?.dispose();
-  });
+  const setup = useRegistryWorkspace(manifest, SERVICES);
 
   it('never has two builds in flight when the limit is 1, whatever --parallel says', async () => {
+    const { ws } = setup;
     const run = await ws.nx(['run-many', '-t', 'push', '--parallel=4', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     const logs = join(ws.dir, 'artifacts', 'image-build-logs');

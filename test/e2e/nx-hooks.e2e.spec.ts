@@ -6,11 +6,11 @@
  * case Nx's own cache gets wrong (nrwl/nx#15116): the registry lost an image whose inputs did
  * not change — it is rebuilt and pushed, not reported.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { DOCKER, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { useRegistryWorkspace } from '../support/registry-workspace.js';
+import { DOCKER } from '../support/workspace.js';
 
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 const SERVICES = ['platform-base', 'www-ameide', 'workflow-worker'];
@@ -28,27 +28,15 @@ interface Row {
 }
 
 describe('nx run-many -t push with the plugin hooks', () => {
-  let registry: RunningRegistry;
-  let ws: TestWorkspace;
-  const logs = () => join(ws.dir, 'artifacts', 'image-build-logs');
+  const setup = useRegistryWorkspace(manifest, SERVICES);
+  const logs = () => join(setup.ws.dir, 'artifacts', 'image-build-logs');
   const rows = (): Record<string, Row> => {
     const summary = JSON.parse(readFileSync(join(logs(), 'build-summary-dev.json'), 'utf8')) as { rows: (Row & { service: string })[] };
     return Object.fromEntries(summary.rows.map((r) => [r.service, r]));
   };
   const statuses = () => Object.fromEntries(Object.entries(rows()).map(([s, r]) => [s, r.status]));
   const built = (service: string) => /docker build /.test(readFileSync(join(logs(), `${service}_dev.log`), 'utf8'));
-  const pushAll = (env: Record<string, string> = {}) => ws.nx(['run-many', '-t', 'push', '--outputStyle=stream'], env);
-
-  beforeAll(async () => {
-    if (!(await dockerAvailable())) throw new Error('no Docker engine answers: run `bash tools/dev-env/up.sh` first');
-    registry = await startRegistry();
-    ws = makeWorkspace({ manifest: manifest(registry.host), apps: SERVICES });
-  }, 60_000);
-
-  afterAll(async () => {
-    await registry?.stop();
-    ws?.dispose();
-  });
+  const pushAll = (env: Record<string, string> = {}) => setup.ws.nx(['run-many', '-t', 'push', '--outputStyle=stream'], env);
 
   it('cold: one task per service builds, pushes and verifies; the table comes at the end', async () => {
     const run = await pushAll();
@@ -61,13 +49,13 @@ describe('nx run-many -t push with the plugin hooks', () => {
     // The tasks after the base ran in the run's task server, not in a Node process each; it
     // stops once nx is gone.
     const runId = rows()['www-ameide']!.runId;
-    const serverLog = join(ws.dir, 'artifacts', '.imagefleet', 'task-server', `${runId}.log`);
+    const serverLog = join(setup.ws.dir, 'artifacts', '.imagefleet', 'task-server', `${runId}.log`);
     const deadline = Date.now() + 10_000;
     while (!/stopped/.test(readFileSync(serverLog, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const served = readFileSync(serverLog, 'utf8');
     expect(served).toMatch(/ (www-ameide|workflow-worker): exit 0/);
     expect(served).toMatch(/ stopped\n$/);
-    expect(existsSync(join(ws.dir, 'artifacts', '.imagefleet', 'task-server', `${runId}.info`))).toBe(false);
+    expect(existsSync(join(setup.ws.dir, 'artifacts', '.imagefleet', 'task-server', `${runId}.info`))).toBe(false);
   }, 300_000);
 
   it('warm: every service settled before the tasks; nothing built, every row unchanged and verified, one run id', async () => {
@@ -85,20 +73,20 @@ describe('nx run-many -t push with the plugin hooks', () => {
   }, 120_000);
 
   it('an image the registry lost is rebuilt and pushed though no input changed (what Nx caching gets wrong)', async () => {
-    const tag = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    const tag = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
     const digest = tag.headers.get('docker-content-digest')!;
     // Deleting by digest removes the manifest under every tag: dev and the content tag.
-    expect((await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
+    expect((await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
     // A stale settled list in the caller's environment must not count: only the hook decides.
     const run = await pushAll({ IMAGEFLEET_SETTLED: `www-ameide=${digest}` });
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
-    const after = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    const after = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
     expect(after.status).toBe(200);
   }, 300_000);
 
-  it('nx run <service>:push settles the base it builds FROM as well', async () => {
-    const run = await ws.nx(['run', 'workflow-worker:push', '--outputStyle=stream']);
+  it('nx run <service>:push settles the base it builds FROM as well (hooks in Nx\'s own process)', async () => {
+    const run = await setup.ws.nx(['run', 'workflow-worker:push', '--outputStyle=stream'], { NX_ISOLATE_PLUGINS: 'false' });
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     expect(run.all.match(new RegExp(SETTLED_LINE.source, 'g'))).toHaveLength(2);
     const r = rows();
@@ -107,9 +95,9 @@ describe('nx run-many -t push with the plugin hooks', () => {
   }, 120_000);
 
   it('a failed base: its dependents get rows saying why they never ran, the run exits non-zero', async () => {
-    const dockerfile = join(ws.dir, 'apps/platform-base/Dockerfile');
+    const dockerfile = join(setup.ws.dir, 'apps/platform-base/Dockerfile');
     writeFileSync(dockerfile, `${readFileSync(dockerfile, 'utf8')}\nRUN false\n`);
-    const run = await pushAll();
+    const run = await pushAll({ NX_ISOLATE_PLUGINS: 'false' });
     expect(run.exitCode).not.toBe(0);
     const r = rows();
     expect(r['platform-base']).toMatchObject({ status: 'failed', phase: 'build' });

@@ -45,7 +45,7 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
       const info = join(dir, `${run.runId}.info`);
       await startDetached(
         process.execPath,
-        [CLI, 'task-server', '--manifest', MANIFEST, '--run-id', run.runId, '--info', info, '--owner-pid', String(process.ppid), ...(run.services ? ['--projects', run.services.join(',')] : [])],
+        [CLI, 'task-server', '--manifest', MANIFEST, '--run-id', run.runId, '--info', info, '--owner-pid', String(nxProcess()), ...(run.services ? ['--projects', run.services.join(',')] : [])],
         { cwd: context.workspaceRoot, env: run.env, logFile: join(dir, `${run.runId}.log`) },
       );
       process.env[TASK_SERVER_ENV] = info;
@@ -70,6 +70,14 @@ export const postTasksExecution: PostTasksExecution = async (_options, context) 
     process.stderr.write(`imagefleet: could not finish the run's summary (${(error as Error).message})\n`);
   }
 };
+
+/**
+ * The process the server outlives at most briefly: `nx` itself (or its daemon). The hooks run in
+ * a plugin worker started by it, or — with NX_ISOLATE_PLUGINS=false — in it.
+ */
+function nxProcess(): number {
+  return process.env['NX_ISOLATE_PLUGINS'] === 'false' ? process.pid : process.ppid;
+}
 
 /** SIGTERM to the pid in the server's info file; a server not yet up stops itself when idle. */
 async function stopTaskServer(info: string | undefined): Promise<void> {
