@@ -2,9 +2,9 @@
  * A bare `nx run-many -t push`, for real: one task per service; the plugin's pre-tasks hook
  * settles unchanged images (registry-verified) so their tasks end without building or starting
  * Node, and starts the run's task server for the rest; the post-tasks hook writes rows for tasks
- * Nx never ran and prints the table. And the
- * case Nx's own cache gets wrong (nrwl/nx#15116): the registry lost an image whose inputs did
- * not change — it is rebuilt and pushed, not reported.
+ * Nx never ran and prints the table. Nx's cache answers a `push` only under the digest this run's
+ * hook verified. And the case Nx's own cache gets wrong (nrwl/nx#15116): the registry lost an
+ * image whose inputs did not change — it is rebuilt and pushed, not replayed from the cache.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -70,6 +70,14 @@ describe('nx run-many -t push with the plugin hooks', () => {
     expect(ids.size).toBe(1);
     expect(ids.has(before)).toBe(false);
     expect(run.all).toMatch(/3 services: 3 unchanged\s*$/);
+
+    // Again: now Nx's cache answers every task, because this run's hook found the same digests
+    // verified in the registry (the hash input it sets); the rows are this run's, still truthful.
+    const again = await pushAll();
+    expect(again.exitCode, again.all.slice(-3000)).toBe(0);
+    expect(again.all).toContain('Nx read the output from the cache instead of running the command for 3 out of 3 tasks');
+    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'unchanged', 'workflow-worker': 'unchanged' });
+    expect(new Set(Object.values(rows()).map((r) => r.runId)).has([...ids][0]!)).toBe(false);
   }, 120_000);
 
   it('an image the registry lost is rebuilt and pushed though no input changed (what Nx caching gets wrong)', async () => {
@@ -78,8 +86,10 @@ describe('nx run-many -t push with the plugin hooks', () => {
     // Deleting by digest removes the manifest under every tag: dev and the content tag.
     expect((await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
     // A stale settled list in the caller's environment must not count: only the hook decides.
-    const run = await pushAll({ IMAGEFLEET_SETTLED: `www-ameide=${digest}` });
+    const run = await pushAll({ IMAGEFLEET_SETTLED: `www-ameide=${digest}`, IMAGEFLEET_SETTLED_WWW_AMEIDE: digest });
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    // The previous run cached www-ameide's push under exactly that digest: no hit this time.
+    expect(run.all).toContain('for 2 out of 3 tasks');
     expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
     const after = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
     expect(after.status).toBe(200);

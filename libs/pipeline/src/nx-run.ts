@@ -22,7 +22,7 @@ import { planRun, recordUnchangedServices } from './fast-path.js';
 import { servicesOfNxCommand, targetsOfNxCommand } from './invocation.js';
 import { recordNotStarted } from './not-started.js';
 import { workspacePaths } from './paths.js';
-import { RUN_ID_ENV, SETTLED_ENV, WRAPPED_ENV, encodeSettled } from './run-env.js';
+import { RUN_ID_ENV, SETTLED_ENV, WRAPPED_ENV, encodeSettled, pendingEnv, settledEnvName } from './run-env.js';
 import { runIdFor } from './run-id.js';
 
 interface NxRunState {
@@ -54,7 +54,9 @@ export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { h
       if (row.status === 'unchanged') settled.set(row.service, row.digest);
     }
   }
-  return { env: { [RUN_ID_ENV]: runId, [SETTLED_ENV]: encodeSettled(settled) }, runId, services };
+  const names = manifest.services.map((s) => s.name);
+  const perService = { ...pendingEnv(names, runId), ...Object.fromEntries([...settled].map(([s, digest]) => [settledEnvName(s), digest])) };
+  return { env: { [RUN_ID_ENV]: runId, [SETTLED_ENV]: encodeSettled(settled), ...perService }, runId, services };
 }
 
 /**

@@ -22,6 +22,21 @@ export const SETTLED_ENV = 'IMAGEFLEET_SETTLED';
  */
 export const TASK_SERVER_ENV = 'IMAGEFLEET_TASK_SERVER';
 
+/**
+ * Per service, an input of its `push` task's Nx hash: the digest the pre-tasks hook verified in the
+ * registry this run, or `pending-<unique>` otherwise. So Nx's cache can answer a `push` only when
+ * this very run found that image complete in the registry — what makes a cache hit truthful
+ * (nrwl/nx#15116 is a hit without that); a task that had work to do never matches again.
+ */
+export function settledEnvName(service: string): string {
+  return `IMAGEFLEET_SETTLED_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** Every service pending, with a value no other run can produce. */
+export function pendingEnv(services: readonly string[], unique: string): Record<string, string> {
+  return Object.fromEntries(services.map((s) => [settledEnvName(s), `pending-${unique}`]));
+}
+
 export function encodeSettled(settled: ReadonlyMap<string, string>): string {
   return [...settled].map(([service, digest]) => `${service}=${digest}`).join(' ');
 }

@@ -1,11 +1,13 @@
 /**
  * One inferred-target builder per target. Each target describes itself (description, help
- * example), names precise inputs, and is never cached by Nx: an image "cache hit" would claim
- * an image that may no longer be in the daemon or the registry. Skipping unchanged images is
- * the pipeline's job, checked against the registry.
+ * example) and names precise inputs. Nx's cache alone would claim an image that may no longer be
+ * in the daemon or the registry, so `image` and `verify` are never cached, and `push` only under
+ * the registry's answer of this very run (see pushTarget). Skipping unchanged images is the
+ * pipeline's job, checked against the registry.
  */
 import type { TargetConfiguration } from '@nx/devkit';
 import type { ServiceSpec } from '@imagefleet/manifest';
+import { settledEnvName } from '@imagefleet/pipeline';
 
 export interface TargetContext {
   /** How to start the imagefleet CLI from the workspace root. */
@@ -52,8 +54,12 @@ export function imageTarget(service: ServiceSpec, ctx: TargetContext): TargetCon
 export function pushTarget(service: ServiceSpec, ctx: TargetContext): TargetConfiguration {
   return {
     ...command(ctx, `push ${service.name}`),
-    cache: false,
-    inputs: serviceInputs(service, ctx),
+    // Cached only under the hash of what this run's pre-tasks hook found verified in the registry
+    // (IMAGEFLEET_SETTLED_<SERVICE>: the digest, or a value unique to the run): a hit replays the
+    // settled line of an image the registry was just seen to hold; nothing else can ever hit.
+    cache: true,
+    inputs: [...(serviceInputs(service, ctx) ?? []), { env: settledEnvName(service.name) }],
+    outputs: [],
     // One task per service: it builds the image itself (unless its content is already in the
     // registry), so a fleet run starts N processes, not 2N. The bases go first.
     dependsOn: [{ target: 'push', dependencies: true }],

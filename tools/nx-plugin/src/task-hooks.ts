@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
 import type { PostTasksExecution, PreTasksExecution } from '@nx/devkit';
 import { loadManifest } from '@imagefleet/manifest';
-import { SETTLED_ENV, TASK_SERVER_ENV, WRAPPED_ENV, decodeSettled, finishNxRun, startNxRun, workspacePaths } from '@imagefleet/pipeline';
+import { SETTLED_ENV, TASK_SERVER_ENV, WRAPPED_ENV, decodeSettled, finishNxRun, pendingEnv, startNxRun, workspacePaths } from '@imagefleet/pipeline';
 import { startDetached } from '@imagefleet/process';
 import { renderTable } from '@imagefleet/report';
 
@@ -20,22 +20,23 @@ import { renderTable } from '@imagefleet/report';
 const MANIFEST = 'services.manifest.yaml';
 const CLI = join('tools', 'cli', 'bin', 'imagefleet.mjs');
 
-/** Cheap test before loading anything: could this command line run a `push` target? */
-function mayRunPush(args: string[]): boolean {
-  return args.some((a) => a.split(/[,:=]/).includes('push'));
-}
-
 export const preTasksExecution: PreTasksExecution = async (_options, context) => {
   const args = context.argv.slice(2);
-  if (!mayRunPush(args)) return;
+  if (process.env[WRAPPED_ENV]) return; // `imagefleet run` settles, and skips Nx's cache
   // Only this hook says what is settled and where the server is: never a value left in the
-  // caller's environment.
-  if (!process.env[WRAPPED_ENV]) {
-    process.env[SETTLED_ENV] = '';
-    process.env[TASK_SERVER_ENV] = '';
-  }
+  // caller's environment. Every service starts pending, with a value unique to this
+  // invocation, so no `push` can come from Nx's cache unless settled below — also when a push
+  // task runs only as a dependency (`nx run-many -t image`), or when settling fails.
+  process.env[SETTLED_ENV] = '';
+  process.env[TASK_SERVER_ENV] = '';
+  let manifest;
   try {
-    const manifest = await loadManifest(join(context.workspaceRoot, MANIFEST));
+    manifest = await loadManifest(join(context.workspaceRoot, MANIFEST));
+  } catch {
+    return; // the graph reports it: no service, no task
+  }
+  Object.assign(process.env, pendingEnv(manifest.services.map((s) => s.name), context.id));
+  try {
     const run = await startNxRun(manifest, args, { hookId: context.id, env: process.env });
     // Nx passes what the hook sets in process.env on to every task (and into task hashes).
     Object.assign(process.env, run.env);
