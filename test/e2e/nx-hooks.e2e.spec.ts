@@ -86,7 +86,7 @@ describe('nx run-many -t push with the plugin hooks', () => {
     // Deleting by digest removes the manifest under every tag: dev and the content tag.
     expect((await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
     // A stale settled list in the caller's environment must not count: only the hook decides.
-    const run = await pushAll({ IMAGEFLEET_SETTLED: `www-ameide=${digest}`, IMAGEFLEET_SETTLED_WWW_AMEIDE: digest });
+    const run = await pushAll({ IMAGEFLEET_SETTLED_WWW_AMEIDE: digest });
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     // The previous run cached www-ameide's push under exactly that digest: no hit this time.
     expect(run.all).toContain('for 2 out of 3 tasks');

@@ -6,7 +6,7 @@
  * - start: one run id for every task; the services the command covers whose content tag is in
  *   the registry and verifies are settled here, in one process, many at a time (tags pointed,
  *   rows and logs written). Their `push` tasks then end at once without starting Node
- *   (tools/cli/bin/imagefleet-task.sh reads IMAGEFLEET_SETTLED). With a process per task, that
+ *   (tools/cli/bin/imagefleet-task.sh reads IMAGEFLEET_SETTLED_<SERVICE>). With a process per task, that
  *   is most of a warm run's time.
  * - finish: rows for covered services whose task never ran (a base failed), and the table.
  *
@@ -22,7 +22,7 @@ import { planRun, recordUnchangedServices } from './fast-path.js';
 import { servicesOfNxCommand, targetsOfNxCommand } from './invocation.js';
 import { recordNotStarted } from './not-started.js';
 import { workspacePaths } from './paths.js';
-import { RUN_ID_ENV, SETTLED_ENV, WRAPPED_ENV, encodeSettled, pendingEnv, settledEnvName } from './run-env.js';
+import { RUN_ID_ENV, WRAPPED_ENV, pendingEnv, settledEnvName } from './run-env.js';
 import { runIdFor } from './run-id.js';
 
 interface NxRunState {
@@ -56,7 +56,7 @@ export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { h
   }
   const names = manifest.services.map((s) => s.name);
   const perService = { ...pendingEnv(names, runId), ...Object.fromEntries([...settled].map(([s, digest]) => [settledEnvName(s), digest])) };
-  return { env: { [RUN_ID_ENV]: runId, [SETTLED_ENV]: encodeSettled(settled), ...perService }, runId, services };
+  return { env: { [RUN_ID_ENV]: runId, ...perService }, runId, services };
 }
 
 /**

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '@imagefleet/manifest';
-import { decodeSettled, encodeSettled, WRAPPED_ENV } from './run-env.js';
+import { pendingEnv, settledDigest, settledEnvName, WRAPPED_ENV } from './run-env.js';
 import { startNxRun } from './nx-run.js';
 
 describe('settled services in the environment', () => {
-  it('round-trips, and reads what imagefleet-task.sh matches on', () => {
-    const settled = new Map([
-      ['web', 'sha256:aa'],
-      ['web-api', 'sha256:bb'],
-    ]);
-    const value = encodeSettled(settled);
-    expect(value).toBe('web=sha256:aa web-api=sha256:bb');
-    expect(decodeSettled(value)).toEqual(settled);
-    expect(decodeSettled(undefined)).toEqual(new Map());
-    expect(decodeSettled('  garbage =x ')).toEqual(new Map());
+  it('one variable per service, read back only as a digest', () => {
+    expect(settledEnvName('web-api')).toBe('IMAGEFLEET_SETTLED_WEB_API');
+    const env: Record<string, string> = { ...pendingEnv(['web', 'web-api'], 'run1'), IMAGEFLEET_SETTLED_WEB: 'sha256:aa' };
+    expect(settledDigest(env, 'web')).toBe('sha256:aa');
+    expect(settledDigest(env, 'web-api')).toBeNull();
+    expect(env['IMAGEFLEET_SETTLED_WEB_API']).toBe('pending-run1');
+    expect(settledDigest({}, 'web')).toBeNull();
   });
 });
 

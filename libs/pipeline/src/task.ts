@@ -165,6 +165,12 @@ async function finishUnchanged(ctx: ServiceContext, log: ServiceLog, row: Summar
   return finish(ctx, log, { ...row, status: 'unchanged' }, false);
 }
 
+/** The services of the `nx` command line this process runs under, if it runs under one. */
+function coveredByNxCommand(ctx: ServiceContext): string[] | null {
+  const nx = nxAncestor();
+  return nx ? servicesOfNxCommand(nx.args, ctx.manifest) : null;
+}
+
 function baseRow(ctx: ServiceContext, startedAt: string): SummaryRow {
   return emptyRow(ctx.manifest, ctx.service, ctx.runId, startedAt);
 }
@@ -177,8 +183,7 @@ async function finish(ctx: ServiceContext, log: ServiceLog, row: SummaryRow, fai
   if (final.status === 'interrupted' && !ctx.env[WRAPPED_ENV]) {
     // Under a bare `nx run-many`, nobody else will write rows for the services Nx never
     // started (Nx runs no plugin hook after an interrupt); `imagefleet run` does it itself.
-    const nx = ctx.covered === undefined ? nxAncestor() : null;
-    const covered = ctx.covered !== undefined ? ctx.covered : nx ? servicesOfNxCommand(nx.args, ctx.manifest) : null;
+    const covered = ctx.covered !== undefined ? ctx.covered : coveredByNxCommand(ctx);
     if (covered) await recordNotStarted(ctx.manifest, ctx.runId, covered, { interrupted: true });
   }
   return { ok: !failed, row: final };

@@ -10,3 +10,4 @@ export {
   type SlotOptions,
   type Slot,
 } from './file-lock.js';
+export { isAlive } from './lock-file.js';

@@ -124,7 +124,7 @@ function parseHolder(raw: string): LockHolder | undefined {
 }
 
 /** Alive = signal 0 succeeds and it is not a zombie (PID 1 in a container may never reap it). */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

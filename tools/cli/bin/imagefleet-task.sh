@@ -2,7 +2,7 @@
 # What the inferred Nx targets run: `imagefleet-task.sh <command> <service> [options]`.
 # A `push` costs as little as it can here, before Node starts:
 # - settled by the plugin's pre-tasks hook (content tag in the registry, verified, tags pointed,
-#   row written: IMAGEFLEET_SETTLED): print the line, done;
+#   row written: IMAGEFLEET_SETTLED_<SERVICE> holds the digest): print the line, done;
 # - else, when the run has a task server (IMAGEFLEET_TASK_SERVER: `<port> <token> <pid>`): hand
 #   the task to that warm process over loopback and relay its lines and exit code
 #   (tools/cli/src/task-server.ts); Ctrl-C is passed on as `abort`;
@@ -10,14 +10,14 @@
 command=$1
 service=$2
 if [ "$command" = push ]; then
-  settled=" ${IMAGEFLEET_SETTLED:-} "
-  case $settled in
-    *" $service="*)
-      rest=${settled#*" $service="}
-      echo "$service: unchanged, verified ${rest%% *} (settled before the tasks started: nothing to build or push)"
-      exit 0
-      ;;
-  esac
+  # libs/pipeline/src/run-env.ts settledEnvName: upper case, anything else than A-Z0-9 → _
+  name=${service^^}
+  name=IMAGEFLEET_SETTLED_${name//[^A-Z0-9]/_}
+  digest=${!name:-}
+  if [[ $digest == sha256:* ]]; then
+    echo "$service: unchanged, verified $digest (settled before the tasks started: nothing to build or push)"
+    exit 0
+  fi
   if [ -n "${IMAGEFLEET_TASK_SERVER:-}" ] && read -r port token _ 2>/dev/null <"$IMAGEFLEET_TASK_SERVER" &&
     { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
     printf '%s push %s\n' "$token" "$service" >&3

@@ -53,7 +53,7 @@ async function startFake(onRequest: (socket: Socket, line: string) => void): Pro
 }
 
 const client = (args: string[], env: Record<string, string>) =>
-  execa('bash', [SCRIPT, ...args], { reject: false, env: { IMAGEFLEET_SETTLED: '', ...env }, cwd: dir || tmpdir() });
+  execa('bash', [SCRIPT, ...args], { reject: false, env: { IMAGEFLEET_SETTLED_WEB: '', ...env }, cwd: dir || tmpdir() });
 
 describe('imagefleet-task.sh', () => {
   it('sends the token and the task, relays the lines, exits with the server code', async () => {
@@ -84,7 +84,7 @@ describe('imagefleet-task.sh', () => {
 
   it('a settled service ends at once, without connecting', async () => {
     const f = await startFake(() => undefined);
-    const r = await client(['push', 'web'], { IMAGEFLEET_TASK_SERVER: f.infoFile, IMAGEFLEET_SETTLED: 'web-api=sha256:aa web=sha256:bb' });
+    const r = await client(['push', 'web'], { IMAGEFLEET_TASK_SERVER: f.infoFile, IMAGEFLEET_SETTLED_WEB_API: 'sha256:aa', IMAGEFLEET_SETTLED_WEB: 'sha256:bb' });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe('web: unchanged, verified sha256:bb (settled before the tasks started: nothing to build or push)');
     expect(f.requests).toEqual([]);

@@ -15,7 +15,8 @@ import { createServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { loadManifest } from '@imagefleet/manifest';
-import { serviceContext, runServiceTask, withTerminal } from '@imagefleet/pipeline';
+import { RUN_ID_ENV, serviceContext, runServiceTask, withTerminal } from '@imagefleet/pipeline';
+import { isAlive } from '@imagefleet/process';
 import { writeFileAtomic } from '@imagefleet/report';
 
 export const EXIT_MARK = '\u0001exit ';
@@ -34,7 +35,7 @@ export interface TaskServerOptions {
 export async function taskServerCommand(manifestFile: string, opts: TaskServerOptions): Promise<number> {
   const manifest = await loadManifest(manifestFile);
   const token = randomBytes(16).toString('hex');
-  const env = { ...process.env, IMAGEFLEET_RUN_ID: opts.runId };
+  const env = { ...process.env, [RUN_ID_ENV]: opts.runId };
   const running = new Set<Socket>();
   let lastActive = Date.now();
 
@@ -108,7 +109,7 @@ export async function taskServerCommand(manifestFile: string, opts: TaskServerOp
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       if (running.size) return;
-      if (stopping || Date.now() - lastActive > idleMs || (opts.ownerPid && !alive(opts.ownerPid))) {
+      if (stopping || Date.now() - lastActive > idleMs || (opts.ownerPid && !isAlive(opts.ownerPid))) {
         clearInterval(timer);
         server.close();
         resolve();
@@ -123,13 +124,4 @@ export async function taskServerCommand(manifestFile: string, opts: TaskServerOp
 /** The server's own log (its stdout: the file the hook gave it): which tasks it ran, how they ended. */
 function note(text: string): void {
   process.stdout.write(`${new Date().toISOString()} ${text}\n`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

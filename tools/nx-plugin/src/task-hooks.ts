@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
 import type { PostTasksExecution, PreTasksExecution } from '@nx/devkit';
 import { loadManifest } from '@imagefleet/manifest';
-import { SETTLED_ENV, TASK_SERVER_ENV, WRAPPED_ENV, decodeSettled, finishNxRun, pendingEnv, startNxRun, workspacePaths } from '@imagefleet/pipeline';
+import { TASK_SERVER_ENV, WRAPPED_ENV, finishNxRun, pendingEnv, settledDigest, startNxRun, workspacePaths } from '@imagefleet/pipeline';
 import { startDetached } from '@imagefleet/process';
 import { renderTable } from '@imagefleet/report';
 
@@ -27,7 +27,6 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
   // caller's environment. Every service starts pending, with a value unique to this
   // invocation, so no `push` can come from Nx's cache unless settled below — also when a push
   // task runs only as a dependency (`nx run-many -t image`), or when settling fails.
-  process.env[SETTLED_ENV] = '';
   process.env[TASK_SERVER_ENV] = '';
   let manifest;
   try {
@@ -40,8 +39,7 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
     const run = await startNxRun(manifest, args, { hookId: context.id, env: process.env });
     // Nx passes what the hook sets in process.env on to every task (and into task hashes).
     Object.assign(process.env, run.env);
-    const settled = decodeSettled(run.env[SETTLED_ENV]);
-    if (run.runId && (!run.services || run.services.some((s) => !settled.has(s)))) {
+    if (run.runId && (!run.services || run.services.some((s) => !settledDigest(run.env, s)))) {
       const dir = join(workspacePaths(manifest).state, 'task-server');
       const info = join(dir, `${run.runId}.info`);
       await startDetached(

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadManifest, type Manifest } from '@imagefleet/manifest';
-import { RUN_ID_ENV, SETTLED_ENV, WRAPPED_ENV, pendingEnv, affectedServices, planRun, recordNotStarted, recordUnchangedServices, runIdFor, runServicesDirect, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
+import { RUN_ID_ENV, WRAPPED_ENV, pendingEnv, affectedServices, planRun, recordNotStarted, recordUnchangedServices, runIdFor, runServicesDirect, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
 import { availableParallelism } from 'node:os';
 import { runCommand } from '@imagefleet/process';
 import { readRows, renderTable } from '@imagefleet/report';
@@ -42,11 +42,10 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   const nx = nxEntry(manifest.root);
   // Nx decides about its daemon as usual (on locally, off in CI) unless NX_DAEMON says otherwise.
   // Nothing is settled for the tasks: this process already recorded the unchanged services and
-  // hands Nx only the rest (a stale IMAGEFLEET_SETTLED from the caller's shell must not count).
+  // hands Nx only the rest (a stale IMAGEFLEET_SETTLED_* from the caller's shell must not count).
   const env: Record<string, string> = {
     [RUN_ID_ENV]: runId,
     [WRAPPED_ENV]: '1',
-    [SETTLED_ENV]: '',
     ...pendingEnv(manifest.services.map((s) => s.name), runId),
     NX_TUI: 'false',
   };
