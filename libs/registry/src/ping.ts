@@ -5,6 +5,7 @@
 import { RegistryError } from './errors.js';
 import type { Transport } from './transport/http.js';
 import type { Scheme } from './transport/scheme.js';
+import { send } from './transport/send.js';
 
 export type PingResult =
   | { status: 'ok'; scheme: Scheme; /** How the registry wanted us to authenticate. */ auth: 'anonymous' | 'basic' | 'bearer' }
@@ -20,8 +21,7 @@ const INSECURE_FIX = 'mark the registry `insecure: true` in services.manifest.ya
 /** After a failed TLS handshake: does the same port answer plain HTTP? */
 async function answersPlainHttp(host: string): Promise<boolean> {
   try {
-    const res = await fetch(`http://${host}/v2/`, { redirect: 'manual', signal: AbortSignal.timeout(3000) });
-    await res.body?.cancel();
+    await send(new URL(`http://${host}/v2/`), { method: 'GET', headers: {}, timeoutMs: 3000 });
     return true;
   } catch {
     return false;

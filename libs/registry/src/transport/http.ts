@@ -1,6 +1,6 @@
 /**
  * One request to a registry: authorization (auth.ts), redirects, retries (retry.ts) and
- * timeouts, in one place. Redirects are followed by hand (`redirect: 'manual'`) so that
+ * timeouts, in one place (send.ts makes the exchange). Redirects are followed by hand so that
  * `Authorization` never goes to another host (dist-spec "API"; blob storage redirects to
  * S3-style URLs that carry their own signature).
  * Answers of every status are returned; only "no answer" and refused tokens throw.
@@ -10,6 +10,7 @@ import type { Authenticator } from './auth.js';
 import { scopeFor } from './challenge.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { originOf, type Scheme } from './scheme.js';
+import { send } from './send.js';
 import { TokenFetchError } from './token.js';
 
 export interface TransportRequest {
@@ -97,13 +98,7 @@ export class Transport {
       const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers };
       // Credentials are for the registry only, never for the storage a redirect points to.
       if (authorization && url.origin === this.origin) headers.authorization = authorization;
-      const res = await fetch(url, {
-        method,
-        headers,
-        ...(body !== undefined && { body }),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
+      const res = await send(url, { method, headers, ...(body !== undefined && { body }), timeoutMs: this.opts.timeoutMs });
       const location = res.headers.get('location');
       if (![301, 302, 303, 307, 308].includes(res.status) || !location || hop >= MAX_REDIRECTS) return res;
       await res.body?.cancel().catch(() => undefined);

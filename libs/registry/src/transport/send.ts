@@ -1,0 +1,64 @@
+/**
+ * One HTTP exchange with a registry, over node:http(s) and keep-alive agents, answered as a
+ * WHATWG `Response` (what the rest of the client reads). Not `fetch`: Node's fetch spends
+ * 1.2–2.3 ms of CPU per request on this machine, node:http 0.5 ms (600 blob HEADs against
+ * distribution 2.8, 8 at a time: 704–1375 ms of CPU against 280–290 ms), and a truthful warm
+ * run walks every manifest and blob of the fleet on cores that are also building.
+ *
+ * Redirects are not followed here (http.ts follows them by hand). Bodies are read in full:
+ * what the client reads is manifests, error documents and tag lists, all small.
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export interface SendOptions {
+  method: string;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+  /** For the whole exchange, body included. */
+  timeoutMs: number;
+}
+
+/**
+ * Only GET and HEAD reuse a kept-alive socket: a server may close an idle one just as a request
+ * goes out on it, and only those requests are safe to send again (retry.ts retries them).
+ */
+const keepAlive = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
+};
+const REUSABLE = new Set(['GET', 'HEAD']);
+/** Statuses a `Response` may not carry a body with (fetch spec "null body status"). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+export function send(url: URL, opts: SendOptions): Promise<Response> {
+  const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
+  const request = protocol === 'https:' ? https.request : http.request;
+  const headers = opts.body ? { ...opts.headers, 'content-length': String(opts.body.byteLength) } : opts.headers;
+  return new Promise<Response>((resolve, reject) => {
+    const req = request(url, { method: opts.method, headers, agent: REUSABLE.has(opts.method) ? keepAlive[protocol] : false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', fail);
+      res.on('end', () => {
+        clearTimeout(timer);
+        const status = res.statusCode ?? 0;
+        const responseHeaders = new Headers();
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+        const body = opts.method === 'HEAD' || NULL_BODY.has(status) ? null : Buffer.concat(chunks);
+        try {
+          resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+        } catch (error) {
+          reject(error); // a status outside 200–599: not an HTTP answer this client understands
+        }
+      });
+    });
+    const timer = setTimeout(() => req.destroy(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
+    function fail(error: Error): void {
+      clearTimeout(timer);
+      reject(error);
+    }
+    req.on('error', fail);
+    req.end(opts.body);
+  });
+}
