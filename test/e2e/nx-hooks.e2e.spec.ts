@@ -36,7 +36,7 @@ describe('nx run-many -t push with the plugin hooks', () => {
   };
   const statuses = () => Object.fromEntries(Object.entries(rows()).map(([s, r]) => [s, r.status]));
   const built = (service: string) => /docker build /.test(readFileSync(join(logs(), `${service}_dev.log`), 'utf8'));
-  const pushAll = (env: Record<string, string> = {}) => setup.ws.nx(['run-many', '-t', 'push', '--outputStyle=stream'], env);
+  const pushAll = (env: Record<string, string> = {}, flags: string[] = []) => setup.ws.nx(['run-many', '-t', 'push', '--outputStyle=stream', ...flags], env);
 
   it('cold: one task per service builds, pushes and verifies; the table comes at the end', async () => {
     const run = await pushAll();
@@ -58,25 +58,26 @@ describe('nx run-many -t push with the plugin hooks', () => {
     expect(existsSync(join(setup.ws.dir, 'artifacts', '.imagefleet', 'task-server', `${runId}.info`))).toBe(false);
   }, 300_000);
 
-  it('warm: every service settled before the tasks; nothing built, every row unchanged and verified, one run id', async () => {
+  it('warm: every service settled before the tasks and its push replayed from Nx\'s cache; nothing built, every row unchanged and verified, one run id', async () => {
     const before = rows()['www-ameide']!.runId;
+    // The first re-run already: the hook found every image verified, so each push is hashed
+    // under the key of the run that pushed it, and Nx replays that task instead of starting one.
     const run = await pushAll();
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(run.all).toContain('Nx read the output from the cache instead of running the command for 3 out of 3 tasks');
     expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'unchanged', 'workflow-worker': 'unchanged' });
-    // The settled line is what tools/cli/bin/imagefleet-task.sh prints instead of starting Node.
-    expect(run.all.match(new RegExp(SETTLED_LINE.source, 'g'))).toHaveLength(3);
     for (const s of SERVICES) expect(built(s), s).toBe(false);
     const ids = new Set(Object.values(rows()).map((r) => r.runId));
     expect(ids.size).toBe(1);
     expect(ids.has(before)).toBe(false);
     expect(run.all).toMatch(/3 services: 3 unchanged\s*$/);
 
-    // Again: now Nx's cache answers every task, because this run's hook found the same digests
-    // verified in the registry (the hash input it sets); the rows are this run's, still truthful.
-    const again = await pushAll();
-    expect(again.exitCode, again.all.slice(-3000)).toBe(0);
-    expect(again.all).toContain('Nx read the output from the cache instead of running the command for 3 out of 3 tasks');
+    // Without Nx's cache the tasks run, and each ends in bash with the settled line.
+    const uncached = await pushAll({}, ['--skipNxCache']);
+    expect(uncached.exitCode, uncached.all.slice(-3000)).toBe(0);
+    expect(uncached.all.match(new RegExp(SETTLED_LINE.source, 'g'))).toHaveLength(3);
     expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'unchanged', 'workflow-worker': 'unchanged' });
+    for (const s of SERVICES) expect(built(s), s).toBe(false);
     expect(new Set(Object.values(rows()).map((r) => r.runId)).has([...ids][0]!)).toBe(false);
   }, 120_000);
 
@@ -85,10 +86,12 @@ describe('nx run-many -t push with the plugin hooks', () => {
     const digest = tag.headers.get('docker-content-digest')!;
     // Deleting by digest removes the manifest under every tag: dev and the content tag.
     expect((await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
-    // A stale settled list in the caller's environment must not count: only the hook decides.
-    const run = await pushAll({ IMAGEFLEET_SETTLED_WWW_AMEIDE: digest });
+    // Values left in the caller's environment must not count, only the hook decides: the digest
+    // as if settled, and the very key www-ameide's push is cached under.
+    const keys = JSON.parse(readFileSync(join(setup.ws.dir, 'artifacts', '.imagefleet', 'nx-cache-keys.json'), 'utf8')) as Record<string, string>;
+    const run = await pushAll({ IMAGEFLEET_SETTLED_WWW_AMEIDE: digest, IMAGEFLEET_CACHE_KEY_WWW_AMEIDE: keys['www-ameide']! });
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
-    // The previous run cached www-ameide's push under exactly that digest: no hit this time.
+    // Nx holds a cached push of www-ameide under that key: no hit this time, a build and a push.
     expect(run.all).toContain('for 2 out of 3 tasks');
     expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
     const after = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });

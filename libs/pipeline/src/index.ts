@@ -15,4 +15,4 @@ export { servicesOfNxCommand, targetsOfNxCommand } from './invocation.js';
 export { runServicesDirect } from './direct.js';
 export { startNxRun, finishNxRun, type NxRunStart } from './nx-run.js';
 export { withTerminal } from './console.js';
-export { RUN_ID_ENV, WRAPPED_ENV, TASK_SERVER_ENV, settledEnvName, settledDigest, pendingEnv } from './run-env.js';
+export { RUN_ID_ENV, WRAPPED_ENV, TASK_SERVER_ENV, settledEnvName, cacheKeyEnvName, settledDigest, pendingEnv } from './run-env.js';

@@ -7,7 +7,8 @@
  *   the registry and verifies are settled here, in one process, many at a time (tags pointed,
  *   rows and logs written). Their `push` tasks then end at once without starting Node
  *   (tools/cli/bin/imagefleet-task.sh reads IMAGEFLEET_SETTLED_<SERVICE>). With a process per task, that
- *   is most of a warm run's time.
+ *   is most of a warm run's time. Their cache keys (nx-cache-keys.ts) let Nx replay them from
+ *   its cache instead, without starting a task at all.
  * - finish: rows for covered services whose task never ran (a base failed), and the table.
  *
  * What a run covers and settled is kept in a small state file between the two hooks, keyed by
@@ -22,7 +23,8 @@ import { planRun, recordUnchangedServices } from './fast-path.js';
 import { servicesOfNxCommand, targetsOfNxCommand } from './invocation.js';
 import { recordNotStarted } from './not-started.js';
 import { workspacePaths } from './paths.js';
-import { RUN_ID_ENV, WRAPPED_ENV, pendingEnv, settledEnvName } from './run-env.js';
+import { RUN_ID_ENV, WRAPPED_ENV, cacheKeyEnvName, pendingEnv, settledEnvName } from './run-env.js';
+import { assignCacheKeys, cacheKeysFile } from './nx-cache-keys.js';
 import { runIdFor } from './run-id.js';
 
 interface NxRunState {
@@ -54,9 +56,13 @@ export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { h
       if (row.status === 'unchanged') settled.set(row.service, row.digest);
     }
   }
-  const names = manifest.services.map((s) => s.name);
-  const perService = { ...pendingEnv(names, runId), ...Object.fromEntries([...settled].map(([s, digest]) => [settledEnvName(s), digest])) };
-  return { env: { [RUN_ID_ENV]: runId, ...perService }, runId, services };
+  const env: Record<string, string> = { [RUN_ID_ENV]: runId, ...pendingEnv(manifest.services.map((s) => s.name), runId) };
+  for (const [service, digest] of settled) env[settledEnvName(service)] = digest;
+  if (services?.length) {
+    const keys = await assignCacheKeys(cacheKeysFile(workspacePaths(manifest).state), runId, services.map((name) => ({ name, verified: settled.has(name) })));
+    for (const [service, key] of Object.entries(keys)) env[cacheKeyEnvName(service)] = key;
+  }
+  return { env, runId, services };
 }
 
 /**

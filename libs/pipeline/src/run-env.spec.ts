@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '@imagefleet/manifest';
-import { pendingEnv, settledDigest, settledEnvName, WRAPPED_ENV } from './run-env.js';
+import { cacheKeyEnvName, pendingEnv, settledDigest, settledEnvName, WRAPPED_ENV } from './run-env.js';
 import { startNxRun } from './nx-run.js';
 
 describe('settled services in the environment', () => {
@@ -9,8 +9,16 @@ describe('settled services in the environment', () => {
     const env: Record<string, string> = { ...pendingEnv(['web', 'web-api'], 'run1'), IMAGEFLEET_SETTLED_WEB: 'sha256:aa' };
     expect(settledDigest(env, 'web')).toBe('sha256:aa');
     expect(settledDigest(env, 'web-api')).toBeNull();
-    expect(env['IMAGEFLEET_SETTLED_WEB_API']).toBe('pending-run1');
+    expect(env['IMAGEFLEET_SETTLED_WEB_API']).toBe('');
     expect(settledDigest({}, 'web')).toBeNull();
+  });
+
+  it('pending services get a cache key of the run, one variable per service', () => {
+    expect(cacheKeyEnvName('web-api')).toBe('IMAGEFLEET_CACHE_KEY_WEB_API');
+    const env = pendingEnv(['web', 'web-api'], 'run1');
+    expect(env['IMAGEFLEET_CACHE_KEY_WEB']).toBe('run-run1');
+    expect(env['IMAGEFLEET_CACHE_KEY_WEB_API']).toBe('run-run1');
+    expect(pendingEnv(['web'], 'run2')['IMAGEFLEET_CACHE_KEY_WEB']).not.toBe(env['IMAGEFLEET_CACHE_KEY_WEB']);
   });
 });
 

@@ -33,7 +33,7 @@ describe('inferred targets', () => {
   it('push: builds itself (one task per service) after the bases are pushed; cached only under this run\'s registry answer', () => {
     const t = pushTarget(service, ctx);
     expect(t.dependsOn).toEqual([{ target: 'push', dependencies: true }]);
-    expect(t.inputs).toEqual([...(imageTarget(service, ctx).inputs ?? []), { env: 'IMAGEFLEET_SETTLED_AGENTS_RUNTIME' }]);
+    expect(t.inputs).toEqual([...(imageTarget(service, ctx).inputs ?? []), { env: 'IMAGEFLEET_CACHE_KEY_AGENTS_RUNTIME' }]);
     expect(t.cache).toBe(true);
     expect(t.outputs).toEqual([]);
     expect(t.options.command).toContain('push agents-runtime');

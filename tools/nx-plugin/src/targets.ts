@@ -7,7 +7,7 @@
  */
 import type { TargetConfiguration } from '@nx/devkit';
 import type { ServiceSpec } from '@imagefleet/manifest';
-import { settledEnvName } from '@imagefleet/pipeline';
+import { cacheKeyEnvName } from '@imagefleet/pipeline';
 
 export interface TargetContext {
   /** How to start the imagefleet CLI from the workspace root. */
@@ -54,11 +54,12 @@ export function imageTarget(service: ServiceSpec, ctx: TargetContext): TargetCon
 export function pushTarget(service: ServiceSpec, ctx: TargetContext): TargetConfiguration {
   return {
     ...command(ctx, `push ${service.name}`),
-    // Cached only under the hash of what this run's pre-tasks hook found verified in the registry
-    // (IMAGEFLEET_SETTLED_<SERVICE>: the digest, or a value unique to the run): a hit replays the
-    // settled line of an image the registry was just seen to hold; nothing else can ever hit.
+    // Cached under one more input, IMAGEFLEET_CACHE_KEY_<SERVICE>: the key of the run that last
+    // pushed or settled it when this run's pre-tasks hook found its image verified in the
+    // registry, else a key unique to this run (libs/pipeline/src/nx-cache-keys.ts). A hit replays
+    // the task of an image the registry was just seen to hold; nothing else can ever hit.
     cache: true,
-    inputs: [...(serviceInputs(service, ctx) ?? []), { env: settledEnvName(service.name) }],
+    inputs: [...(serviceInputs(service, ctx) ?? []), { env: cacheKeyEnvName(service.name) }],
     outputs: [],
     // One task per service: it builds the image itself (unless its content is already in the
     // registry), so a fleet run starts N processes, not 2N. The bases go first.
