@@ -98,6 +98,25 @@ describe('nx run-many -t push with the plugin hooks', () => {
     expect(after.status).toBe(200);
   }, 300_000);
 
+  it('with the hooks in Nx\'s own process, a changed service whose base is settled starts before Nx asks, and its task relays that work', async () => {
+    writeFileSync(join(setup.ws.dir, 'apps/www-ameide/changed.txt'), `${Date.now()}\n`);
+    const run = await pushAll({ NX_ISOLATE_PLUGINS: 'false' });
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
+    // The task's output is the work's, lines from before it connected included.
+    expect(run.all).toMatch(/\[www-ameide\] build started[\s\S]*\[www-ameide\] verified sha256:/);
+    const runId = rows()['www-ameide']!.runId;
+    const dir = join(setup.ws.dir, 'artifacts', '.imagefleet', 'task-server');
+    const served = readFileSync(join(dir, `${runId}.log`), 'utf8');
+    expect(served).toContain('in the nx process');
+    // Once: the head start, which the task then joined (no second build).
+    expect(served.match(/www-ameide: push started/g)).toEqual(['www-ameide: push started']);
+    expect(served).toContain('www-ameide: push started (head start)');
+    expect(served).toContain('www-ameide: exit 0');
+    expect(readFileSync(join(logs(), 'www-ameide_dev.log'), 'utf8').match(/docker build /g)).toHaveLength(1);
+    expect(existsSync(join(dir, `${runId}.info`))).toBe(false);
+  }, 300_000);
+
   it('nx run <service>:push settles the base it builds FROM as well (hooks in Nx\'s own process)', async () => {
     const run = await setup.ws.nx(['run', 'workflow-worker:push', '--outputStyle=stream'], { NX_ISOLATE_PLUGINS: 'false' });
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);

@@ -24,14 +24,25 @@ export interface RunPlan {
   changed: string[];
 }
 
-export async function planRun(manifest: Manifest, names: string[], opts: { env: NodeJS.ProcessEnv; runId: string }): Promise<RunPlan> {
+export async function planRun(
+  manifest: Manifest,
+  names: string[],
+  opts: {
+    env: NodeJS.ProcessEnv;
+    runId: string;
+    /** Called as soon as a service is known to have work to do while every image it builds FROM is unchanged. */
+    onReady?: (service: string) => void;
+  },
+): Promise<RunPlan> {
   const planned = new Set(names);
   const unchanged = new Map<string, ContentCheck>();
   const decided = new Map<string, Promise<ContentCheck | null>>();
   if (!(await preflightRegistry(manifest, opts.env)).ok) {
     return { unchanged, changed: manifest.services.filter((s) => planned.has(s.name)).map((s) => s.name) };
   }
-  const limit = pLimit(8);
+  // Many at once: a changed service is told by one 404, and is best known early (onReady);
+  // the blob requests of the verifications are bounded by the registry client itself.
+  const limit = pLimit(32);
   const byName = new Map(manifest.services.map((s) => [s.name, s]));
 
   const decide = (service: ServiceSpec): Promise<ContentCheck | null> => {
@@ -60,6 +71,7 @@ export async function planRun(manifest: Manifest, names: string[], opts: { env: 
           base = { args: { ...base.args, ...resolved.args }, digests: { ...base.digests, ...resolved.digests } };
         }
         const check = await limit(() => checkContent(ctx, base));
+        if (!check.digest) opts.onReady?.(service.name);
         return check.digest ? check : null;
       })().catch(() => null);
       decided.set(service.name, pending);

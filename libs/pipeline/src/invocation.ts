@@ -50,6 +50,23 @@ export function targetsOfNxCommand(args: string[]): string[] {
   return command ? [command] : [];
 }
 
+/**
+ * How many tasks Nx runs at once for this command line: `--parallel=N` / `--parallel N`,
+ * `--parallel=false` (one), else nx.json's `parallel` (`configured`), else Nx's default of 3.
+ */
+export function parallelOfNxCommand(args: string[], configured?: number): number {
+  const fallback = configured && configured > 0 ? configured : 3;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a !== '--parallel' && !a.startsWith('--parallel=')) continue;
+    const value = a === '--parallel' ? (/^\d+$/.test(args[i + 1] ?? '') ? args[i + 1]! : 'true') : a.slice('--parallel='.length);
+    if (value === 'false') return 1;
+    const n = Number(value);
+    return Number.isInteger(n) && n > 0 ? n : fallback;
+  }
+  return fallback;
+}
+
 function withBases(manifest: Manifest, name: string): string[] | null {
   const byName = new Map(manifest.services.map((s) => [s.name, s]));
   if (!byName.has(name)) return null;

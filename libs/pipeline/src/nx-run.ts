@@ -42,7 +42,20 @@ export interface NxRunStart {
   services: string[] | null;
 }
 
-export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { hookId: string; env: NodeJS.ProcessEnv }): Promise<NxRunStart> {
+export async function startNxRun(
+  manifest: Manifest,
+  nxArgs: string[],
+  opts: {
+    hookId: string;
+    env: NodeJS.ProcessEnv;
+    /**
+     * As soon as a covered service is known to have work to do while every image it builds FROM
+     * is unchanged: Nx will run its `push` and nothing it waits for is left, so that work can
+     * start before Nx asks for it.
+     */
+    onReady?: (service: string, run: { runId: string; services: string[] | null }) => void;
+  },
+): Promise<NxRunStart> {
   // `imagefleet run` settles and finishes its runs itself.
   if (opts.env[WRAPPED_ENV] || !targetsOfNxCommand(nxArgs).includes('push')) return { env: {}, runId: null, services: null };
   const runId = runIdFor(process.pid);
@@ -50,7 +63,8 @@ export async function startNxRun(manifest: Manifest, nxArgs: string[], opts: { h
   await writeFileAtomic(statePath(manifest, opts.hookId), JSON.stringify({ runId, services } satisfies NxRunState));
   const settled = new Map<string, string>();
   if (services?.length) {
-    const plan = await planRun(manifest, services, { env: opts.env, runId });
+    const onReady = opts.onReady;
+    const plan = await planRun(manifest, services, { env: opts.env, runId, ...(onReady && { onReady: (service: string) => onReady(service, { runId, services }) }) });
     // Each settled service's task prints its own line; here only the rows and logs.
     for (const row of await recordUnchangedServices(manifest, plan, { env: opts.env, runId, announce: false })) {
       if (row.status === 'unchanged') settled.set(row.service, row.digest);

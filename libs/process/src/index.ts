@@ -1,6 +1,6 @@
 export { runCommand, startDetached, lastMeaningfulLine, type RunOptions, type RunResult } from './run.js';
 export { createRedactor, composeRedactors, MASK, type Redactor } from './redact.js';
-export { killAllGroups, killGroup, liveGroupCount, sleep } from './children.js';
+export { killAllGroups, killGroup, liveGroupCount, signalAllGroupsSync, sleep } from './children.js';
 export {
   withFileLock,
   acquireSlot,

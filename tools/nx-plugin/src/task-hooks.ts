@@ -5,20 +5,27 @@
  * process: starting the CLI instead would add ~0.3 s to each.
  *
  * When some service of the run still has work to do, the pre-tasks hook also starts the run's
- * task server (tools/cli/src/task-server.ts) without waiting for it: tasks that start before it
- * is ready run the CLI themselves. The post-tasks hook stops it.
+ * task server (libs/pipeline/src/task-server.ts). It lives in this process when this process is
+ * `nx` itself (plugins in process, no daemon), and then gets a head start on the services whose
+ * bases are all settled; else in a process of its own (tools/cli/src/task-server.ts), started
+ * without waiting for it: tasks that start before it is up run the CLI themselves. The
+ * post-tasks hook stops it.
  */
 import { join } from 'node:path';
-import { readFile, rm } from 'node:fs/promises';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import type { PostTasksExecution, PreTasksExecution } from '@nx/devkit';
-import { loadManifest } from '@imagefleet/manifest';
-import { TASK_SERVER_ENV, WRAPPED_ENV, finishNxRun, pendingEnv, settledDigest, startNxRun, workspacePaths } from '@imagefleet/pipeline';
-import { startDetached } from '@imagefleet/process';
-import { renderTable } from '@imagefleet/report';
+import { loadManifest, type Manifest } from '@imagefleet/manifest';
+import { TASK_SERVER_ENV, WRAPPED_ENV, finishNxRun, parallelOfNxCommand, pendingEnv, settledDigest, startNxRun, startTaskServer, workspacePaths, type TaskServer } from '@imagefleet/pipeline';
+import { signalAllGroupsSync, startDetached } from '@imagefleet/process';
+import { renderTable, writeFileAtomic } from '@imagefleet/report';
 
 /** Where the plugin finds the manifest and the CLI, relative to the workspace root. */
 const MANIFEST = 'services.manifest.yaml';
 const CLI = join('tools', 'cli', 'bin', 'imagefleet.mjs');
+
+/** The task server living in this process for the current run, when it does. */
+let inProcess: { runId: string; server: Promise<TaskServer>; info: string } | null = null;
 
 export const preTasksExecution: PreTasksExecution = async (_options, context) => {
   const args = context.argv.slice(2);
@@ -35,25 +42,80 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
     return; // the graph reports it: no service, no task
   }
   Object.assign(process.env, pendingEnv(manifest.services.map((s) => s.name), context.id));
+  // No more head starts than Nx would run tasks at once.
+  const headStartLimit = parallelOfNxCommand(args, nxJsonParallel(context.workspaceRoot));
+  const stateDir = join(workspacePaths(manifest).state, 'task-server');
+  const inNx = hooksLiveInNx();
+  let headStarted = 0;
   try {
-    const run = await startNxRun(manifest, args, { hookId: context.id, env: process.env });
+    const run = await startNxRun(manifest, args, {
+      hookId: context.id,
+      env: process.env,
+      // In this process, a ready service's work starts the moment settling finds it, while the
+      // other services are still being verified. Not with a server of its own: until that is up,
+      // the service's task would run the CLI and do the same work twice.
+      ...(inNx && {
+        onReady: (service: string, started: { runId: string; services: string[] | null }) => {
+          if (headStarted++ >= headStartLimit) return;
+          void openInProcessServer(manifest!, started.runId, started.services, stateDir).then((server) => server.headStart(service));
+        },
+      }),
+    });
     // Nx passes what the hook sets in process.env on to every task (and into task hashes).
     Object.assign(process.env, run.env);
     if (run.runId && (!run.services || run.services.some((s) => !settledDigest(run.env, s)))) {
-      const dir = join(workspacePaths(manifest).state, 'task-server');
-      const info = join(dir, `${run.runId}.info`);
-      await startDetached(
-        process.execPath,
-        [CLI, 'task-server', '--manifest', MANIFEST, '--run-id', run.runId, '--info', info, '--owner-pid', String(nxProcess()), ...(run.services ? ['--projects', run.services.join(',')] : [])],
-        { cwd: context.workspaceRoot, env: run.env, logFile: join(dir, `${run.runId}.log`) },
-      );
+      const info = infoFile(stateDir, run.runId);
+      if (inNx) {
+        await openInProcessServer(manifest, run.runId, run.services, stateDir);
+      } else {
+        await startDetached(
+          process.execPath,
+          [
+            CLI,
+            'task-server',
+            '--manifest',
+            MANIFEST,
+            '--run-id',
+            run.runId,
+            '--info',
+            info,
+            '--owner-pid',
+            String(nxProcess()),
+            ...(run.services ? ['--projects', run.services.join(',')] : []),
+          ],
+          { cwd: context.workspaceRoot, env: run.env, logFile: join(stateDir, `${run.runId}.log`) },
+        );
+      }
       process.env[TASK_SERVER_ENV] = info;
     }
   } catch (error) {
-    // Only speed is lost: every push task then checks the registry itself.
+    // Only speed is lost: every push task then checks the registry itself — and runs its own
+    // work, so nothing may go on here.
+    if (inProcess) await stopTaskServer(undefined);
     process.stderr.write(`imagefleet: the pre-tasks check did not finish (${(error as Error).message}); every task checks its own image\n`);
   }
 };
+
+const infoFile = (stateDir: string, runId: string): string => join(stateDir, `${runId}.info`);
+
+/** The run's task server in this process, started once (its info file written before it is handed out). */
+function openInProcessServer(manifest: Manifest, runId: string, covered: string[] | null, stateDir: string): Promise<TaskServer> {
+  if (inProcess?.runId === runId) return inProcess.server;
+  const log = join(stateDir, `${runId}.log`);
+  const note = (text: string) => appendFileSync(log, `${new Date().toISOString()} ${text}\n`, { mode: 0o600 });
+  const server = (async () => {
+    await mkdir(stateDir, { recursive: true });
+    const started = await startTaskServer(manifest, { runId, env: { ...process.env }, covered, note });
+    await writeFileAtomic(infoFile(stateDir, runId), `${started.port} ${started.token} ${process.pid}\n`, 0o600);
+    note(`task server for run ${runId} on 127.0.0.1:${started.port}, in the nx process`);
+    // Should nx end before its tasks could stop their work (killed, or exiting on a signal),
+    // no build or push it started may outlive it.
+    process.once('exit', () => signalAllGroupsSync());
+    return started;
+  })();
+  inProcess = { runId, server, info: infoFile(stateDir, runId) };
+  return server;
+}
 
 export const postTasksExecution: PostTasksExecution = async (_options, context) => {
   const pushTasks = Object.values(context.taskResults)
@@ -71,6 +133,16 @@ export const postTasksExecution: PostTasksExecution = async (_options, context) 
 };
 
 /**
+ * Whether the hooks run in the `nx` process itself, which lives until the run's last task: with
+ * plugins in process (NX_ISOLATE_PLUGINS=false) and not under the Nx daemon. Else they run in a
+ * plugin worker that ends with the hook, or in the daemon, and the task server needs a process
+ * of its own.
+ */
+function hooksLiveInNx(): boolean {
+  return process.env['NX_ISOLATE_PLUGINS'] === 'false' && !(globalThis as { NX_DAEMON?: unknown }).NX_DAEMON;
+}
+
+/**
  * The process the server outlives at most briefly: `nx` itself (or its daemon). The hooks run in
  * a plugin worker started by it, or — with NX_ISOLATE_PLUGINS=false — in it.
  */
@@ -78,8 +150,25 @@ function nxProcess(): number {
   return process.env['NX_ISOLATE_PLUGINS'] === 'false' ? process.pid : process.ppid;
 }
 
-/** SIGTERM to the pid in the server's info file; a server not yet up stops itself when idle. */
+/** nx.json's `parallel`, when it says. */
+function nxJsonParallel(workspaceRoot: string): number | undefined {
+  try {
+    const parallel = (JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { parallel?: unknown }).parallel;
+    return typeof parallel === 'number' ? parallel : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The in-process server: abort what is left, wait for its rows. Else SIGTERM to the pid in the info file; a server not yet up stops itself when idle. */
 async function stopTaskServer(info: string | undefined): Promise<void> {
+  if (inProcess) {
+    const { server, info: own } = inProcess;
+    inProcess = null;
+    await (await server.catch(() => null))?.close();
+    await rm(own, { force: true });
+    return;
+  }
   if (!info) return;
   const pid = Number((await readFile(info, 'utf8').catch(() => '')).split(' ')[2]);
   if (Number.isInteger(pid) && pid > 0) {
