@@ -6,7 +6,8 @@
  * - `imagefleet`: `node tools/cli/bin/imagefleet.mjs run push --direct --parallel=JOBS` — the
  *   in-process registry fast path, then every changed service's task in the same process;
  * - `nx`: `nx run-many -t push --parallel=JOBS` — what the issue asks to time: the plugin's
- *   pre-tasks hook settles unchanged services and starts the run's task server, then one Nx task
+ *   pre-tasks hook settles unchanged services (Nx then replays their pushes from its cache) and
+ *   starts the run's task server (in Nx's process, with a head start for ready services), then one Nx task
  *   per service (Nx daemon off, as in CI, unless the request's env says otherwise).
  */
 import { readFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ export interface RunResult {
   tail: string;
   /** Lines the imagefleet wrapper printed about itself (`imagefleet: …`), with when (s into the run). */
   marks: { at: number; line: string }[];
+  /** nx: "Nx read the output from the cache … for H out of T tasks", when it said so. */
+  cacheHits: { hits: number; tasks: number } | null;
 }
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -72,7 +75,8 @@ export async function runContestant(name: ContestantName, req: RunRequest): Prom
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const all = r.all ?? '';
   const tail = all.split('\n').slice(-40).join('\n');
-  const base = { seconds, startedMs: started, tail, marks };
+  const cached = /from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(all);
+  const base = { seconds, startedMs: started, tail, marks, cacheHits: cached ? { hits: Number(cached[1]), tasks: Number(cached[2]) } : null };
   if (r.timedOut) return { ...base, ok: false, problem: `timed out after ${RUN_TIMEOUT_MS / 60_000} min`, rows: [] };
   const exit = r.exitCode ?? -1;
   if (name === 'baseline') {

@@ -156,7 +156,7 @@ async function contender(who: 'imagefleet' | 'nx', size: SizeResult, opts: { dae
     if (who === 'imagefleet') size.notes.push(`${name} one-changed ${one.seconds.toFixed(2)} s: ${marksText(one)}`);
     if (p) {
       size.notes.push(
-        `${name} one-changed ${one.seconds.toFixed(2)} s: ${p.before.toFixed(2)} s before ${changed}'s task started (start-up, graph${who === 'imagefleet' ? ', fast path over the unchanged' : ', the unchanged services\' tasks'}), ` +
+        `${name} one-changed ${one.seconds.toFixed(2)} s: ${p.before.toFixed(2)} s before ${changed}'s task started (start-up, graph${who === 'imagefleet' ? ', fast path over the unchanged' : ', settling until it finds the change: its head start'}), ` +
           `${p.task.toFixed(2)} s its task (own build ${own === null ? '?' : own.toFixed(2)} s incl. push), ${p.after.toFixed(2)} s after`,
       );
     }
@@ -173,7 +173,8 @@ const settledText = (r: RunResult): string => {
   const settled = r.rows.filter((row) => row.status === 'unchanged');
   if (!settled.length) return 'no row unchanged';
   const last = Math.max(...settled.map((row) => Date.parse(row.finishedAt)));
-  return `${settled.length} services settled by the pre-tasks hook ${((last - r.startedMs) / 1000).toFixed(2)} s into the run; the rest is Nx start-up, ${settled.length} no-op tasks and the post-tasks hook`;
+  const tasks = r.cacheHits ? `${r.cacheHits.tasks} tasks, ${r.cacheHits.hits} of them replayed from Nx's cache,` : `${settled.length} settled tasks (none from Nx's cache)`;
+  return `${settled.length} services settled by the pre-tasks hook ${((last - r.startedMs) / 1000).toFixed(2)} s into the run; the rest is Nx start-up, ${tasks} and the post-tasks hook`;
 };
 
 /**

@@ -131,7 +131,7 @@ export function renderReport(input: ReportInput): string {
     'and a little CPU work. Every summary counts N + 1 rows (the base too). Each contestant has its own registry and its own salted',
     'fixture, so none hits another\'s build cache. Baseline = bench/baseline.sh (the seed script: bash, `xargs -P $JOBS`, build + push,',
     'logs + CSV) at its best JOBS; imagefleet run --direct = `node tools/cli/bin/imagefleet.mjs run push --direct --parallel=JOBS` (the same tasks as the Nx targets, in one process); nx run-many = `nx run-many -t push',
-    '--parallel=JOBS` (plugin hooks + task server; Nx daemon off, as in CI; daemon-on figures in the notes). NX_ISOLATE_PLUGINS=false (recommended in .env.example and the CI workflow), NX_TUI=false, NX_NO_CLOUD=true. ✗ = the run\'s check failed.',
+    '--parallel=JOBS` (plugin hooks + the task server in Nx\'s process, settled pushes replayed from Nx\'s cache; Nx daemon off, as in CI; daemon-on figures in the notes). NX_ISOLATE_PLUGINS=false (recommended in .env.example and the CI workflow), NX_TUI=false, NX_NO_CLOUD=true. ✗ = the run\'s check failed.',
     '',
     renderTable(input.sizes),
     '',
