@@ -35,12 +35,13 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
   // invocation, so no `push` can come from Nx's cache unless settled below — also when a push
   // task runs only as a dependency (`nx run-many -t image`), or when settling fails.
   process.env[TASK_SERVER_ENV] = '';
-  let manifest;
+  let manifest: Manifest;
   try {
     manifest = await loadManifest(join(context.workspaceRoot, MANIFEST));
   } catch {
     return; // the graph reports it: no service, no task
   }
+  const loaded = manifest;
   Object.assign(process.env, pendingEnv(manifest.services.map((s) => s.name), context.id));
   // No more head starts than Nx would run tasks at once.
   const headStartLimit = parallelOfNxCommand(args, nxJsonParallel(context.workspaceRoot));
@@ -57,7 +58,7 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
       ...(inNx && {
         onReady: (service: string, started: { runId: string; services: string[] | null }) => {
           if (headStarted++ >= headStartLimit) return;
-          void openInProcessServer(manifest!, started.runId, started.services, stateDir).then((server) => server.headStart(service));
+          void openInProcessServer(loaded, started.runId, started.services, stateDir).then((server) => server.headStart(service));
         },
       }),
     });
