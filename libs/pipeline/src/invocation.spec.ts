@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '@imagefleet/manifest';
-import { servicesOfNxCommand, targetsOfNxCommand } from './invocation.js';
+import { parallelOfNxCommand, servicesOfNxCommand, targetsOfNxCommand } from './invocation.js';
 
 const manifest = {
   services: [
@@ -19,6 +19,11 @@ describe('servicesOfNxCommand', () => {
     [['run', 'api:push'], ['base', 'api']],
     [['push', 'web', '--parallel=2'], ['base', 'web']],
     [['affected', '-t', 'push'], null],
+    // Selections by Nx's own rules: unknown here, so nothing is settled or started ahead.
+    [['run-many', '-t', 'push', '--exclude', 'web'], null],
+    [['run-many', '-t', 'push', '--exclude=web'], null],
+    [['run-many', '-t', 'push', '-p', 'w*'], null],
+    [['run-many', '-t', 'push', '--projects=tag:imagefleet:image'], null],
     [['run', 'nope:push'], null],
   ])('%j', (args, expected) => {
     expect(servicesOfNxCommand(args, manifest)).toEqual(expected);
@@ -36,5 +41,18 @@ describe('targetsOfNxCommand', () => {
     [['show', 'projects'], ['show']],
   ])('%j', (args, expected) => {
     expect(targetsOfNxCommand(args)).toEqual(expected);
+  });
+});
+
+describe('parallelOfNxCommand', () => {
+  it.each([
+    [['run-many', '-t', 'push'], undefined, 3],
+    [['run-many', '-t', 'push'], 2, 2],
+    [['run-many', '-t', 'push', '--parallel=4'], 2, 4],
+    [['run-many', '-t', 'push', '--parallel', '6'], 2, 6],
+    [['run-many', '-t', 'push', '--parallel'], 2, 2],
+    [['run-many', '-t', 'push', '--parallel=false'], 5, 1],
+  ])('%j with nx.json parallel %j', (args, configured, expected) => {
+    expect(parallelOfNxCommand(args, configured)).toBe(expected);
   });
 });

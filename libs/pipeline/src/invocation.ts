@@ -1,7 +1,8 @@
 /**
  * Which services an `nx` command line covers, so an interrupted run can still give every one of
- * them a row — also the ones Nx never started. `nx affected` is left out (null): what it covers
- * needs the project graph, and `imagefleet run --affected` writes those rows itself.
+ * them a row — also the ones Nx never started — and the pre-tasks hook knows what to settle and
+ * to give a head start. `nx affected`, `--exclude` and project patterns are left out (null): what
+ * they cover needs the project graph, and `imagefleet run --affected` writes those rows itself.
  */
 import type { Manifest } from '@imagefleet/manifest';
 
@@ -9,9 +10,14 @@ export function servicesOfNxCommand(args: string[], manifest: Manifest): string[
   const names = manifest.services.map((s) => s.name);
   const command = args.find((a) => !a.startsWith('-'));
   if (command === 'run-many') {
+    // `--exclude`, and patterns in `--projects` (globs, `tag:…`, `!…`), select by rules of Nx's
+    // own: not known here, so nothing is assumed (no settling, no head start for a service Nx
+    // may not run).
+    if (optionValue(args, ['--exclude']) !== undefined) return null;
     const projects = optionValue(args, ['--projects', '-p']);
     if (!projects) return names;
     const wanted = projects.split(',');
+    if (wanted.some((n) => !names.includes(n))) return null;
     // `push` and `image` depend on the bases' `push`: Nx runs those too, unless told not to.
     if (args.some((a) => a === '--excludeTaskDependencies' || a === '--exclude-task-dependencies')) return names.filter((n) => wanted.includes(n));
     const covered = new Set(wanted.flatMap((n) => withBases(manifest, n) ?? []));
