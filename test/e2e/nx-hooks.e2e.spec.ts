@@ -110,11 +110,27 @@ describe('nx run-many -t push with the plugin hooks', () => {
     const served = readFileSync(join(dir, `${runId}.log`), 'utf8');
     expect(served).toContain('in the nx process');
     // Once: the head start, which the task then joined (no second build).
-    expect(served.match(/www-ameide: push started/g)).toEqual(['www-ameide: push started']);
-    expect(served).toContain('www-ameide: push started (head start)');
+    expect(served.match(/www-ameide: push started.*/g)).toEqual(['www-ameide: push started (head start)']);
     expect(served).toContain('www-ameide: exit 0');
     expect(readFileSync(join(logs(), 'www-ameide_dev.log'), 'utf8').match(/docker build /g)).toHaveLength(1);
     expect(existsSync(join(dir, `${runId}.info`))).toBe(false);
+  }, 300_000);
+
+  it('with isolated plugins the server is a process of its own: it is waited for, then given the same head start', async () => {
+    writeFileSync(join(setup.ws.dir, 'apps/www-ameide/changed.txt'), `${Date.now()}\n`);
+    const run = await pushAll();
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
+    expect(run.all).toMatch(/\[www-ameide\] build started[\s\S]*\[www-ameide\] verified sha256:/);
+    const runId = rows()['www-ameide']!.runId;
+    const log = join(setup.ws.dir, 'artifacts', '.imagefleet', 'task-server', `${runId}.log`);
+    const deadline = Date.now() + 10_000;
+    while (!/stopped/.test(readFileSync(log, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const served = readFileSync(log, 'utf8');
+    expect(served).not.toContain('in the nx process');
+    expect(served.match(/www-ameide: push started.*/g)).toEqual(['www-ameide: push started (head start)']);
+    expect(served).toContain('www-ameide: exit 0');
+    expect(readFileSync(join(logs(), 'www-ameide_dev.log'), 'utf8').match(/docker build /g)).toHaveLength(1);
   }, 300_000);
 
   it('nx run <service>:push settles the base it builds FROM as well (hooks in Nx\'s own process)', async () => {
@@ -125,6 +141,32 @@ describe('nx run-many -t push with the plugin hooks', () => {
     expect(r['workflow-worker']!.runId).toBe(r['platform-base']!.runId);
     expect(r['workflow-worker']!.status).toBe('unchanged');
   }, 120_000);
+
+  it('with the Nx daemon on (hooks in one long-lived process) each run is its own, and an image the registry lost after a push is rebuilt, not replayed', async () => {
+    // Plugins in the daemon's own process: every invocation's hooks run in that one process.
+    const daemon = { NX_DAEMON: 'true', NX_ISOLATE_PLUGINS: 'false' };
+    await setup.ws.nx(['daemon', '--start'], daemon);
+    try {
+      // Pushed under this run's fresh cache key…
+      writeFileSync(join(setup.ws.dir, 'apps/www-ameide/changed.txt'), `${Date.now()}\n`);
+      const pushed = await pushAll(daemon);
+      expect(pushed.exitCode, pushed.all.slice(-3000)).toBe(0);
+      expect(statuses()['www-ameide']).toBe('pushed');
+      const first = rows()['www-ameide']!.runId;
+      // …then lost by the registry: the next run's fresh key must not be that one again.
+      const tag = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+      const digest = tag.headers.get('docker-content-digest')!;
+      expect((await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
+      const again = await pushAll(daemon);
+      expect(again.exitCode, again.all.slice(-3000)).toBe(0);
+      expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
+      expect(rows()['www-ameide']!.runId).not.toBe(first);
+      expect(readFileSync(join(logs(), 'www-ameide_dev.log'), 'utf8')).toMatch(/docker push /);
+      expect((await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } })).status).toBe(200);
+    } finally {
+      await setup.ws.nx(['daemon', '--stop'], daemon);
+    }
+  }, 300_000);
 
   it('a failed base: its dependents get rows saying why they never ran, the run exits non-zero', async () => {
     const dockerfile = join(setup.ws.dir, 'apps/platform-base/Dockerfile');

@@ -25,7 +25,7 @@ import { recordNotStarted } from './not-started.js';
 import { workspacePaths } from './paths.js';
 import { RUN_ID_ENV, WRAPPED_ENV, cacheKeyEnvName, pendingEnv, settledEnvName } from './run-env.js';
 import { assignCacheKeys, cacheKeysFile } from './nx-cache-keys.js';
-import { runIdFor } from './run-id.js';
+import { newRunId } from './run-id.js';
 
 interface NxRunState {
   runId: string;
@@ -58,7 +58,7 @@ export async function startNxRun(
 ): Promise<NxRunStart> {
   // `imagefleet run` settles and finishes its runs itself.
   if (opts.env[WRAPPED_ENV] || !targetsOfNxCommand(nxArgs).includes('push')) return { env: {}, runId: null, services: null };
-  const runId = runIdFor(process.pid);
+  const runId = newRunId();
   const services = servicesOfNxCommand(nxArgs, manifest);
   await writeFileAtomic(statePath(manifest, opts.hookId), JSON.stringify({ runId, services } satisfies NxRunState));
   const settled = new Map<string, string>();

@@ -35,10 +35,22 @@ function findNxAncestor(): { pid: number; args: string[] } | null {
 }
 
 export function runIdFor(pid: number): string {
-  const started = processStartTime(pid) ?? new Date();
-  const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${pid}`;
+  return `${stampOf(processStartTime(pid) ?? new Date())}-${pid}`;
 }
+
+/**
+ * The id of a run this process starts now. Not `runIdFor(process.pid)`: one process may start
+ * many runs — the Nx daemon runs the plugin hooks of every invocation — and two runs sharing an id
+ * would share rows and, worse, the "fresh" Nx cache key of a run (nx-cache-keys.ts), which must
+ * never match an earlier run's.
+ */
+export function newRunId(): string {
+  const n = runsStarted++;
+  return `${stampOf(new Date())}-${process.pid}${n ? `-${n}` : ''}`;
+}
+let runsStarted = 0;
+
+const stampOf = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 function findAncestor(match: (cmdline: string[]) => boolean): number | null {
   let pid = process.ppid;

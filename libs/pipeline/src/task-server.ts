@@ -11,11 +11,13 @@
  * that closes early aborts its task, which records an `interrupted` row as usual.
  *
  * A head start: the pre-tasks hook may start a service's task before Nx asks for it (a changed
- * service whose bases are all settled: Nx will run it, and nothing it waits for is left). Its
- * lines are kept until its Nx task connects, which then gets them and the exit code as if it had
- * started the work itself.
+ * service whose bases are all settled: Nx will run it, and nothing it waits for is left) — in
+ * process, or over a connection of its own: `<token> start <service>\n`, answered at once with
+ * `\x01exit 0`. Its lines are kept until its Nx task connects, which then gets them and the exit
+ * code as if it had started the work itself.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Manifest } from '@imagefleet/manifest';
 import { serviceContext } from './context.js';
@@ -98,9 +100,14 @@ export async function startTaskServer(manifest: Manifest, opts: TaskServerOption
     const attach = (line: string) => {
       const [given, command, name = ''] = line.split(' ');
       const known = manifest.services.some((s) => s.name === name);
-      if (given !== token || command !== 'push' || !known) {
+      if (given !== token || (command !== 'push' && command !== 'start') || !known) {
         reply(`imagefleet: task server: refused "${command ?? ''} ${name}"\n`);
         socket.end(`${EXIT_MARK}2\n`);
+        return;
+      }
+      if (command === 'start') {
+        if (!jobs.has(name)) startJob(name, true);
+        socket.end(`${EXIT_MARK}0\n`);
         return;
       }
       const early = jobs.get(name);
@@ -148,4 +155,30 @@ export async function startTaskServer(manifest: Manifest, opts: TaskServerOption
       await Promise.all([...unfinished].map((j) => j.done));
     },
   };
+}
+
+/** `<port> <token> <pid>` of a server in a process of its own, once its info file is there (null: not within `timeoutMs`). */
+export async function waitForTaskServer(infoFile: string, timeoutMs: number): Promise<{ port: number; token: string } | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [port, token] = (await readFile(infoFile, 'utf8').catch(() => '')).trim().split(' ');
+    if (port && token) return { port: Number(port), token };
+    if (Date.now() > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Ask a running server to start these services' tasks now (`start`); false when it did not take one. */
+export async function requestHeadStarts(server: { port: number; token: string }, services: string[]): Promise<boolean> {
+  const one = (service: string) =>
+    new Promise<boolean>((resolve) => {
+      let answer = '';
+      const socket = connect(server.port, '127.0.0.1', () => socket.end(`${server.token} start ${service}\n`));
+      socket.setEncoding('utf8');
+      socket.setTimeout(2000, () => socket.destroy());
+      socket.on('data', (chunk: string) => (answer += chunk));
+      socket.on('error', () => resolve(false));
+      socket.on('close', () => resolve(answer.includes(`${EXIT_MARK}0`)));
+    });
+  return (await Promise.all(services.map(one))).every(Boolean);
 }

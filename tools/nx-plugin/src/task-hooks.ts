@@ -5,24 +5,39 @@
  * process: starting the CLI instead would add ~0.3 s to each.
  *
  * When some service of the run still has work to do, the pre-tasks hook also starts the run's
- * task server (libs/pipeline/src/task-server.ts). It lives in this process when this process is
- * `nx` itself (plugins in process, no daemon), and then gets a head start on the services whose
- * bases are all settled; else in a process of its own (tools/cli/src/task-server.ts), started
- * without waiting for it: tasks that start before it is up run the CLI themselves. The
- * post-tasks hook stops it.
+ * task server (libs/pipeline/src/task-server.ts) and gives it a head start on the services whose
+ * bases are all settled. The server lives in this process when this process is `nx` itself
+ * (plugins in process, no daemon); else in a process of its own (tools/cli/src/task-server.ts).
+ * That one is waited for only when it has head starts to take; otherwise tasks that start before
+ * it is up run the CLI themselves. The post-tasks hook stops it.
  */
 import { join } from 'node:path';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import type { PostTasksExecution, PreTasksExecution } from '@nx/devkit';
 import { loadManifest, type Manifest } from '@imagefleet/manifest';
-import { TASK_SERVER_ENV, WRAPPED_ENV, finishNxRun, parallelOfNxCommand, pendingEnv, settledDigest, startNxRun, startTaskServer, workspacePaths, type TaskServer } from '@imagefleet/pipeline';
+import {
+  TASK_SERVER_ENV,
+  WRAPPED_ENV,
+  finishNxRun,
+  parallelOfNxCommand,
+  pendingEnv,
+  requestHeadStarts,
+  settledDigest,
+  startNxRun,
+  startTaskServer,
+  waitForTaskServer,
+  workspacePaths,
+  type TaskServer,
+} from '@imagefleet/pipeline';
 import { signalAllGroupsSync, startDetached } from '@imagefleet/process';
 import { renderTable, writeFileAtomic } from '@imagefleet/report';
 
 /** Where the plugin finds the manifest and the CLI, relative to the workspace root. */
 const MANIFEST = 'services.manifest.yaml';
 const CLI = join('tools', 'cli', 'bin', 'imagefleet.mjs');
+/** How long the hook waits for a server process to come up before it gives up its head starts. */
+const HEAD_START_WAIT_MS = 5000;
 
 /** The task server living in this process for the current run, when it does. */
 let inProcess: { runId: string; server: Promise<TaskServer>; info: string } | null = null;
@@ -48,19 +63,42 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
   const stateDir = join(workspacePaths(manifest).state, 'task-server');
   const inNx = hooksLiveInNx();
   let headStarted = 0;
+  // A server of its own is started as soon as settling finds a service to head-start, so that it
+  // is up by the time settling ends; the head starts are sent once it is (below).
+  const ready: string[] = [];
+  let detached: Promise<unknown> | null = null;
+  const startServerProcess = (runId: string, services: string[] | null) =>
+    (detached ??= startDetached(
+      process.execPath,
+      [
+        CLI,
+        'task-server',
+        '--manifest',
+        MANIFEST,
+        '--run-id',
+        runId,
+        '--info',
+        infoFile(stateDir, runId),
+        '--owner-pid',
+        String(nxProcess()),
+        ...(services ? ['--projects', services.join(',')] : []),
+      ],
+      { cwd: context.workspaceRoot, logFile: join(stateDir, `${runId}.log`) },
+    ));
   try {
     const run = await startNxRun(manifest, args, {
       hookId: context.id,
       env: process.env,
-      // In this process, a ready service's work starts the moment settling finds it, while the
-      // other services are still being verified. Not with a server of its own: until that is up,
-      // the service's task would run the CLI and do the same work twice.
-      ...(inNx && {
-        onReady: (service: string, started: { runId: string; services: string[] | null }) => {
-          if (headStarted++ >= headStartLimit) return;
-          void openInProcessServer(loaded, started.runId, started.services, stateDir).then((server) => server.headStart(service));
-        },
-      }),
+      // A ready service's work starts the moment settling finds it, while the other services are
+      // still being verified (at most as many as Nx runs tasks at once).
+      onReady: (service: string, started: { runId: string; services: string[] | null }) => {
+        if (headStarted++ >= headStartLimit) return;
+        if (inNx) void openInProcessServer(loaded, started.runId, started.services, stateDir).then((server) => server.headStart(service));
+        else {
+          ready.push(service);
+          void startServerProcess(started.runId, started.services).catch(() => undefined);
+        }
+      },
     });
     // Nx passes what the hook sets in process.env on to every task (and into task hashes).
     Object.assign(process.env, run.env);
@@ -69,23 +107,11 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
       if (inNx) {
         await openInProcessServer(manifest, run.runId, run.services, stateDir);
       } else {
-        await startDetached(
-          process.execPath,
-          [
-            CLI,
-            'task-server',
-            '--manifest',
-            MANIFEST,
-            '--run-id',
-            run.runId,
-            '--info',
-            info,
-            '--owner-pid',
-            String(nxProcess()),
-            ...(run.services ? ['--projects', run.services.join(',')] : []),
-          ],
-          { cwd: context.workspaceRoot, env: run.env, logFile: join(stateDir, `${run.runId}.log`) },
-        );
+        await startServerProcess(run.runId, run.services);
+        // Head starts only once the server is up, before any task can start: a task that found
+        // no server would run the CLI and do the same work twice.
+        const server = ready.length ? await waitForTaskServer(info, HEAD_START_WAIT_MS) : null;
+        if (server) await requestHeadStarts(server, ready);
       }
       process.env[TASK_SERVER_ENV] = info;
     }
