@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { startRegistry, type RunningRegistry } from '../test/support/registry-server.js';
 import { makeFixture, type Fixture } from './fixture.js';
 import { nxBin, slotAccount, outputOf, ownBuildPush, phases, runContestant, timeCommand, type ContestantName, type RunResult, type Scenario } from './contestants.js';
-import { load, machineInfo, removeBenchImages } from './machine.js';
+import { load, machineInfo, removeBenchImages, requireEngine } from './machine.js';
 import { best, renderReport, renderTable, renderVerdicts, type Cell, type SizeResult } from './report.js';
 
 const { values } = parseArgs({
@@ -241,6 +241,12 @@ async function daemonOn(who: 'imagefleet' | 'nx', env: Env, size: SizeResult): P
   );
 }
 
+try {
+  await requireEngine();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
 const started = process.hrtime.bigint();
 const machine = await machineInfo();
 log(`bench ${benchId}: sizes ${sizes.join(', ')}, ${rounds} round(s); ${machine.cores} cores, docker ${machine.docker}`);

@@ -40,6 +40,17 @@ export async function machineInfo(): Promise<MachineInfo> {
   };
 }
 
+/**
+ * The benchmark needs the engine: without one every run fails in a second and the report would
+ * hold nothing but failures. Throws one line saying so (before anything is written).
+ */
+export async function requireEngine(): Promise<void> {
+  const info = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false });
+  if (info.exitCode !== 0 || !info.stdout.trim()) {
+    throw new Error(`bench: no Docker engine answers ${DOCKER} (${(info.stderr.split('\n')[0] ?? '').trim() || `exit ${info.exitCode}`}): start one with bash tools/dev-env/up.sh`);
+  }
+}
+
 /** 1-minute load average: other work on the machine shows here. */
 export const load = (): string => loadavg()[0]!.toFixed(2);
 
