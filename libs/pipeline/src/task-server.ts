@@ -89,6 +89,10 @@ export async function startTaskServer(manifest: Manifest, opts: TaskServerOption
     jobs.set(name, job);
     return job;
   };
+  /** At most one head start per service, and only for a service of the manifest. */
+  const headStart = (name: string): void => {
+    if (!jobs.has(name) && manifest.services.some((s) => s.name === name)) startJob(name, true);
+  };
 
   const server: Server = createServer((socket: Socket) => {
     socket.setEncoding('utf8');
@@ -106,7 +110,7 @@ export async function startTaskServer(manifest: Manifest, opts: TaskServerOption
         return;
       }
       if (command === 'start') {
-        if (!jobs.has(name)) startJob(name, true);
+        headStart(name);
         socket.end(`${EXIT_MARK}0\n`);
         return;
       }
@@ -146,9 +150,7 @@ export async function startTaskServer(manifest: Manifest, opts: TaskServerOption
     token,
     running: () => unfinished.size,
     lastActive: () => lastActive,
-    headStart: (name) => {
-      if (!jobs.has(name) && manifest.services.some((s) => s.name === name)) startJob(name, true);
-    },
+    headStart,
     close: async () => {
       server.close();
       for (const job of unfinished) job.controller.abort(new Error('interrupted: the run ended before this task'));
