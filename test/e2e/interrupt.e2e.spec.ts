@@ -25,7 +25,12 @@ async function ourDockerProcesses(ws: TestWorkspace, registry: RunningRegistry):
     .filter((l) => /docker (build|push|buildx)/.test(l) && (l.includes(ws.dir) || l.includes(registry.host)));
 }
 
-describe('interrupting a run', () => {
+// Both homes of the run's task server: a process of its own (plugins isolated, Nx's default) and
+// Nx's own process (NX_ISOLATE_PLUGINS=false, as .env.example recommends), where head starts run.
+describe.each([
+  ['plugins isolated: the task server in a process of its own', {}],
+  ["plugins in Nx's process: the task server in nx itself", { NX_ISOLATE_PLUGINS: 'false' }],
+])('interrupting a run, %s', (_mode, modeEnv: Record<string, string>) => {
   let registry: RunningRegistry;
   let ws: TestWorkspace;
   let output = '';
@@ -47,7 +52,7 @@ describe('interrupting a run', () => {
       detached: true,
       reject: false,
       all: true,
-      env: PLAIN_OUTPUT_ENV,
+      env: { ...PLAIN_OUTPUT_ENV, ...modeEnv },
     });
     nx.all?.on('data', (d: Buffer) => (output += stripAnsi(d.toString())));
     const deadline = Date.now() + 120_000;
