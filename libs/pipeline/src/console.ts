@@ -1,7 +1,7 @@
 /**
  * The terminal side of a task: one short line per phase per service, with elapsed time and
  * attempt, prefixed so interleaved parallel output stays readable. Details go to the log file.
- * A task run by the task server (tools/cli/src/task-server.ts) says its lines to its own client:
+ * A task run by the task server (libs/pipeline/src/task-server.ts) says its lines to its own client:
  * `withTerminal` routes every `say` inside it, across awaits.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';

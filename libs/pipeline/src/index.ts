@@ -16,4 +16,4 @@ export { runServicesDirect } from './direct.js';
 export { startNxRun, finishNxRun, type NxRunStart } from './nx-run.js';
 export { withTerminal } from './console.js';
 export { RUN_ID_ENV, WRAPPED_ENV, TASK_SERVER_ENV, settledEnvName, cacheKeyEnvName, settledDigest, pendingEnv } from './run-env.js';
-export { startTaskServer, waitForTaskServer, requestHeadStarts, EXIT_MARK, type TaskServer } from './task-server.js';
+export { startTaskServer, writeTaskServerInfo, readTaskServerInfo, waitForTaskServer, requestHeadStarts, EXIT_MARK, type TaskServer } from './task-server.js';

@@ -9,7 +9,7 @@ export const RUN_ID_ENV = 'IMAGEFLEET_RUN_ID';
 /** Set by `imagefleet run`: it settles, records never-started rows and prints the table itself. */
 export const WRAPPED_ENV = 'IMAGEFLEET_WRAPPED';
 /**
- * The run's task server (tools/cli/src/task-server.ts): a file holding `<port> <token> <pid>`.
+ * The run's task server (libs/pipeline/src/task-server.ts): a file holding `<port> <token> <pid>`.
  * A `push` task that is not settled hands its work to that one warm process over loopback
  * instead of starting Node and loading the CLI itself (tools/cli/bin/imagefleet-task.sh).
  */

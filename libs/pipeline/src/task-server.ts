@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import type { Manifest } from '@imagefleet/manifest';
 import { serviceContext } from './context.js';
 import { withTerminal } from './console.js';
+import { writeFileAtomic } from '@imagefleet/report';
 import { RUN_ID_ENV } from './run-env.js';
 import { runServiceTask } from './task.js';
 
@@ -159,13 +160,30 @@ export async function startTaskServer(manifest: Manifest, opts: TaskServerOption
   };
 }
 
-/** `<port> <token> <pid>` of a server in a process of its own, once its info file is there (null: not within `timeoutMs`). */
-export async function waitForTaskServer(infoFile: string, timeoutMs: number): Promise<{ port: number; token: string } | null> {
+/** Where a server is: the info file's `<port> <token> <pid>` (also read by tools/cli/bin/imagefleet-task.sh). */
+export interface TaskServerInfo {
+  port: number;
+  token: string;
+  pid: number;
+}
+
+/** Write the info file (0600: the token is what lets a task ask for work). */
+export async function writeTaskServerInfo(infoFile: string, info: TaskServerInfo): Promise<void> {
+  await writeFileAtomic(infoFile, `${info.port} ${info.token} ${info.pid}\n`, 0o600);
+}
+
+/** The info file's content; null while it is not there (or not whole). */
+export async function readTaskServerInfo(infoFile: string): Promise<TaskServerInfo | null> {
+  const [port, token, pid] = (await readFile(infoFile, 'utf8').catch(() => '')).trim().split(' ');
+  return port && token && pid ? { port: Number(port), token, pid: Number(pid) } : null;
+}
+
+/** A server in a process of its own, once its info file is there (null: not within `timeoutMs`). */
+export async function waitForTaskServer(infoFile: string, timeoutMs: number): Promise<TaskServerInfo | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [port, token] = (await readFile(infoFile, 'utf8').catch(() => '')).trim().split(' ');
-    if (port && token) return { port: Number(port), token };
-    if (Date.now() > deadline) return null;
+    const info = await readTaskServerInfo(infoFile);
+    if (info || Date.now() > deadline) return info;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

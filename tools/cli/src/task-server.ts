@@ -8,9 +8,8 @@
  */
 import { rm } from 'node:fs/promises';
 import { loadManifest } from '@imagefleet/manifest';
-import { startTaskServer } from '@imagefleet/pipeline';
+import { startTaskServer, writeTaskServerInfo } from '@imagefleet/pipeline';
 import { isAlive } from '@imagefleet/process';
-import { writeFileAtomic } from '@imagefleet/report';
 
 export { EXIT_MARK } from '@imagefleet/pipeline';
 
@@ -28,7 +27,7 @@ export interface TaskServerCommandOptions {
 export async function taskServerCommand(manifestFile: string, opts: TaskServerCommandOptions): Promise<number> {
   const manifest = await loadManifest(manifestFile);
   const server = await startTaskServer(manifest, { runId: opts.runId, env: process.env, covered: opts.covered, note });
-  await writeFileAtomic(opts.infoFile, `${server.port} ${server.token} ${process.pid}\n`, 0o600);
+  await writeTaskServerInfo(opts.infoFile, { port: server.port, token: server.token, pid: process.pid });
   note(`task server for run ${opts.runId} on 127.0.0.1:${server.port}`);
 
   const idleMs = (opts.idleSeconds ?? 30) * 1000;

@@ -12,8 +12,8 @@
  * it is up run the CLI themselves. The post-tasks hook stops it.
  */
 import { join } from 'node:path';
-import { appendFileSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import type { PostTasksExecution, PreTasksExecution } from '@nx/devkit';
 import { loadManifest, type Manifest } from '@imagefleet/manifest';
 import {
@@ -22,16 +22,18 @@ import {
   finishNxRun,
   parallelOfNxCommand,
   pendingEnv,
+  readTaskServerInfo,
   requestHeadStarts,
   settledDigest,
   startNxRun,
   startTaskServer,
   waitForTaskServer,
+  writeTaskServerInfo,
   workspacePaths,
   type TaskServer,
 } from '@imagefleet/pipeline';
 import { signalAllGroupsSync, startDetached } from '@imagefleet/process';
-import { renderTable, writeFileAtomic } from '@imagefleet/report';
+import { renderTable } from '@imagefleet/report';
 
 /** Where the plugin finds the manifest and the CLI, relative to the workspace root. */
 const MANIFEST = 'services.manifest.yaml';
@@ -59,7 +61,7 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
   const loaded = manifest;
   Object.assign(process.env, pendingEnv(manifest.services.map((s) => s.name), context.id));
   // No more head starts than Nx would run tasks at once.
-  const headStartLimit = parallelOfNxCommand(args, nxJsonParallel(context.workspaceRoot));
+  const headStartLimit = parallelOfNxCommand(args, context.nxJsonConfiguration.parallel);
   const stateDir = join(workspacePaths(manifest).state, 'task-server');
   const inNx = hooksLiveInNx();
   let headStarted = 0;
@@ -133,7 +135,7 @@ function openInProcessServer(manifest: Manifest, runId: string, covered: string[
   const server = (async () => {
     await mkdir(stateDir, { recursive: true });
     const started = await startTaskServer(manifest, { runId, env: { ...process.env }, covered, note });
-    await writeFileAtomic(infoFile(stateDir, runId), `${started.port} ${started.token} ${process.pid}\n`, 0o600);
+    await writeTaskServerInfo(infoFile(stateDir, runId), { port: started.port, token: started.token, pid: process.pid });
     note(`task server for run ${runId} on 127.0.0.1:${started.port}, in the nx process`);
     // Should nx end before its tasks could stop their work (killed, or exiting on a signal),
     // no build or push it started may outlive it.
@@ -177,16 +179,6 @@ function nxProcess(): number {
   return process.env['NX_ISOLATE_PLUGINS'] === 'false' ? process.pid : process.ppid;
 }
 
-/** nx.json's `parallel`, when it says. */
-function nxJsonParallel(workspaceRoot: string): number | undefined {
-  try {
-    const parallel = (JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { parallel?: unknown }).parallel;
-    return typeof parallel === 'number' ? parallel : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The in-process server: abort what is left, wait for its rows. Else SIGTERM to the pid in the info file; a server not yet up stops itself when idle. */
 async function stopTaskServer(info: string | undefined): Promise<void> {
   if (inProcess) {
@@ -197,8 +189,8 @@ async function stopTaskServer(info: string | undefined): Promise<void> {
     return;
   }
   if (!info) return;
-  const pid = Number((await readFile(info, 'utf8').catch(() => '')).split(' ')[2]);
-  if (Number.isInteger(pid) && pid > 0) {
+  const pid = (await readTaskServerInfo(info))?.pid;
+  if (pid && Number.isInteger(pid) && pid > 0) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch {
