@@ -1,7 +1,11 @@
 /**
  * The one redactor: every line that leaves a child process for a log, an error or the
- * terminal goes through it. Secret values are replaced by `***`; values shorter than
- * four characters are still masked (a short token is still a token).
+ * terminal goes through it (parsers read the raw lines: masking must never change what is
+ * parsed). Secret values are replaced by `***`; values shorter than four characters are still
+ * masked (a short token is still a token; the manifest's secret loader refuses them anyway).
+ *
+ * A multi-line value (a PEM key) never reaches a log whole: output is split into lines first.
+ * So each of its lines of four characters or more is masked on its own too.
  */
 export type Redactor = (text: string) => string;
 
@@ -14,6 +18,7 @@ export function createRedactor(secretValues: Iterable<string>): Redactor {
   const variants = new Set<string>();
   for (const v of values) {
     variants.add(v);
+    for (const line of linesOf(v)) variants.add(line);
     // Also the encodings a value commonly shows up in: URL-encoded and base64.
     variants.add(encodeURIComponent(v));
     if (v.length >= 6) {
@@ -31,6 +36,16 @@ export function createRedactor(secretValues: Iterable<string>): Redactor {
 export function composeRedactors(...redactors: Redactor[]): Redactor {
   return (text) => redactors.reduce((acc, r) => r(acc), text);
 }
+
+/** The lines of a multi-line value worth masking on their own: four characters or more, as
+ * written and trimmed (a printed key may lose its indentation). */
+function linesOf(value: string): string[] {
+  const parts = value.split(/\r\n|\r|\n/);
+  if (parts.length < 2) return [];
+  return parts.flatMap((line) => [line, line.trim()]).filter((line) => line.length >= MIN_LINE);
+}
+
+const MIN_LINE = 4;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

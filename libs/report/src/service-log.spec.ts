@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -88,5 +88,21 @@ describe('openServiceLog', () => {
     ['tag', { service: 'api', tag: 'a/b' }, 'got "a/b"'],
   ])('rejects a %s that would escape the directory', (_, names, message) => {
     expect(() => openServiceLog({ dir, redact, ...names })).toThrow(message);
+  });
+
+  it('writes the log, its .partial and the .prev.log owner-only (0600), also over 0644 files of an older run', async () => {
+    const mode = async (name: string) => (await stat(join(dir, name))).mode & 0o777;
+    await writeFile(join(dir, 'api_dev.log'), 'an older run\n', { mode: 0o644 });
+    await writeFile(join(dir, 'api_dev.log.partial'), 'a task that died\n', { mode: 0o644 });
+    const log = openServiceLog({ dir, service: 'api', tag: 'dev', redact, append: true });
+    log.line('a RUN printed something');
+    expect(await mode('api_dev.log.partial')).toBe(0o600);
+    await log.close();
+    expect(await mode('api_dev.log')).toBe(0o600);
+    expect(await mode('api_dev.prev.log')).toBe(0o600);
+    const fresh = openServiceLog({ dir: join(dir, 'new'), service: 'api', tag: 'dev', redact });
+    expect((await stat(fresh.inProgressPath)).mode & 0o777).toBe(0o600);
+    await fresh.close();
+    expect((await stat(fresh.path)).mode & 0o777).toBe(0o600);
   });
 });

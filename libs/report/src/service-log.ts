@@ -6,8 +6,8 @@
  * leaves its `.partial` behind: the evidence of where it stopped. One log can span two tasks
  * (build, then push): the first `detach()`es, the second opens with `append: true`.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { copyFile, link, rename, rm } from 'node:fs/promises';
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { chmod, copyFile, link, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SERVICE_NAME } from './row.js';
 import { DOCKER_TAG } from './summary.js';
@@ -66,7 +66,9 @@ export function openServiceLog(opts: ServiceLogOptions): ServiceLog {
   const prevPath = `${base}.prev.log`;
   mkdirSync(opts.dir, { recursive: true });
   // 'w': a partial left by a task that died in an earlier run is started afresh.
-  let fd: number | undefined = openSync(inProgressPath, opts.append ? 'a' : 'w', 0o644);
+  let fd: number | undefined = openSync(inProgressPath, opts.append ? 'a' : 'w', LOG_MODE);
+  // A build log can hold what a RUN printed: owner-only, also for a file an older run created 0644.
+  fchmodSync(fd, LOG_MODE);
   let ending: Promise<void> | undefined;
   const end = async (publish: boolean): Promise<void> => {
     const handle = fd!;
@@ -97,6 +99,9 @@ export function openServiceLog(opts: ServiceLogOptions): ServiceLog {
   };
 }
 
+/** Logs, `.partial` and `.prev.log` alike: owner read/write only. */
+export const LOG_MODE = 0o600;
+
 /** Hard-link the current log as the previous one, so `path` never goes missing meanwhile. */
 async function keepPrevious(path: string, prevPath: string): Promise<void> {
   await rm(prevPath, { force: true });
@@ -106,6 +111,8 @@ async function keepPrevious(path: string, prevPath: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // first run: nothing to keep
     await copyFile(path, prevPath); // file systems without hard links
   }
+  // The previous log may come from a version that wrote logs 0644.
+  await chmod(prevPath, LOG_MODE);
 }
 
 function writeAll(fd: number, buf: Buffer): void {
