@@ -1,4 +1,4 @@
-export { runCommand, startDetached, lastMeaningfulLine, type RunOptions, type RunResult } from './run.js';
+export { runCommand, startDetached, lastMeaningfulLine, parentDeathWrapper, type RunOptions, type RunResult } from './run.js';
 export { createRedactor, composeRedactors, MASK, type Redactor } from './redact.js';
 export { killAllGroups, killGroup, liveGroupCount, signalAllGroupsSync, sleep } from './children.js';
 export {

@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCommand } from './run.js';
 import { createRedactor } from './redact.js';
+
+const workspaceRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const worker = fileURLToPath(new URL('./fixtures/run-worker.ts', import.meta.url));
+
+/** Poll `check` every 20 ms until it holds or `ms` pass; returns whether it held. */
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return true;
+}
 
 /** Alive and not a zombie (PID 1 in a container may not reap orphans). */
 function alive(pid: number): boolean {
@@ -77,6 +94,62 @@ describe('runCommand', () => {
     const r = await runCommand('sleep', ['20'], { signal: ac.signal });
     expect(r.aborted).toBe(true);
     expect(r.reason).toBe('interrupted');
+  });
+});
+
+describe('runCommand: parse raw, redact for display', () => {
+  const digest = `sha256:${'ab'.repeat(32)}`;
+
+  it('hands parsers the raw line while logs get the redacted one (a secret "a" cannot break a digest)', async () => {
+    const raw: string[] = [];
+    const shown: string[] = [];
+    const r = await runCommand('sh', ['-c', `echo "dev: digest: ${digest} size: 528"`], {
+      redact: createRedactor(['a']),
+      onRawLine: (line) => raw.push(line),
+      onLine: (line) => shown.push(line),
+      keepRaw: true,
+    });
+    expect(r.ok).toBe(true);
+    expect(raw).toEqual([`dev: digest: ${digest} size: 528`]);
+    expect(r.raw).toEqual({ stdout: `dev: digest: ${digest} size: 528`, stderr: '' });
+    expect(shown[0]).not.toContain('sha256');
+    expect(r.stdout).toBe(shown[0]);
+  });
+
+  it('returns no raw output unless asked', async () => {
+    const r = await runCommand('sh', ['-c', 'echo hunter22'], { redact: createRedactor(['hunter22']) });
+    expect(r.raw).toBeUndefined();
+    expect(JSON.stringify(r)).not.toContain('hunter22');
+  });
+});
+
+describe('runCommand: children die with their parent', () => {
+  it.runIf(existsSync('/usr/bin/setpriv'))('kill -9 of the parent process kills the child it started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdeath-'));
+    const pidFile = join(dir, 'sleep.pid');
+    const parent = spawn(process.execPath, ['--import', 'tsx', worker, 'sleep', pidFile], { cwd: workspaceRoot, stdio: 'ignore' });
+    try {
+      expect(await waitFor(() => existsSync(pidFile), 15_000)).toBe(true);
+      const sleepPid = Number(readFileSync(pidFile, 'utf8'));
+      expect(alive(sleepPid)).toBe(true);
+      parent.kill('SIGKILL');
+      expect(await waitFor(() => !alive(sleepPid), 5_000)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+      if (existsSync(pidFile)) {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+        } catch {
+          /* gone, as it should be */
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('can be turned off, and still names a missing program', async () => {
+    expect((await runCommand('/nonexistent/docker', ['version'], { dieWithParent: false })).reason).toBe('/nonexistent/docker: command not found');
+    expect((await runCommand('/nonexistent/docker', ['version'])).reason).toBe('/nonexistent/docker: command not found');
   });
 });
 

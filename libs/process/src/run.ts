@@ -1,11 +1,13 @@
 /**
  * The one way imagefleet runs a child process: an argument array (never a shell string),
- * output split into lines and redacted before anyone sees it, a stall watch (no output for
- * `stallMs` → the whole process group is killed), an overall timeout, and a result of one
- * shape whatever happened.
+ * output split into lines, handed raw to parsers (`onRawLine`, `keepRaw`) and redacted for
+ * everything that is shown or written (`onLine`, `stdout`, `stderr`, `reason`), a stall watch
+ * (no output for `stallMs` → the whole process group is killed), an overall timeout, and a
+ * result of one shape whatever happened. On Linux the child also dies with this process, even
+ * when this process is killed with SIGKILL (`setpriv --pdeathsig`).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
@@ -16,8 +18,22 @@ export interface RunOptions {
   cwd?: string;
   /** Added to the parent's environment (secret values travel only this way, never as arguments). */
   env?: Record<string, string | undefined>;
-  /** Every output line, already redacted. */
+  /** Every output line, already redacted: for logs and the terminal. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * Every output line exactly as the child printed it, NOT redacted: for parsers only (a pushed
+   * digest, an image id). Masking first would break parsing when a secret value happens to occur
+   * in the line (`sha256:` with a secret `a`). Never log, show or throw what this receives.
+   */
+  onRawLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Also return the raw (unredacted) output as `result.raw`, for parsers. @default false */
+  keepRaw?: boolean;
+  /**
+   * Kill the child with SIGKILL when this process dies, however it dies (`kill -9` included),
+   * by starting it through `setpriv --pdeathsig SIGKILL` where util-linux's setpriv exists.
+   * @default true
+   */
+  dieWithParent?: boolean;
   /** Kill the process group when it prints nothing for this long. */
   stallMs?: number;
   /** Kill the process group after this long in total. */
@@ -45,6 +61,8 @@ export interface RunResult {
   stderr: string;
   /** One line saying why it failed ('' when ok), redacted. */
   reason: string;
+  /** The output as printed, NOT redacted: only with `keepRaw: true`, for parsers only. */
+  raw?: { stdout: string; stderr: string };
 }
 
 const KILL_GRACE_MS = 2000;
@@ -55,13 +73,17 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
   const started = Date.now();
   const out: string[] = [];
   const err: string[] = [];
+  const rawOut: string[] = [];
+  const rawErr: string[] = [];
+  const wrapper = opts.dieWithParent === false ? undefined : parentDeathWrapper();
+  const [spawnFile, spawnArgs] = wrapper ? [wrapper[0], [...wrapper.slice(1), file, ...args]] : [file, args];
   let stalled = false;
   let timedOut = false;
   let aborted = false;
 
   let child;
   try {
-    child = execa(file, args, {
+    child = execa(spawnFile, spawnArgs, {
       cwd: opts.cwd,
       env: opts.env,
       extendEnv: true,
@@ -107,7 +129,7 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const pump = async (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr', sink: string[]) => {
+  const pump = async (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr', sink: string[], rawSink: string[]) => {
     if (!stream) return;
     let pending = '';
     for await (const chunk of stream) {
@@ -120,13 +142,16 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
     }
     if (pending) emit(pending);
     function emit(raw: string) {
+      // Parsers first, on the raw line; then the redacted line for whatever shows or keeps it.
+      if (opts.keepRaw) rawSink.push(raw);
+      opts.onRawLine?.(raw, name);
       const line = redact(raw);
       sink.push(line);
       opts.onLine?.(line, name);
     }
   };
 
-  const [result] = await Promise.all([child, pump(child.stdout, 'stdout', out), pump(child.stderr, 'stderr', err)]);
+  const [result] = await Promise.all([child, pump(child.stdout, 'stdout', out, rawOut), pump(child.stderr, 'stderr', err, rawErr)]);
   clearTimeout(stallTimer);
   clearTimeout(timeoutTimer);
   opts.signal?.removeEventListener('abort', onAbort);
@@ -143,6 +168,8 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
   else if (aborted) reason = 'interrupted';
   else if (!ok) reason = lastMeaningfulLine(stderr) || lastMeaningfulLine(stdout) || `exited with ${exitCode ?? signal}`;
   if (result.failed && result.code === 'ENOENT') reason = `${file}: command not found`;
+  // Through setpriv, a missing program is setpriv's exit 127 ("failed to execute …: No such file").
+  if (wrapper && exitCode === 127 && /^setpriv: failed to execute .*No such file or directory/m.test(stderr)) reason = `${file}: command not found`;
 
   return {
     command,
@@ -156,7 +183,24 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
     stdout,
     stderr,
     reason,
+    ...(opts.keepRaw ? { raw: { stdout: rawOut.join('\n'), stderr: rawErr.join('\n') } } : {}),
   };
+}
+
+const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
+let setprivPath: string | null | undefined;
+
+/**
+ * `setpriv --pdeathsig SIGKILL --` when util-linux's setpriv is installed (Linux only), else
+ * undefined. It sets PR_SET_PDEATHSIG and then execs the command, so the command is killed when
+ * this process dies, even by SIGKILL, when no handler of ours can run. Probed once per process:
+ * whether a system binary exists does not change in a way that could make a run wrong.
+ */
+export function parentDeathWrapper(): readonly string[] | undefined {
+  if (setprivPath === undefined) {
+    setprivPath = process.platform === 'linux' ? (SETPRIV_PATHS.find((p) => existsSync(p)) ?? null) : null;
+  }
+  return setprivPath ? [setprivPath, '--pdeathsig', 'SIGKILL', '--'] : undefined;
 }
 
 function failure(command: string, started: number, reason: string): RunResult {
