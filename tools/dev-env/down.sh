@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# Stops what up.sh started: the local registry, and dockerd only when up.sh started it (by the pids
-# recorded in the state dir; an engine or registry that was already running is left alone).
-# Keeps the registry's data unless --purge.
+# Stops what up.sh started: the second engine (dockerd, registry relays, network namespace
+# imagefleet-e2), the local registry, and dockerd (either engine) only when up.sh started it (by the
+# pids recorded in the state dir; an engine or registry that was already running is left alone).
+# Keeps the registry's data and the engines' data unless --purge.
 #
-# Usage: tools/dev-env/down.sh [--purge]
-#   --purge  also delete the state dir (registry data, logs, config) after stopping
+# Usage: tools/dev-env/down.sh [--purge] [--second-engine]
+#   --purge          also delete the state dir (registry data, engine data, logs, config) after stopping
+#   --second-engine  stop only the second engine (and its namespace); leave the rest running
 set -euo pipefail
 DEV_ENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$DEV_ENV_DIR/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=engines.sh
+. "$DEV_ENV_DIR/engines.sh"
 
 purge=0
+only_second=0
 for arg in "$@"; do
   case $arg in
     --purge) purge=1 ;;
-    -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument \"$arg\" (expected --purge)" ;;
+    --second-engine) only_second=1 ;;
+    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument \"$arg\" (expected --purge or --second-engine)" ;;
   esac
 done
+((purge && only_second)) && die "--purge and --second-engine exclude each other"
 
 if [[ ! -d $STATE ]]; then
   say "nothing to stop: no state dir at $STATE"
@@ -39,9 +46,10 @@ stop_recorded() {
   rm -f "$1"
 }
 
+e2_down
+((only_second)) && exit 0
 stop_recorded "$REGISTRY_PID" docker-registry registry 10
-# dockerd gives running containers 15 s to stop before it exits itself.
-stop_recorded "$DOCKERD_PID" dockerd dockerd 30
+stop_main_engine
 
 if [[ $purge == 1 ]]; then
   exec 9>&-

@@ -10,9 +10,41 @@ REGISTRY_DIR="$STATE/registry"
 REGISTRY_PID="$REGISTRY_DIR/registry.pid"
 DOCKERD_PID="$STATE/dockerd.pid"
 DOCKERD_LOG="$STATE/dockerd.log"
-# The Debian CLI (20.10): /usr/local/bin/docker (CLI 28) has no buildx and refuses BuildKit builds.
+# Probes whatever answers on the main socket (CLI 20.10 talks to dockerd 20.10 and 28 alike). The CLI
+# to build with depends on the engine: engine_cli below, IMAGEFLEET_DOCKER in $ENGINE_ENV.
+# /usr/local/bin/docker (CLI 28, no buildx plugin) refuses BuildKit builds: never used here.
 DOCKER=/usr/bin/docker
 DEFAULT_SOCK=/var/run/docker.sock
+
+# The engines. docker28: Debian sid's docker.io/docker-cli/docker-buildx 28.5 unpacked (dpkg -x) into
+# $D28_DIR, run with bookworm's containerd 1.6 and runc; containerd image store; data in $D28_DATA.
+# debian12: Debian 12's /usr/bin/dockerd 20.10, data in /var/lib/docker. One of them on $DEFAULT_SOCK.
+ENGINES=(docker28 debian12)
+DEFAULT_ENGINE=docker28
+ENGINE_FILE="$STATE/engine"            # which engine dev-env runs on $DEFAULT_SOCK: docker28, debian12 (or external)
+ENGINE_ENV="$STATE/engine.env"         # DOCKER_HOST, IMAGEFLEET_DOCKER (, DOCKER_CONFIG) for that engine
+D28_DIR="$STATE/docker28"
+D28_DATA="$STATE/docker28-data"
+D28_DAEMON_JSON="$STATE/docker28-daemon.json"
+D28_CLI_CONFIG="$STATE/docker-config"  # DOCKER_CONFIG of the 28 CLI: cli-plugins/docker-buildx
+D28_BUILDX="$D28_DIR/usr/libexec/docker/cli-plugins/docker-buildx"
+
+# The second engine (tests): the other engine, in network namespace $E2_NS, socket $E2_SOCK.
+E2_DIR="$STATE/e2"
+E2_NS=imagefleet-e2
+E2_NETNS="/var/run/netns/$E2_NS"
+E2_SOCK="$E2_DIR/docker.sock"
+E2_PID="$E2_DIR/dockerd.pid"
+E2_LOG="$E2_DIR/dockerd.log"
+E2_ENGINE_FILE="$E2_DIR/engine"
+E2_ENGINE_ENV="$E2_DIR/engine.env"
+E2_EXEC_ROOT=/run/imagefleet-e2        # short: containerd's sockets live under it (108-byte limit)
+E2_VETH_HOST=ife2-host                 # host side, $E2_HOST_ADDR/30
+E2_VETH_NS=ife2-ns                     # namespace side, $E2_NS_ADDR/30
+E2_HOST_ADDR=10.203.0.1
+E2_NS_ADDR=10.203.0.2
+E2_FWD_HOST_PID="$E2_DIR/forward-host.pid"  # socat $E2_HOST_ADDR:port -> 127.0.0.1:port (host namespace)
+E2_FWD_NS_PID="$E2_DIR/forward-ns.pid"      # socat 127.0.0.1:port -> $E2_HOST_ADDR:port (in $E2_NS)
 
 say() { printf 'dev-env: %s\n' "$*"; }
 die() { printf 'dev-env: error: %s\n' "$*" >&2; exit 1; }

@@ -3,24 +3,38 @@
 # (dockerd with its embedded BuildKit) and a local registry on 127.0.0.1:${IMAGEFLEET_REGISTRY_PORT:-5001}.
 # Idempotent: a second run reuses what runs and changes nothing. Stop with down.sh.
 #
-# Usage: tools/dev-env/up.sh [--with-buildx]
-#   --with-buildx  also install the docker-buildx CLI plugin (or IMAGEFLEET_WITH_BUILDX=1)
+# Usage: tools/dev-env/up.sh [--engine docker28|debian12] [--second-engine] [--with-buildx]
+#   --engine E       the engine on /var/run/docker.sock (default docker28: Debian sid's Docker 28.5 with the
+#                    containerd image store; debian12: Debian 12's dockerd 20.10); the other one is stopped
+#   --second-engine  also the other engine in network namespace imagefleet-e2 (socket <state>/e2/docker.sock)
+#   --with-buildx    debian12: also the docker-buildx CLI plugin (or IMAGEFLEET_WITH_BUILDX=1); docker28 has one
 # Environment: IMAGEFLEET_STATE_DIR (default <repo>/.imagefleet), IMAGEFLEET_REGISTRY_PORT (default 5001);
 #   DOCKER_HOST, when set, names an engine to reuse (up.sh only ever starts one on /var/run/docker.sock).
+# Writes <state>/engine (which engine runs) and <state>/engine.env (DOCKER_HOST, IMAGEFLEET_DOCKER, ...).
 set -euo pipefail
 DEV_ENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$DEV_ENV_DIR/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=engines.sh
+. "$DEV_ENV_DIR/engines.sh"
 
-PACKAGES=(docker.io docker-registry busybox-static apache2-utils ca-certificates curl)
+# docker.io (Debian 12) brings dockerd 20.10 and the containerd and runc that Docker 28 runs with too.
+PACKAGES=(docker.io docker-registry busybox-static apache2-utils ca-certificates curl socat iproute2)
 with_buildx=${IMAGEFLEET_WITH_BUILDX:-0}
-for arg in "$@"; do
-  case $arg in
+engine=$DEFAULT_ENGINE
+second=0
+while (($#)); do
+  case $1 in
+    --engine) (($# >= 2)) || die "--engine needs a value (docker28 or debian12)"; engine=$2; shift ;;
+    --engine=*) engine=${1#--engine=} ;;
+    --second-engine) second=1 ;;
     --with-buildx) with_buildx=1 ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument \"$arg\" (expected --with-buildx)" ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument \"$1\" (expected --engine docker28|debian12, --second-engine, --with-buildx)" ;;
   esac
+  shift
 done
+valid_engine "$engine" || die "unknown engine \"$engine\" (expected docker28 or debian12)"
 
 install_packages() {
   local missing=() p
@@ -43,36 +57,6 @@ install_packages() {
   } >"$STATE/apt.log" 2>&1 || rc=$?
   ((added_policy)) && rm -f "$policy"
   ((rc == 0)) || { tail -n 15 "$STATE/apt.log" >&2; die "apt-get failed (exit $rc); full log: $STATE/apt.log"; }
-}
-
-start_engine() {
-  local pid i
-  pid=$(live_pid "$DOCKERD_PID" dockerd)
-  if engine_answers; then
-    if [[ -n $pid ]]; then say "Docker engine already running (started by dev-env, pid $pid)"
-    else say "reusing the Docker engine already running at ${DOCKER_HOST:-unix://$DEFAULT_SOCK}"; fi
-    return 0
-  fi
-  [[ -z ${DOCKER_HOST:-} || $DOCKER_HOST == "unix://$DEFAULT_SOCK" ]] ||
-    die "DOCKER_HOST=$DOCKER_HOST does not answer; start that engine, or unset DOCKER_HOST to let up.sh start dockerd on $DEFAULT_SOCK"
-  if [[ -z $pid ]]; then
-    command -v dockerd >/dev/null || die "dockerd not found (package docker.io)"
-    rm -f "$DOCKERD_PID"
-    say "starting dockerd on unix://$DEFAULT_SOCK (log $DOCKERD_LOG)"
-    # dockerd writes (and on a clean exit removes) its pid file itself; it refuses to start if the
-    # file names a live process, so the file is not written here.
-    setsid dockerd --host "unix://$DEFAULT_SOCK" --pidfile "$DOCKERD_PID" >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
-    pid=$!
-  else
-    say "dockerd (pid $pid, started by dev-env) does not answer yet; waiting"
-  fi
-  for ((i = 0; i < 120; i++)); do
-    engine_answers && { say "Docker engine ready (dockerd pid $pid)"; return 0; }
-    kill -0 "$pid" 2>/dev/null || { tail -n 15 "$DOCKERD_LOG" >&2; die "dockerd exited during startup; see $DOCKERD_LOG"; }
-    sleep 0.5
-  done
-  tail -n 15 "$DOCKERD_LOG" >&2
-  die "dockerd (pid $pid) did not answer within 60s; see $DOCKERD_LOG"
 }
 
 # Written only when it changes, so a second run changes nothing. No `cache: blobdescriptor`: with
@@ -149,25 +133,17 @@ start_registry() {
   die "docker-registry (pid $pid) did not answer GET $REGISTRY_URL/v2/ within 10s; see $log"
 }
 
-# The recipe of REFERENCE.md §7: Debian trixie's docker-buildx (libc only) without touching the
-# machine's apt sources (a separate source list and lists dir; same mirror as the machine's own).
+# Debian 12's CLI has no buildx: Debian trixie's docker-buildx (libc only) into ~/.docker/cli-plugins.
 install_buildx() {
   local dir="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
   if [[ -x $dir/docker-buildx ]]; then say "docker buildx already installed ($dir/docker-buildx)"; return 0; fi
   say "installing docker buildx from Debian trixie into $dir"
-  local d uri
-  d=$(mktemp -d)
-  BUILDX_TMP=$d
-  trap 'rm -rf "$BUILDX_TMP"' EXIT
-  mkdir -p "$d/lists/partial"
-  uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources)
-  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" >"$d/trixie.sources"
-  local o=(-o Dir::Etc::sourcelist="$d/trixie.sources" -o Dir::Etc::sourceparts=- -o Dir::State::Lists="$d/lists")
-  { apt-get "${o[@]}" update && (cd "$d" && apt-get "${o[@]}" download docker-buildx); } >"$STATE/buildx-install.log" 2>&1 ||
-    { tail -n 10 "$STATE/buildx-install.log" >&2; die "could not download docker-buildx; see $STATE/buildx-install.log"; }
-  dpkg -x "$d"/docker-buildx_*.deb "$d/x"
+  local x="$STATE/buildx-trixie"
+  rm -rf "$x"
+  fetch_debs trixie "$x" "$STATE/buildx-install.log" docker-buildx
   mkdir -p "$dir"
-  cp "$d/x/usr/libexec/docker/cli-plugins/docker-buildx" "$dir/"
+  cp "$x/usr/libexec/docker/cli-plugins/docker-buildx" "$dir/"
+  rm -rf "$x"
   say "installed $("$dir/docker-buildx" version 2>/dev/null | head -n 1)"
 }
 
@@ -185,16 +161,33 @@ registry_note="data $REGISTRY_DIR/data"
 mkdir -p "$STATE"
 take_lock
 install_packages
-start_engine
+if [[ $engine == docker28 || $second == 1 ]]; then
+  ensure_docker28
+  write_d28_daemon_json
+fi
+start_engine "$engine"
 start_registry
-[[ $with_buildx == 1 ]] && install_buildx
+[[ $with_buildx == 1 && $engine == debian12 ]] && install_buildx
 prepare_base_rootfs
+running=$(cat "$ENGINE_FILE")
+[[ $running == external ]] && running=$engine # a CLI for the engine asked for
+write_engine_env "$ENGINE_ENV" "$running" "${DOCKER_HOST:-unix://$DEFAULT_SOCK}"
+((second)) && e2_up "$(other_engine "$engine")"
 
-engine_version=$(timeout 10 "$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null || echo '?')
-buildx_state="not installed (up.sh --with-buildx)"
-"$DOCKER" buildx version >/dev/null 2>&1 && buildx_state=$("$DOCKER" buildx version 2>/dev/null | head -n 1)
+# engine_line LABEL ENGINE HOST
+engine_line() {
+  local version buildx
+  version=$(timeout 10 /usr/bin/docker --host "$3" version --format '{{.Server.Version}}' 2>/dev/null || echo '?')
+  buildx=$(engine_docker "$2" buildx version 2>/dev/null | head -n 1) || true
+  say "  $1 dockerd $version at $3 (client $(engine_cli "$2"), DOCKER_BUILDKIT=1; buildx: ${buildx:-not installed (up.sh --with-buildx)})"
+}
 say "ready"
-say "  engine:   dockerd $engine_version at ${DOCKER_HOST:-unix://$DEFAULT_SOCK} (client $DOCKER, DOCKER_BUILDKIT=1)"
+engine_line "engine:  " "$running" "${DOCKER_HOST:-unix://$DEFAULT_SOCK}"
+say "  env:      $ENGINE_ENV: $(paste -sd' ' "$ENGINE_ENV")"
 say "  registry: $REGISTRY_URL (push as localhost:$REGISTRY_PORT/<repo>:<tag>; $registry_note)"
-say "  buildx:   $buildx_state"
+if [[ -n $(live_pid "$E2_PID" dockerd) ]]; then
+  engine_line "engine 2:" "$(cat "$E2_ENGINE_FILE")" "unix://$E2_SOCK"
+  say "  env 2:    $E2_ENGINE_ENV: $(paste -sd' ' "$E2_ENGINE_ENV")"
+  say "            namespace $E2_NS: registry as localhost:$REGISTRY_PORT and $E2_HOST_ADDR:$REGISTRY_PORT; veth $E2_VETH_HOST $E2_HOST_ADDR/30 <-> $E2_VETH_NS $E2_NS_ADDR/30"
+fi
 say "  state:    $STATE (logs, pid files; stop with tools/dev-env/down.sh)"
