@@ -51,6 +51,37 @@ describe('build command lines', () => {
     expect(cmd.args.join(' ')).not.toContain('tok-123456');
   });
 
+  const withFiles: BuildSpec = { ...spec, secrets: ['GIT_AUTH_TOKEN', 'DOCKER_HOST'], secretFiles: { GIT_AUTH_TOKEN: '/t/s/GIT_AUTH_TOKEN', DOCKER_HOST: '/t/s/DOCKER_HOST' } };
+  it.each([
+    ['docker', ['build', '--progress=plain'], { DOCKER_BUILDKIT: '1' }],
+    ['buildx', ['buildx', 'build', '--load', '--provenance=false', '--progress=plain'], {}],
+  ] as const)('%s driver with secret files: src=, and no secret in the CLI environment', (driver, head, env) => {
+    const cmd = createBuilder({ driver, docker: '/usr/bin/docker' }).buildCommand(withFiles, { GIT_AUTH_TOKEN: 'tok-123456', DOCKER_HOST: 'tcp://evil:2375' });
+    expect(cmd.args).toEqual([
+      ...head, '--file', '/w/apps/agents-runtime/Dockerfile',
+      '--tag', 'k3d-ameide.localhost:5001/ameide/agents-runtime:dev', '--tag', 'ameide/agents-runtime:dev',
+      '--build-arg', 'A=x y', '--build-arg', 'Z=1',
+      '--secret', 'id=GIT_AUTH_TOKEN,src=/t/s/GIT_AUTH_TOKEN', '--secret', 'id=DOCKER_HOST,src=/t/s/DOCKER_HOST',
+      '--label', 'org.imagefleet.service=agents-runtime',
+      '--iidfile', '/tmp/iid', '/w/apps/agents-runtime',
+    ]);
+    expect(cmd.env).toEqual(env);
+    expect(JSON.stringify(cmd)).not.toMatch(/tok-123456|evil/);
+  });
+
+  it.each(['DOCKER_HOST', 'DOCKER_CONFIG', 'LD_PRELOAD', 'PATH', 'BUILDKIT_PROGRESS', 'https_proxy'])(
+    'refuses secret %s in the env= form: it would steer the docker CLI',
+    (name) => {
+      const cmd = () => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand({ ...spec, secrets: [name] }, { [name]: 'x-value' });
+      expect(cmd).toThrow(`secret ${name} needed by service agents-runtime would become the docker CLI's own ${name} variable`);
+    },
+  );
+
+  it('refuses a secret without a file when secret files are used', () => {
+    const cmd = () => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand({ ...spec, secretFiles: {} }, {});
+    expect(cmd).toThrow(/secret GIT_AUTH_TOKEN needed by service agents-runtime has no file/);
+  });
+
   it('refuses to build without a secret value', () => {
     expect(() => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand(spec, {})).toThrow(
       /secret GIT_AUTH_TOKEN needed by service agents-runtime/,

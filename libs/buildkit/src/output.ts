@@ -1,9 +1,33 @@
 /** Reading what the docker CLI printed: the pushed digest, and failures worth explaining. */
 
-/** `dev: digest: sha256:… size: 528` — the last such line of a `docker push`. */
+/**
+ * `dev: digest: sha256:… size: 528` — the last such line of a `docker push`. Give it the RAW
+ * output (`RunResult.raw.stdout` with `keepRaw`, or lines from `onRawLine`): redacted output
+ * can have the digest masked (a secret `a` turns `sha256:` into `sh***256:`).
+ */
 export function parsePushDigest(output: string): string | null {
-  const matches = [...output.matchAll(/digest: (sha256:[a-f0-9]{64}) size: \d+/g)];
+  const matches = [...output.matchAll(PUSH_DIGEST)];
   return matches.at(-1)?.[1] ?? null;
+}
+
+const PUSH_DIGEST = /digest: (sha256:[a-f0-9]{64}) size: \d+/g;
+
+/** Reads the pushed digest line by line from raw output: pass `line` as `onRawLine`. */
+export interface PushDigestReader {
+  line(raw: string): void;
+  /** The last digest line seen, or null. */
+  digest(): string | null;
+}
+
+/** @example const reader = pushDigestReader(); await runCommand(f, a, { onRawLine: reader.line, onLine: log }); reader.digest() */
+export function pushDigestReader(): PushDigestReader {
+  let found: string | null = null;
+  return {
+    line: (raw) => {
+      found = parsePushDigest(raw) ?? found;
+    },
+    digest: () => found,
+  };
 }
 
 /** An image ID from an --iidfile. */
@@ -16,7 +40,13 @@ export function parseImageId(text: string): string | null {
  * Failures whose raw message does not tell a person what to do: return a one-line
  * explanation with the fix, or null to keep the builder's own last line.
  */
-export function explainBuildFailure(output: string, docker: string): string | null {
+export function explainBuildFailure(output: string, docker: string, redact: (text: string) => string = (t) => t): string | null {
+  const explained = explainRaw(output, docker);
+  // The explanation may quote the output: mask it when the output given was raw.
+  return explained === null ? null : redact(explained);
+}
+
+function explainRaw(output: string, docker: string): string | null {
   if (/BuildKit is enabled but the buildx component is missing/i.test(output)) {
     return `${docker} has no buildx and refuses BuildKit builds ("BuildKit is enabled but the buildx component is missing"): set builder.docker in services.manifest.yaml (or IMAGEFLEET_DOCKER) to a CLI that supports DOCKER_BUILDKIT=1, e.g. /usr/bin/docker, or install the buildx plugin and use builder.driver: buildx`;
   }

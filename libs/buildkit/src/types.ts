@@ -10,8 +10,14 @@ export interface BuildSpec {
   /** Every reference the result is tagged with (first = primary). */
   tags: string[];
   buildArgs: Record<string, string>;
-  /** Secret names. Their values reach the builder through the child's environment only. */
+  /** Secret names. Their values reach the builder as files (`secretFiles`), never as arguments. */
   secrets: string[];
+  /**
+   * Where each secret's value is, `{ NAME: path }` (see `withSecretFiles`): passed as
+   * `--secret id=NAME,src=path`, and no secret enters the docker CLI's environment. Without it,
+   * the older `env=NAME` form is used, refusing names the docker CLI or the loader would read.
+   */
+  secretFiles?: Record<string, string>;
   labels: Record<string, string>;
   /** Where the builder writes the image ID. */
   iidFile: string;
@@ -30,7 +36,11 @@ export interface CommandLine {
  */
 export interface Builder {
   readonly driver: BuilderDriver;
-  /** Secret values are passed by name (`env=NAME`), never on the command line. */
+  /**
+   * With `spec.secretFiles`, secrets are passed as files (`src=`) and `secretValues` is not
+   * used; without, by name (`env=NAME`) with their values in the child's environment. Never on
+   * the command line either way.
+   */
   buildCommand(spec: BuildSpec, secretValues: Record<string, string>): CommandLine;
   tagCommand(source: string, target: string): CommandLine;
   pushCommand(reference: string): CommandLine;

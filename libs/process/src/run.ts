@@ -76,7 +76,7 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
   const rawOut: string[] = [];
   const rawErr: string[] = [];
   const wrapper = opts.dieWithParent === false ? undefined : parentDeathWrapper();
-  const [spawnFile, spawnArgs] = wrapper ? [wrapper[0], [...wrapper.slice(1), file, ...args]] : [file, args];
+  const [spawnFile, spawnArgs]: [string, readonly string[]] = wrapper ? [wrapper[0], [...wrapper.slice(1), file, ...args]] : [file, args];
   let stalled = false;
   let timedOut = false;
   let aborted = false;
@@ -196,7 +196,7 @@ let setprivPath: string | null | undefined;
  * this process dies, even by SIGKILL, when no handler of ours can run. Probed once per process:
  * whether a system binary exists does not change in a way that could make a run wrong.
  */
-export function parentDeathWrapper(): readonly string[] | undefined {
+export function parentDeathWrapper(): readonly [string, ...string[]] | undefined {
   if (setprivPath === undefined) {
     setprivPath = process.platform === 'linux' ? (SETPRIV_PATHS.find((p) => existsSync(p)) ?? null) : null;
   }

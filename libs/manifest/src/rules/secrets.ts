@@ -4,7 +4,7 @@ import { toSecretName } from '../suggest.js';
 import type { PathSegment, Problem } from '../problem.js';
 
 /**
- * Secrets reach BuildKit as `--secret id=NAME,env=NAME`, so their names are environment-variable
+ * Secrets reach BuildKit as `--secret id=NAME,src=FILE` (or `env=NAME`), so their names are environment-variable
  * names. Build args end up in the image history, so anything that looks like a credential must
  * be a secret instead.
  */
