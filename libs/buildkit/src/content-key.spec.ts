@@ -70,3 +70,26 @@ describe('content key', () => {
     expect(tag).toBe(`content-${'ab'.repeat(16)}`);
   });
 });
+
+describe('content key across runs in one process', () => {
+  it('sees a .dockerignore exception added between two runs (nothing about the ignore file is kept)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ck-'));
+    try {
+      mkdirSync(join(dir, 'data'));
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+      writeFileSync(join(dir, 'data', 'keep.txt'), 'one');
+      writeFileSync(join(dir, '.dockerignore'), 'data\n');
+      const key = () => contentKey({ context: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: {}, secrets: [], baseDigests: {} });
+      const first = await key();
+      writeFileSync(join(dir, 'data', 'keep.txt'), 'two');
+      expect(await key()).toBe(first); // ignored: no change
+      writeFileSync(join(dir, '.dockerignore'), 'data\n!data/keep.txt\n');
+      const withException = await key();
+      expect(withException).not.toBe(first);
+      writeFileSync(join(dir, 'data', 'keep.txt'), 'three');
+      expect(await key()).not.toBe(withException);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

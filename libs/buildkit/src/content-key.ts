@@ -44,7 +44,11 @@ export function contentTag(key: string): string {
 
 /** sha256 over the sorted list of (path, type+mode, content hash) of every file the builder would send. */
 export async function contextDigest(context: string): Promise<string> {
-  const ignore = dockerignore().add(await readIgnoreFile(context));
+  // Read on every call, never kept: a process may compute keys for many runs (the Nx daemon, a
+  // test), and an edited .dockerignore must change the next key.
+  const patterns = await readIgnoreFile(context);
+  const ignore = dockerignore().add(patterns);
+  const hasExceptions = patterns.some((p) => p.startsWith('!'));
   const lines: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -54,7 +58,7 @@ export async function contextDigest(context: string): Promise<string> {
         const rel = relative(context, abs).split('\\').join('/');
         if (ignore.ignores(rel)) {
           // An excluded directory may still hold re-included files ("!dir/keep"): descend then.
-          if (!entry.isDirectory() || !(await hasExceptions(context))) return;
+          if (!entry.isDirectory() || !hasExceptions) return;
         }
         const stat = await lstat(abs);
         if (stat.isDirectory()) return walk(abs);
@@ -66,12 +70,6 @@ export async function contextDigest(context: string): Promise<string> {
   };
   await walk(context);
   return sha256(Buffer.from(lines.sort().join('\n')));
-}
-
-const exceptionCache = new Map<string, boolean>();
-async function hasExceptions(context: string): Promise<boolean> {
-  if (!exceptionCache.has(context)) exceptionCache.set(context, (await readIgnoreFile(context)).some((p) => p.startsWith('!')));
-  return exceptionCache.get(context)!;
 }
 
 async function readIgnoreFile(context: string): Promise<string[]> {
