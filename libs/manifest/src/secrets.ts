@@ -11,28 +11,85 @@ export interface SecretValuesOptions {
   services?: readonly string[];
 }
 
+/** Shorter values are refused: masking them in output would both mangle it and reveal them. */
+export const MIN_SECRET_LENGTH = 4;
+
+/** A secret whose value is set but unusable: too short to mask, or cut by a `#` in `.env`. */
+export interface SecretValueProblem {
+  secret: string;
+  /** The selected services that name it, in manifest order. */
+  services: string[];
+  /** One line, naming secret and services (and `.env` file and line), never the value. */
+  message: string;
+}
+
+/** Secrets are set but unusable. A `SecretsError` (so callers treat it alike) with no `missing`. */
+export class SecretValueError extends SecretsError {
+  readonly problems: SecretValueProblem[];
+
+  constructor(problems: SecretValueProblem[]) {
+    super([]);
+    this.problems = problems;
+    this.message = problems.map((p) => p.message).join('\n');
+  }
+}
+
 /**
- * The values of the secrets the selected services name, from the environment or `.env`
- * (a non-empty environment value wins). `.env` is parsed, never loaded: `process.env` is not
- * touched. Returns only the needed names; throws `SecretsError` listing every missing one.
+ * The values of the secrets the selected services name, from `.env` or the environment.
+ *
+ * A non-empty value in `.env` wins: its literal bytes, as dotenv's `parse` reads them (no `$`
+ * expansion; quotes removed; `\n` expanded in double quotes only). Nx loads `.env` into a task's
+ * environment WITH variable expansion (`pa$$w0rd$HOME` becomes something else), so the
+ * environment must not win over the file, or `nx run` and `imagefleet` would build with
+ * different bytes. Names that `.env` does not set (or sets empty) come from the environment.
+ *
+ * `.env` is parsed, never loaded: `process.env` is not touched. Returns only the needed names.
+ * Throws `SecretsError` listing every missing one; else `SecretValueError` (a `SecretsError`)
+ * for a value shorter than 4 characters, or an unquoted `.env` value a `#` cut short.
  */
 export function loadSecretValues(manifest: Manifest, opts: SecretValuesOptions): Record<string, string> {
   const selected = selectServices(manifest, opts.services);
   const dotenv = readDotenv(opts.dotenvFile);
   const values: Record<string, string> = {};
   const missing = new Map<string, string[]>();
+  const usedBy = new Map<string, string[]>();
   for (const service of selected) {
     for (const secret of service.secrets) {
-      const value = opts.env[secret] || dotenv[secret];
+      usedBy.set(secret, [...(usedBy.get(secret) ?? []), service.name]);
+      const value = dotenv.values[secret] || opts.env[secret];
       if (value) values[secret] = value;
-      else missing.set(secret, [...(missing.get(secret) ?? []), service.name]);
+      else if (!dotenv.lines.get(secret)?.cut) missing.set(secret, [...(missing.get(secret) ?? []), service.name]);
     }
   }
   if (missing.size) {
     const list: MissingSecret[] = [...missing].map(([secret, services]) => ({ secret, services }));
-    throw new SecretsError(list.sort((a, b) => (a.secret < b.secret ? -1 : 1)));
+    throw new SecretsError(list.sort(bySecret));
   }
+  const problems: SecretValueProblem[] = [];
+  for (const [secret, services] of usedBy) {
+    const by = services.length === 1 ? `service ${services[0]}` : `services ${services.join(', ')}`;
+    const entry = dotenv.lines.get(secret);
+    if (entry?.cut) {
+      problems.push({
+        secret,
+        services,
+        message: `${opts.dotenvFile}:${entry.line} ${secret} (needed by ${by}): "#" starts a comment in an unquoted .env value, so the value is cut there: quote it (${secret}="…#…") or put the comment on a line of its own`,
+      });
+    } else if (values[secret]!.length < MIN_SECRET_LENGTH) {
+      const from = dotenv.values[secret] ? `${opts.dotenvFile}:${entry?.line ?? '?'}` : 'the environment';
+      problems.push({
+        secret,
+        services,
+        message: `secret ${secret} needed by ${by} is ${values[secret]!.length} character${values[secret]!.length === 1 ? '' : 's'} long (from ${from}): at least ${MIN_SECRET_LENGTH} are needed to mask it in logs without revealing it; set its real value`,
+      });
+    }
+  }
+  if (problems.length) throw new SecretValueError(problems.sort(bySecret));
   return values;
+}
+
+function bySecret(a: { secret: string }, b: { secret: string }): number {
+  return a.secret < b.secret ? -1 : 1;
 }
 
 function selectServices(manifest: Manifest, names: readonly string[] | undefined) {
@@ -45,11 +102,40 @@ function selectServices(manifest: Manifest, names: readonly string[] | undefined
   return manifest.services.filter((s) => names.includes(s.name));
 }
 
-function readDotenv(file: string): Record<string, string> {
+interface Dotenv {
+  values: Record<string, string>;
+  /** Where each key is set (the last time: dotenv keeps the last), and whether a `#` cut it. */
+  lines: Map<string, { line: number; cut: boolean }>;
+}
+
+function readDotenv(file: string): Dotenv {
+  let text: Buffer;
   try {
-    return parse(readFileSync(file));
+    text = readFileSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: {}, lines: new Map() };
     throw error;
   }
+  return { values: parse(text), lines: dotenvLines(text.toString()) };
+}
+
+/** dotenv 16's own line pattern (lib/main.js `LINE`), so keys are found exactly as `parse` finds them. */
+const DOTENV_LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
+
+/**
+ * An unquoted value ends at the first `#` (`[^#\r\n]+`): `TOKEN=abc#def` and `TOKEN=abc # note`
+ * both give `abc`. A secret cut short fails much later as a wrong credential, so it is flagged.
+ */
+function dotenvLines(source: string): Dotenv['lines'] {
+  const text = source.replace(/\r\n?/g, '\n');
+  const lines: Dotenv['lines'] = new Map();
+  for (const match of text.matchAll(new RegExp(DOTENV_LINE.source, DOTENV_LINE.flags))) {
+    const [whole, key, rawValue = ''] = match;
+    const quoted = /^\s*['"`]/.test(rawValue);
+    const rest = whole.slice(whole.indexOf(rawValue, whole.indexOf(key!) + key!.length) + rawValue.length);
+    const cut = !quoted && /#/.test(rest.split('\n')[0]!);
+    const line = text.slice(0, match.index! + whole.search(/\S/)).split('\n').length;
+    lines.set(key!, { line, cut });
+  }
+  return lines;
 }
