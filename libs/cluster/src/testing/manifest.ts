@@ -1,0 +1,23 @@
+import type { Manifest, RegistryConfig } from '@imagefleet/manifest';
+import { serviceSpec } from '../../../manifest/src/testing/service-spec.js';
+
+/** The seeds' registry: k3d reference host, pushed through the host-published port. */
+export const SEED_REGISTRY: RegistryConfig = {
+  host: 'k3d-ameide.localhost:5001',
+  pushHost: 'localhost:5001',
+  namespace: 'ameide',
+  insecure: true,
+};
+
+/** A normalised manifest under `/w` with two services and `registry` overlaid on the seeds'. */
+export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
+  return {
+    file: '/w/services.manifest.yaml',
+    root: '/w',
+    registry: { ...SEED_REGISTRY, ...registry },
+    concurrency: { push: 2, build: null },
+    push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
+    builder: { driver: 'docker', docker: 'docker' },
+    services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
+  };
+}
