@@ -12,7 +12,7 @@ engine_cli() {
 engine_dockerd() {
   case $1 in
     docker28) printf '%s\n' "$D28_DIR/usr/sbin/dockerd" ;;
-    *) printf '%s\n' /usr/bin/dockerd ;;
+    *) printf '%s\n' /usr/sbin/dockerd ;;
   esac
 }
 # PATH for dockerd: docker28 finds its docker-proxy and docker-init first, then bookworm's containerd and runc.
@@ -77,6 +77,7 @@ fetch_debs() {
   : >"$dest/.debs"
   for f in "$d"/*.deb; do
     dpkg -x "$f" "$dest"
+    # shellcheck disable=SC2016 # dpkg-deb expands these, not the shell
     dpkg-deb -W --showformat='${Package} ${Version}\n' "$f" >>"$dest/.debs"
   done
   rm -rf "$d"
@@ -162,6 +163,7 @@ start_engine() {
   local want=$1 pid running i
   local dockerd
   dockerd=$(engine_dockerd "$want")
+  [[ -x $dockerd ]] || die "$dockerd not found (engine $want)"
   pid=$(live_pid "$DOCKERD_PID" dockerd)
   if [[ -n $pid ]]; then
     running=$(engine_of_pid "$pid")
@@ -184,7 +186,6 @@ start_engine() {
   [[ -z ${DOCKER_HOST:-} || $DOCKER_HOST == "unix://$DEFAULT_SOCK" ]] ||
     die "DOCKER_HOST=$DOCKER_HOST does not answer; start that engine, or unset DOCKER_HOST to let up.sh start dockerd on $DEFAULT_SOCK"
   if [[ -z $pid ]]; then
-    [[ -x $dockerd ]] || die "$dockerd not found (engine $want)"
     rm -f "$DOCKERD_PID" "$ENGINE_FILE"
     wait_containerd_gone /var/run/docker
     local args=(--host "unix://$DEFAULT_SOCK" --pidfile "$DOCKERD_PID")
