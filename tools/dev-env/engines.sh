@@ -119,10 +119,11 @@ write_d28_daemon_json() {
   write_if_changed "$D28_DAEMON_JSON" '{"features": {"containerd-snapshotter": true}}' || true
 }
 
-# write_engine_env FILE ENGINE HOST: what a client needs to use that engine (KEY=value lines, no quoting).
+# write_engine_env FILE ENGINE HOST [NAME]: what a client needs to use that engine (KEY=value lines, no
+# quoting). NAME (default ENGINE) is IMAGEFLEET_ENGINE: "external" for an engine dev-env did not start.
 write_engine_env() {
   local file=$1 engine=$2 host=$3 body
-  body="IMAGEFLEET_ENGINE=$engine
+  body="IMAGEFLEET_ENGINE=${4:-$engine}
 DOCKER_HOST=$host
 IMAGEFLEET_DOCKER=$(engine_cli "$engine")"
   [[ $engine == docker28 ]] && body+=$'\n'"DOCKER_CONFIG=$D28_CLI_CONFIG"

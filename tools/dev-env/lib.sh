@@ -18,7 +18,7 @@ DEFAULT_SOCK=/var/run/docker.sock
 
 # The engines. docker28: Debian sid's docker.io/docker-cli/docker-buildx 28.5 unpacked (dpkg -x) into
 # $D28_DIR, run with bookworm's containerd 1.6 and runc; containerd image store; data in $D28_DATA.
-# debian12: Debian 12's /usr/bin/dockerd 20.10, data in /var/lib/docker. One of them on $DEFAULT_SOCK.
+# debian12: Debian 12's /usr/sbin/dockerd 20.10, data in /var/lib/docker. One of them on $DEFAULT_SOCK.
 ENGINES=(docker28 debian12)
 DEFAULT_ENGINE=docker28
 ENGINE_FILE="$STATE/engine"            # which engine dev-env runs on $DEFAULT_SOCK: docker28, debian12 (or external)

@@ -170,8 +170,15 @@ start_registry
 [[ $with_buildx == 1 && $engine == debian12 ]] && install_buildx
 prepare_base_rootfs
 running=$(cat "$ENGINE_FILE")
-[[ $running == external ]] && running=$engine # a CLI for the engine asked for
-write_engine_env "$ENGINE_ENV" "$running" "${DOCKER_HOST:-unix://$DEFAULT_SOCK}"
+if [[ $running == external ]]; then
+  # Not ours: the 28 CLI (with buildx) for a server of 23 or newer when it is unpacked, else Debian 12's CLI.
+  server=$(timeout 10 "$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null || echo 0)
+  running=debian12
+  ((${server%%.*} >= 23)) 2>/dev/null && docker28_unpacked && running=docker28
+  write_engine_env "$ENGINE_ENV" "$running" "${DOCKER_HOST:-unix://$DEFAULT_SOCK}" external
+else
+  write_engine_env "$ENGINE_ENV" "$running" "${DOCKER_HOST:-unix://$DEFAULT_SOCK}"
+fi
 ((second)) && e2_up "$(other_engine "$engine")"
 
 # engine_line LABEL ENGINE HOST
