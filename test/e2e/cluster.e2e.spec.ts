@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeClusterConfig } from '@imagefleet/cluster';
+import { ctrPullArgs, nodePullResult, writeClusterConfig } from '@imagefleet/cluster';
 import { imageRepository, loadManifest, type Manifest } from '@imagefleet/manifest';
 import { makeTree, removeTrees } from '../../libs/manifest/src/testing/tmpdir.js';
 import { containerdAvailable, pushRunnableImage, startContainerd, type RunningContainerd } from '../support/containerd.js';
@@ -64,14 +64,15 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
     edit?.(certsD);
     const ref = `${manifest.registry.host}/${imageRepository(manifest, 'hello')}@${digest}`;
     await containerd.ctr(['-n', NS, 'images', 'rm', ref]);
-    const result = await containerd.ctr([...extraArgs, '-n', NS, 'images', 'pull', '--hosts-dir', certsD, ref], 60_000);
-    const error = result.stderr.split('\n').findLast((l) => l.startsWith('ctr: ')) ?? '';
-    return { result, ref, written, error };
+    const result = await containerd.ctr([...extraArgs, ...ctrPullArgs(ref, { hostsDir: certsD, namespace: NS })], 60_000);
+    const outcome = nodePullResult(result.exitCode, result.stderr);
+    return { result, ref, written, error: outcome.detail, status: outcome.status };
   }
 
   it('good config: the reference host mirrored to the registry on 127.0.0.1 pulls and unpacks', async () => {
     const manifest = await manifestFor(referenceHost, registry.host);
-    const { result, ref, written } = await pull(manifest);
+    const { result, ref, written, status } = await pull(manifest);
+    expect(status).toBe('pulled');
     expect(Object.keys(written.files)).toEqual([`certs.d/${referenceHost}/hosts.toml`]);
     expect(result.ok, `${result.reason}\n${result.stderr}`).toBe(true);
     expect(result.stdout).toMatch(/unpacking linux\/\w+ sha256:/);
@@ -81,8 +82,9 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
 
   it('wrong port (pushHost names a port where nothing listens): connection refused on the mirror', async () => {
     const wrong = await freePort();
-    const { result, error } = await pull(await manifestFor(referenceHost, `127.0.0.1:${wrong}`));
+    const { result, error, status } = await pull(await manifestFor(referenceHost, `127.0.0.1:${wrong}`));
     expect(result.ok).toBe(false);
+    expect(status).toBe('refused');
     expect(normalise(error, { port: registry.port, wrong })).toBe(
       'ctr: failed to resolve reference "k3d-test.localhost:<port>/test/hello@sha256:<digest>": failed to do request: ' +
         'Head "http://127.0.0.1:<wrong>/v2/test/hello/manifests/sha256:<digest>?ns=k3d-test.localhost%3A<port>": ' +
@@ -91,7 +93,8 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
   });
 
   it('https:// mirror for the HTTP registry (insecure: false): no fallback to HTTP in a hosts.toml mirror', async () => {
-    const { result, written, error } = await pull(await manifestFor(referenceHost, registry.host, '  insecure: false\n'));
+    const { result, written, error, status } = await pull(await manifestFor(referenceHost, registry.host, '  insecure: false\n'));
+    expect(status).toBe('https-to-http');
     expect(written.files[`certs.d/${referenceHost}/hosts.toml`]).toContain(`[host."https://${registry.host}"]`);
     expect(result.ok).toBe(false);
     expect(normalise(error, { port: registry.port })).toBe(
@@ -105,8 +108,9 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
     ['no hosts.toml for the reference host', (certsD: string, host: string) => rmSync(path.join(certsD, host), { recursive: true })],
     ['the directory named without its port', (certsD: string, host: string) => renameSync(path.join(certsD, host), path.join(certsD, host.replace(/:\d+$/, '')))],
   ])('missing mirror (%s): containerd goes to the reference host itself, over https', async (_what, edit) => {
-    const { result, error } = await pull(await manifestFor(referenceHost, registry.host), (certsD) => edit(certsD, referenceHost));
+    const { result, error, status } = await pull(await manifestFor(referenceHost, registry.host), (certsD) => edit(certsD, referenceHost));
     expect(result.ok).toBe(false);
+    expect(['unresolved', 'https-to-http']).toContain(status);
     const text = normalise(error, { port: registry.port });
     expect(text).toMatch(
       /^ctr: failed to resolve reference "k3d-test\.localhost:<port>\/test\/hello@sha256:<digest>": failed to do request: Head "https:\/\/k3d-test\.localhost:<port>\/v2\/test\/hello\/manifests\/sha256:<digest>": /,
@@ -114,6 +118,17 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
     // Here the name does not resolve; where `*.localhost` resolves to loopback (systemd-resolved)
     // the same request meets the HTTP registry with TLS instead.
     expect(text).toMatch(/dial tcp: lookup k3d-test\.localhost.*: no such host$|server misbehaving$|http: server gave HTTP response to HTTPS client$/);
+  });
+
+  it('good config, image not in the registry: not found', async () => {
+    const manifest = await manifestFor(referenceHost, registry.host);
+    const dir = mkdtempSync(path.join(work, 'out-'));
+    await writeClusterConfig(dir, manifest, 'containerd');
+    const ref = `${referenceHost}/test/hello:absent`;
+    const result = await containerd.ctr(ctrPullArgs(ref, { hostsDir: path.join(dir, 'certs.d'), namespace: NS }), 60_000);
+    const outcome = nodePullResult(result.exitCode, result.stderr);
+    expect(outcome.status).toBe('not-found');
+    expect(normalise(outcome.detail, { port: registry.port })).toBe('ctr: failed to resolve reference "k3d-test.localhost:<port>/test/hello:absent": k3d-test.localhost:<port>/test/hello:absent: not found');
   });
 
   it('the push host itself needs no hosts.toml: ctr 1.6 speaks plain HTTP to 127.0.0.1:<port> from the start', async () => {

@@ -15,3 +15,4 @@ export { k3dCommands } from './k3d.js';
 export { kindClusterYaml, kindCommands, localRegistryHosting, localRegistryHostingYaml, type LocalRegistryHostingV1 } from './kind.js';
 export { etcHostsLine } from './etc-hosts.js';
 export { tomlString, tomlArray } from './toml.js';
+export { ctrPullArgs, nodePullResult, type NodePullOptions, type NodePullResult, type NodePullStatus } from './node-pull.js';

@@ -24,8 +24,9 @@ describe('registryRoutes', () => {
     else expect(push!.mirrors).toEqual(pushMirrors);
   });
 
-  test('server: the name itself, http:// for an insecure registry', () => {
-    expect(routes({}).map((r) => r.server)).toEqual(['http://k3d-ameide.localhost:5001', 'http://localhost:5001']);
+  test('server: where the registry really is, so the last error containerd reports is the registry\'s own', () => {
+    expect(routes({}).map((r) => r.server)).toEqual(['http://localhost:5001', 'http://localhost:5001']);
+    expect(routes({}, 'k3d').map((r) => r.server)).toEqual(['http://k3d-ameide.localhost:5000', 'http://k3d-ameide.localhost:5000']);
     expect(routes({ host: 'r.example.com', pushHost: 'r.example.com', insecure: false })[0]!.server).toBe('https://r.example.com');
   });
 
