@@ -13,6 +13,7 @@ import { registryHostProblem, repositoryProblem, tagProblem } from './reference.
 import { listTags, type ListTagsOptions } from './tags.js';
 import { Authenticator } from './transport/auth.js';
 import { resolveCredentials, type CredentialLookup } from './transport/credentials.js';
+import type { HostCircuit } from './transport/circuit.js';
 import { Transport } from './transport/http.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 import { schemeFor, type Scheme } from './transport/scheme.js';
@@ -36,6 +37,15 @@ export interface RegistryClientOptions {
   blobConcurrency?: number;
   /** Per request attempt, body included. @default 30000 */
   timeoutMs?: number;
+  /** For the TCP connection of a request. @default 5000 */
+  connectTimeoutMs?: number;
+  /** From a request sent to its response headers. @default 10000 */
+  headersTimeoutMs?: number;
+  /**
+   * This run's dead-host circuit (`createHostCircuit()`), shared by every client of the run: once
+   * a registry did not answer, later requests to it fail at once with the same reason.
+   */
+  circuit?: HostCircuit;
   /** @default DEFAULT_RETRY (3 retries, 100 ms doubling, ≤ 2 s) */
   retry?: Partial<RetryPolicy>;
 }
@@ -81,7 +91,17 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       ? { credentials: { ...credentials, source: 'the client options' }, searched: ['client options'] }
       : resolveCredentials(host, { env, ...(options.dockerConfigDir !== undefined && { dockerConfigDir: options.dockerConfigDir }) });
   const auth = new Authenticator({ host, lookupCredentials, timeoutMs });
-  const t = new Transport({ host, scheme, auth, retry: { ...DEFAULT_RETRY, ...options.retry }, timeoutMs, userAgent: USER_AGENT });
+  const t = new Transport({
+    host,
+    scheme,
+    auth,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+    timeoutMs,
+    ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.headersTimeoutMs !== undefined && { headersTimeoutMs: options.headersTimeoutMs }),
+    ...(options.circuit !== undefined && { circuit: options.circuit }),
+    userAgent: USER_AGENT,
+  });
   const blobLimit = pLimit(options.blobConcurrency ?? 16);
 
   const repoRef = (repo: string, ref: string) => {

@@ -36,6 +36,8 @@ export class RegistryError extends Error {
   readonly retryable: boolean;
   /** Set when the request never got an answer. */
   readonly network: NetworkFailure | undefined;
+  /** Why it failed, without the operation and place (`message` has those). */
+  readonly reason: string;
 
   constructor(init: RegistryErrorInit) {
     const where = init.repository ? `${init.host}/${init.repository}` : init.host;
@@ -47,6 +49,7 @@ export class RegistryError extends Error {
     this.code = init.code;
     this.retryable = init.retryable ?? false;
     this.network = init.network;
+    this.reason = redact(init.reason);
   }
 }
 
@@ -88,7 +91,8 @@ export function errorFromNetwork(err: unknown, ctx: RegistryErrorContext, scheme
     ...ctx,
     reason: describeNetworkFailure(network, ctx.host, scheme),
     code: network.code,
-    retryable: isTransient(network),
+    // An error that knows (a host that did not answer at all) decides; else the kind of failure.
+    retryable: typeof (err as { retryable?: unknown } | null)?.retryable === 'boolean' ? (err as { retryable: boolean }).retryable : isTransient(network),
     network,
     cause: err,
   });

@@ -24,5 +24,7 @@ export type { Scheme } from './transport/scheme.js';
 export { resolveCredentials } from './transport/credentials.js';
 export type { Credentials, CredentialLookup } from './transport/credentials.js';
 export { DEFAULT_RETRY } from './transport/retry.js';
+export { HostCircuit, createHostCircuit } from './transport/circuit.js';
+export { NoAnswerError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS } from './transport/send.js';
 export type { RetryPolicy } from './transport/retry.js';
 export type { NetworkFailure, NetworkFailureKind } from './transport/network.js';

@@ -10,7 +10,8 @@ import type { Authenticator } from './auth.js';
 import { scopeFor } from './challenge.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { originOf, type Scheme } from './scheme.js';
-import { send } from './send.js';
+import type { HostCircuit } from './circuit.js';
+import { NoAnswerError, send } from './send.js';
 import { TokenFetchError } from './token.js';
 
 export interface TransportRequest {
@@ -32,6 +33,12 @@ export interface TransportOptions {
   retry: RetryPolicy;
   /** Per attempt, including reading the body. */
   timeoutMs: number;
+  /** For the TCP connection. @default 5000 */
+  connectTimeoutMs?: number;
+  /** From the request sent to the response headers. @default 10000 */
+  headersTimeoutMs?: number;
+  /** This run's dead hosts: a host that did not answer fails at once afterwards. */
+  circuit?: HostCircuit;
   userAgent: string;
 }
 
@@ -49,6 +56,7 @@ export class Transport {
   /** @throws RegistryError when no answer came, or the token server refused */
   async request(req: TransportRequest): Promise<Response> {
     const ctx = { host: this.opts.host, ...(req.repository !== undefined && { repository: req.repository }), operation: req.operation };
+    this.opts.circuit?.check(this.opts.host, ctx);
     try {
       return await withRetry(req.method, this.opts.retry, () => this.authorised(req));
     } catch (err) {
@@ -62,7 +70,10 @@ export class Transport {
           retryable: err.status >= 500,
         });
       }
-      throw errorFromNetwork(err, ctx, this.opts.scheme);
+      const error = errorFromNetwork(err, ctx, this.opts.scheme);
+      // Only the registry itself not answering marks it dead; a slow redirect target does not.
+      if (err instanceof NoAnswerError && err.host === new URL(this.origin).host) this.opts.circuit?.trip(this.opts.host, error);
+      throw error;
     }
   }
 
@@ -98,7 +109,14 @@ export class Transport {
       const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers };
       // Credentials are for the registry only, never for the storage a redirect points to.
       if (authorization && url.origin === this.origin) headers.authorization = authorization;
-      const res = await send(url, { method, headers, ...(body !== undefined && { body }), timeoutMs: this.opts.timeoutMs });
+      const res = await send(url, {
+        method,
+        headers,
+        ...(body !== undefined && { body }),
+        timeoutMs: this.opts.timeoutMs,
+        ...(this.opts.connectTimeoutMs !== undefined && { connectTimeoutMs: this.opts.connectTimeoutMs }),
+        ...(this.opts.headersTimeoutMs !== undefined && { headersTimeoutMs: this.opts.headersTimeoutMs }),
+      });
       const location = res.headers.get('location');
       if (![301, 302, 303, 307, 308].includes(res.status) || !location || hop >= MAX_REDIRECTS) return res;
       await res.body?.cancel().catch(() => undefined);

@@ -81,6 +81,8 @@ export function describeNetworkFailure(failure: NetworkFailure, host: string, sc
     case 'tls-certificate':
       return `the TLS certificate of ${host} is not trusted (${failure.code}): add its CA to NODE_EXTRA_CA_CERTS or fix the certificate`;
     case 'timeout':
+      // Our own connect/headers timeouts already say it in the words a person needs.
+      if (failure.message.startsWith('no answer from ')) return `${failure.message}: is ${scheme}://${host} the registry, and is it up?`;
       return `${scheme}://${host} did not answer in time (${failure.code})`;
     case 'reset':
       return `the connection to ${host} was reset (${failure.code})`;

@@ -17,6 +17,34 @@ export interface SendOptions {
   body?: Uint8Array;
   /** For the whole exchange, body included. */
   timeoutMs: number;
+  /** For the TCP connection to be set up. @default 5000 */
+  connectTimeoutMs?: number;
+  /** From the request being sent (connected, body written) to the response headers. @default 10000 */
+  headersTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+
+/**
+ * The server did not connect, or connected and did not answer, within its time: `no answer from
+ * <host> within N s`. Not worth retrying in the same run: a port that accepts and never answers
+ * would otherwise cost every retry's full wait (issue 11 #11). `name` is `TimeoutError`, so it
+ * classifies as a timeout like any other.
+ */
+export class NoAnswerError extends Error {
+  override readonly name = 'TimeoutError';
+  readonly code = 'ETIMEDOUT';
+  readonly retryable = false;
+
+  constructor(
+    readonly host: string,
+    /** `connect`: no TCP connection; `headers`: connected, request sent, no response headers. */
+    readonly phase: 'connect' | 'headers',
+    readonly timeoutMs: number,
+  ) {
+    super(`no answer from ${host} within ${timeoutMs / 1000} s (${phase === 'connect' ? 'no connection' : 'connected, no response'})`);
+  }
 }
 
 /**
@@ -54,8 +82,37 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
       });
     });
     const timer = setTimeout(() => req.destroy(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
+    // Phase timers: connect, then (once connected and the request is written) the response headers.
+    let phaseTimer: NodeJS.Timeout | undefined;
+    const arm = (phase: 'connect' | 'headers', ms: number) => {
+      clearTimeout(phaseTimer);
+      phaseTimer = setTimeout(() => req.destroy(new NoAnswerError(url.host, phase, ms)), ms);
+    };
+    let connected = false;
+    let written = false;
+    const awaitHeaders = () => {
+      if (connected && written) arm('headers', opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS);
+    };
+    req.on('socket', (socket) => {
+      if (!socket.connecting) {
+        connected = true; // a kept-alive socket
+        return awaitHeaders();
+      }
+      arm('connect', opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+      socket.once('connect', () => {
+        clearTimeout(phaseTimer);
+        connected = true;
+        awaitHeaders();
+      });
+    });
+    req.on('finish', () => {
+      written = true;
+      awaitHeaders();
+    });
+    req.on('response', () => clearTimeout(phaseTimer));
     function fail(error: Error): void {
       clearTimeout(timer);
+      clearTimeout(phaseTimer);
       reject(error);
     }
     req.on('error', fail);
