@@ -19,7 +19,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', mode);
+  let handle;
+  try {
+    handle = await open(temp, 'wx', mode);
+  } catch (error) {
+    throw namingFile(error, path);
+  }
   try {
     try {
       await handle.writeFile(data);
@@ -29,10 +34,26 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     }
     await rename(temp, path);
   } catch (error) {
+    // No temp file stays behind, however far the write got (a full disk leaves 0-byte files).
     await unlink(temp).catch(() => undefined);
-    throw error;
+    throw namingFile(error, path);
   }
   await syncDir(dir);
+}
+
+/**
+ * `ENOSPC: no space left on device, write` names no file: say which one, keep the code (and
+ * the original as `cause`) so callers can still tell the failures apart.
+ */
+export function namingFile(error: unknown, path: string): Error {
+  const e = error as NodeJS.ErrnoException;
+  if (typeof e?.message === 'string' && e.message.includes(path)) return e;
+  const wrapped: NodeJS.ErrnoException = new Error(`cannot write ${path}: ${e?.message ?? String(error)}`, { cause: error });
+  if (e?.code !== undefined) wrapped.code = e.code;
+  if (e?.errno !== undefined) wrapped.errno = e.errno;
+  if (e?.syscall !== undefined) wrapped.syscall = e.syscall;
+  wrapped.path = path;
+  return wrapped;
 }
 
 /** Make the rename itself durable. Not every platform can open a directory: best effort. */

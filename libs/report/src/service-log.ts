@@ -6,9 +6,10 @@
  * leaves its `.partial` behind: the evidence of where it stopped. One log can span two tasks
  * (build, then push): the first `detach()`es, the second opens with `append: true`.
  */
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { chmod, copyFile, link, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { namingFile } from './atomic.js';
 import { SERVICE_NAME } from './row.js';
 import { DOCKER_TAG } from './summary.js';
 
@@ -80,12 +81,24 @@ export function openServiceLog(opts: ServiceLogOptions): ServiceLog {
     await rename(inProgressPath, path);
   };
 
+  let written = 0;
   const write = (text: string): void => {
     if (fd === undefined) throw new Error(`service log ${path} is closed; nothing more can be written to it`);
     const stamp = now().toISOString();
     const lines = opts.redact(text).split(/\r\n|\r|\n/);
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-    writeAll(fd, Buffer.from(lines.map((l) => `${stamp} ${l}`.trimEnd() + '\n').join('')));
+    try {
+      written += writeAll(fd, Buffer.from(lines.map((l) => `${stamp} ${l}`.trimEnd() + '\n').join('')));
+    } catch (error) {
+      // A full disk: name the file, and leave no empty `.partial` that looks like a task's evidence.
+      if (written === 0 && !opts.append) {
+        closeSync(fd);
+        fd = undefined;
+        ending = Promise.resolve();
+        rmSync(inProgressPath, { force: true });
+      }
+      throw namingFile(error, inProgressPath);
+    }
   };
 
   return {
@@ -115,6 +128,8 @@ async function keepPrevious(path: string, prevPath: string): Promise<void> {
   await chmod(prevPath, LOG_MODE);
 }
 
-function writeAll(fd: number, buf: Buffer): void {
-  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+function writeAll(fd: number, buf: Buffer): number {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off);
+  return off;
 }
