@@ -1,19 +1,15 @@
-export { loadServiceContext, findService, loadServiceSecrets, type ServiceContext } from './context.js';
-export { runImageTask, runPushTask, runServiceTask, type TaskOutcome } from './task.js';
-export { verifyService, type ServiceVerification } from './verify.js';
-export { preflightRegistry, type PreflightOutcome } from './preflight.js';
-export { currentRunId, runIdFor } from './run-id.js';
+/**
+ * @imagefleet/pipeline — one service end to end (service/), a run over many (fleet/), and the
+ * records every run writes (rows.ts). The Nx executors and the CLI are thin adapters over it.
+ */
+export { pushServices, buildServices, type RunOptions, type ServiceEnd } from './fleet/run.js';
+export { verifyServices, type ServiceCheck } from './fleet/verify.js';
+export { createRunContext, findService, type RunContext, type ServiceContext } from './service/context.js';
+export { preflightRegistry, type PreflightOutcome } from './service/preflight.js';
+export { readDigestPins, type DigestPins, type DigestPin } from './service/digests.js';
+export { baseImageArg, createRunRegistry, type RunRegistry } from './service/registry.js';
+export { listenForInterrupt, type RunInterrupt } from './interrupt.js';
+export { newRunId } from './run-id.js';
 export { workspacePaths, type WorkspacePaths } from './paths.js';
-export { readDigestPins, type DigestPins, type DigestPin } from './digests.js';
-export { baseImageArg } from './registry.js';
-export { serviceContext } from './context.js';
-export { planRun, recordUnchangedServices, type RunPlan } from './fast-path.js';
 export { affectedServices, type AffectedReason } from './affected.js';
 export { pinValuesFile, type PinOutcome } from './pin.js';
-export { recordNotStarted } from './not-started.js';
-export { servicesOfNxCommand, targetsOfNxCommand, parallelOfNxCommand } from './invocation.js';
-export { runServicesDirect } from './direct.js';
-export { startNxRun, finishNxRun, type NxRunStart } from './nx-run.js';
-export { withTerminal } from './console.js';
-export { RUN_ID_ENV, WRAPPED_ENV, TASK_SERVER_ENV, settledEnvName, cacheKeyEnvName, settledDigest, pendingEnv } from './run-env.js';
-export { startTaskServer, writeTaskServerInfo, readTaskServerInfo, waitForTaskServer, requestHeadStarts, EXIT_MARK, type TaskServer } from './task-server.js';

@@ -5,14 +5,12 @@ import type { Manifest } from '@imagefleet/manifest';
 export interface WorkspacePaths {
   /** `artifacts/image-build-logs`: per-service logs and the summary files. */
   logs: string;
-  /** `artifacts/.imagefleet`: hand-offs between tasks, locks, push slots. */
+  /** `artifacts/.imagefleet`: locks, push slots, image-ID files. */
   state: string;
-  /** Build hand-off records, one per service. */
+  /** Image-ID files the builder writes (`--iidfile`), one per service. */
   builds: string;
-  /** Push slot files (the cross-process push limit). */
+  /** Push slot files (the push limit across every process pushing to this workspace's registry). */
   pushSlots: string;
-  /** Build slot files (the cross-process build limit, when `concurrency.build` is set). */
-  buildSlots: string;
   /** `artifacts/image-digests.json`. */
   digests: string;
   /** `.env` beside the manifest. */
@@ -27,7 +25,6 @@ export function workspacePaths(manifest: Manifest): WorkspacePaths {
     state,
     builds: join(state, 'builds'),
     pushSlots: join(state, 'push-slots'),
-    buildSlots: join(state, 'build-slots'),
     digests: join(artifacts, 'image-digests.json'),
     dotenv: join(manifest.root, '.env'),
   };

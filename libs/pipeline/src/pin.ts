@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument, isMap, isScalar } from 'yaml';
 import { writeFileAtomic } from '@imagefleet/report';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
-import { pushClient } from './registry.js';
-import type { DigestPin } from './digests.js';
+import type { RunRegistry } from './service/registry.js';
+import type { DigestPin } from './service/digests.js';
 
 export interface PinOutcome {
   service: string;
@@ -25,12 +25,12 @@ export async function pinValuesFile(
   pin: DigestPin | undefined,
   file: string,
   path: string,
-  env: NodeJS.ProcessEnv,
+  registry: RunRegistry,
 ): Promise<PinOutcome> {
   const base = { service: service.name, file, ref: pin?.ref ?? '' };
   if (!pin) return { ...base, status: 'refused', detail: `no verified digest for ${service.name} in artifacts/image-digests.json: push it first` };
   const repo = `${manifest.registry.namespace}/${service.name}`;
-  const result = await pushClient(manifest, env).verify(repo, pin.digest);
+  const result = await registry.push.verify(repo, pin.digest);
   if (result.status !== 'verified') {
     return { ...base, status: 'refused', detail: `refusing to pin ${service.name} to ${pin.digest}: ${result.status}: ${result.detail}` };
   }

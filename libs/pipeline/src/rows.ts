@@ -1,9 +1,17 @@
-/** A service's summary row before anything happened: the one shape every row starts from. */
+/**
+ * The one module that writes a run's records: every service of the run gets exactly one summary
+ * row — done, failed, skipped because an image it builds FROM failed, or interrupted — and every
+ * verified digest its pin. Rows and pins of services that finish while a write is in flight are
+ * written together by the next one, so a fleet of forty finishing at once costs a few summary
+ * rewrites, not forty; each row is on disk before its service is reported done.
+ */
 import { join, relative } from 'node:path';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
-import type { SummaryRow } from '@imagefleet/report';
+import { recordRows, type SummaryRow } from '@imagefleet/report';
 import { workspacePaths } from './paths.js';
+import { recordDigestPins, type DigestPin } from './service/digests.js';
 
+/** A service's row before anything happened: the one shape every row starts from. */
 export function emptyRow(manifest: Manifest, service: ServiceSpec, runId: string, startedAt: string): SummaryRow {
   const tag = service.tags[0]!;
   return {
@@ -18,13 +26,61 @@ export function emptyRow(manifest: Manifest, service: ServiceSpec, runId: string
     verifySeconds: 0,
     digest: '',
     verify: '',
-    log: relative(manifest.root, serviceLogPath(manifest, service)),
+    log: relative(manifest.root, join(workspacePaths(manifest).logs, `${service.name}_${tag}.log`)),
     error: '',
     startedAt,
     finishedAt: '',
   };
 }
 
-export function serviceLogPath(manifest: Manifest, service: ServiceSpec): string {
-  return join(workspacePaths(manifest).logs, `${service.name}_${service.tags[0]}.log`);
+/** The row of a service the run never started: an image it builds FROM failed, or the run was interrupted. */
+export function notStartedRow(manifest: Manifest, service: ServiceSpec, runId: string, why: { interrupted: true } | { failedBases: string[] }): SummaryRow {
+  return {
+    ...emptyRow(manifest, service, runId, ''),
+    status: 'interrupted' in why ? 'interrupted' : 'failed',
+    phase: 'build',
+    error: 'interrupted' in why ? 'interrupted before it started' : `not run: an image it builds FROM (${why.failedBases.join(', ')}) failed`,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+export interface RunRecorder {
+  /** Record a finished row (and the service's digest pin, when verified); resolves once both are on disk. */
+  record(row: SummaryRow, pin?: { service: string; pin: DigestPin }): Promise<void>;
+}
+
+export function createRunRecorder(manifest: Manifest): RunRecorder {
+  const paths = workspacePaths(manifest);
+  const tag = manifest.services[0]?.tags[0] ?? 'dev';
+  let queued: { row: SummaryRow; pin?: { service: string; pin: DigestPin } }[] = [];
+  let waiting: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let writing: Promise<void> | null = null;
+
+  const drain = async (): Promise<void> => {
+    while (queued.length) {
+      const batch = queued;
+      const settle = waiting;
+      queued = [];
+      waiting = [];
+      try {
+        const oneLine = batch.map(({ row }) => ({ ...row, error: row.error.replace(/\s+/g, ' ').trim() }));
+        await recordRows(paths.logs, oneLine, { tag });
+        await recordDigestPins(paths.digests, batch.flatMap((b) => (b.pin ? [b.pin] : [])));
+        for (const w of settle) w.resolve();
+      } catch (error) {
+        for (const w of settle) w.reject(error);
+      }
+    }
+    writing = null;
+  };
+
+  return {
+    record(row, pin) {
+      return new Promise<void>((resolve, reject) => {
+        queued.push(pin ? { row, pin } : { row });
+        waiting.push({ resolve, reject });
+        writing ??= drain();
+      });
+    },
+  };
 }

@@ -3,18 +3,9 @@ import type { CreateNodes, CreateNodesContext, ProjectConfiguration } from '@nx/
 import { loadManifest } from '@imagefleet/manifest';
 import { imageTarget, pushTarget, verifyTarget, type TargetContext } from './targets.js';
 
-/**
- * The CLI ships beside this plugin in the workspace; targets start it from the workspace root
- * through a shell wrapper that ends a settled push without starting Node (see nx-run.ts).
- */
-const CLI = 'bash tools/cli/bin/imagefleet-task.sh';
-
 async function createNodesForManifest(manifestFile: string, _options: unknown, context: CreateNodesContext) {
   const manifest = await loadManifest(join(context.workspaceRoot, manifestFile));
-  const ctx: TargetContext = {
-    cli: CLI,
-    manifest: manifestFile,
-  };
+  const ctx: TargetContext = { manifest: manifestFile };
   const projects: Record<string, ProjectConfiguration> = {};
   for (const service of manifest.services) {
     projects[service.contextRel] = {

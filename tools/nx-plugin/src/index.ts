@@ -1,8 +1,9 @@
 /**
- * The imagefleet Nx plugin: `services.manifest.yaml` → one Nx project per service, with
- * inferred `image`, `push` and `verify` targets; around a push run, hooks that settle unchanged
- * images before the first task and record and print the run after the last. Thin by design:
- * targets and hooks run the imagefleet CLI, which runs the pipeline libs.
+ * The imagefleet Nx plugin: `services.manifest.yaml` → one Nx project per service with inferred
+ * `image`, `push` and `verify` targets, run by this plugin's executors in batch mode (every task
+ * of an invocation in one process). Thin by design: the work is libs/pipeline's.
  */
 export { createNodes, createNodesV2 } from './create-nodes.js';
-export { preTasksExecution, postTasksExecution } from './task-hooks.js';
+export { pushBatch, pushExecutor } from './executors/push.js';
+export { imageBatch, imageExecutor } from './executors/image.js';
+export { verifyBatch, verifyExecutor } from './executors/verify.js';

@@ -1,42 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceSpec } from '@imagefleet/manifest';
-import { imageTarget, pushTarget, verifyTarget } from './targets.js';
+import { serviceSpec } from '../../../libs/manifest/src/testing/service-spec.js';
+import { EXECUTORS, imageTarget, pushTarget, verifyTarget } from './targets.js';
 
-const service: ServiceSpec = {
-  name: 'agents-runtime',
-  context: '/w/apps/agents-runtime',
+const service = serviceSpec('agents-runtime', {
   contextRel: 'apps/agents-runtime',
-  dockerfile: '/w/docker/agents.Dockerfile',
   dockerfileRel: 'docker/agents.Dockerfile',
-  secrets: ['GIT_AUTH_TOKEN'],
-  buildArgs: {},
   dependsOn: ['platform-base'],
-  tags: ['dev'],
-  line: 3,
-};
-const ctx = { cli: 'node tools/cli/bin/imagefleet.mjs', manifest: 'services.manifest.yaml' };
+});
+const ctx = { manifest: 'services.manifest.yaml' };
 
 describe('inferred targets', () => {
-  it('image: builds after the bases are pushed; inputs cover context, Dockerfile, manifest and the bases', () => {
-    const t = imageTarget(service, ctx);
-    expect(t.options.command).toBe('node tools/cli/bin/imagefleet.mjs image agents-runtime --manifest services.manifest.yaml');
+  it('push: this plugin\'s executor, after the bases\' pushes, never from Nx\'s cache', () => {
+    const t = pushTarget(service, ctx);
+    expect(t.executor).toBe(`${EXECUTORS}:push`);
+    expect(t.options).toEqual({ manifest: 'services.manifest.yaml' });
     expect(t.dependsOn).toEqual([{ target: 'push', dependencies: true }]);
+    expect(t.cache).toBe(false);
     expect(t.inputs).toEqual([
       '{workspaceRoot}/apps/agents-runtime/**/*',
       '{workspaceRoot}/services.manifest.yaml',
       '^default',
       '{workspaceRoot}/docker/agents.Dockerfile',
     ]);
-    expect(t.cache).toBe(false);
   });
 
-  it('push: builds itself (one task per service) after the bases are pushed; cached only under this run\'s registry answer', () => {
-    const t = pushTarget(service, ctx);
-    expect(t.dependsOn).toEqual([{ target: 'push', dependencies: true }]);
-    expect(t.inputs).toEqual([...(imageTarget(service, ctx).inputs ?? []), { env: 'IMAGEFLEET_CACHE_KEY_AGENTS_RUNTIME' }]);
-    expect(t.cache).toBe(true);
-    expect(t.outputs).toEqual([]);
-    expect(t.options.command).toContain('push agents-runtime');
+  it('image: builds after the bases are pushed; verify: no dependencies, the manifest as input', () => {
+    expect(imageTarget(service, ctx).dependsOn).toEqual([{ target: 'push', dependencies: true }]);
+    expect(imageTarget(service, ctx).executor).toBe(`${EXECUTORS}:image`);
+    const v = verifyTarget(service, ctx);
+    expect(v.dependsOn).toBeUndefined();
+    expect(v.inputs).toEqual(['{workspaceRoot}/services.manifest.yaml']);
   });
 
   it.each([

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadManifest } from '@imagefleet/manifest';
-import { findService, pinValuesFile, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
+import { createRunRegistry, findService, pinValuesFile, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
 
 export async function pinCommand(manifestFile: string, opts: { values: string; path: string; projects?: string[] | undefined }): Promise<number> {
   const manifest = await loadManifest(manifestFile);
@@ -15,6 +15,7 @@ export async function pinCommand(manifestFile: string, opts: { values: string; p
   if (!templated && services.length !== 1) {
     throw new Error(`--values ${opts.values}: name one service with --projects, or use {service} in the path`);
   }
+  const registry = createRunRegistry(manifest, process.env);
   let refused = 0;
   for (const service of services) {
     const file = resolve(manifest.root, opts.values.replaceAll('{service}', service.name));
@@ -24,7 +25,7 @@ export async function pinCommand(manifestFile: string, opts: { values: string; p
       refused += 1;
       continue;
     }
-    const outcome = await pinValuesFile(manifest, service, pins[service.name], file, opts.path, process.env);
+    const outcome = await pinValuesFile(manifest, service, pins[service.name], file, opts.path, registry);
     if (outcome.status === 'refused') refused += 1;
     (outcome.status === 'refused' ? process.stderr : process.stdout).write(`pin: ${service.name}: ${outcome.status}: ${outcome.detail}\n`);
   }

@@ -1,9 +1,9 @@
 import { loadManifest } from '@imagefleet/manifest';
-import { preflightRegistry } from '@imagefleet/pipeline';
+import { createRunRegistry, preflightRegistry } from '@imagefleet/pipeline';
 
 export async function preflightCommand(manifestFile: string): Promise<number> {
   const manifest = await loadManifest(manifestFile);
-  const outcome = await preflightRegistry(manifest, process.env);
+  const outcome = await preflightRegistry({ manifest, registry: createRunRegistry(manifest, process.env) });
   if (!outcome.ok) {
     process.stderr.write(`preflight: ${outcome.detail}\n`);
     return 1;

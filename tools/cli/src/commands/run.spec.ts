@@ -1,34 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { availableParallelism } from 'node:os';
-import { nxArguments, parallelCount } from './run.js';
+import { checkJobs, nxArguments } from './run.js';
 
 describe('nxArguments', () => {
   it.each([
-    [
-      'push: one build+push task for exactly the changed services, their order kept, unchanged bases not re-run',
-      'push',
-      ['a', 'b'],
-      undefined,
-      ['run-many', '-t', 'push', '--excludeTaskDependencies', '--projects=a,b', '--parallel=100%', '--outputStyle=stream', '--skipNxCache'],
-    ],
-    ['verify with an explicit parallelism', 'verify', ['a'], '4', ['run-many', '-t', 'verify', '--projects=a', '--parallel=4', '--outputStyle=stream', '--skipNxCache']],
-  ])('%s', (_name, target, projects, parallel, expected) => {
-    expect(nxArguments(target, projects, { parallel })).toEqual(expected);
+    ['push over the selected services', 'push', ['a', 'b'], undefined, ['run-many', '-t', 'push', '--projects=a,b', '--outputStyle=stream']],
+    ['with builds bounded', 'push', ['a'], '4', ['run-many', '-t', 'push', '--projects=a', '--outputStyle=stream', '--jobs=4']],
+  ])('%s', (_name, target, projects, jobs, expected) => {
+    expect(nxArguments(target, projects, { jobs })).toEqual(expected);
   });
 });
 
-describe('parallelCount', () => {
-  it.each([
-    ['3', 3],
-    ['100%', availableParallelism()],
-    ['50%', Math.max(1, Math.floor(availableParallelism() / 2))],
-    ['0', 1],
-    ['x', 1],
-  ])('%s → %i', (value, expected) => {
-    expect(parallelCount(value)).toBe(expected);
-  });
-
-  it('defaults to one build per core, like JOBS=$(nproc)', () => {
-    expect(parallelCount(undefined)).toBe(availableParallelism());
+describe('checkJobs', () => {
+  it.each(['1', '4', '64'])('accepts %s', (v) => expect(() => checkJobs(v)).not.toThrow());
+  it.each(['abc', '0', '-1', '1.5', '', '4x'])('refuses %j with one line naming the flag', (v) => {
+    expect(() => checkJobs(v)).toThrow(/^--jobs must be a whole number of builds at once \(1 or more\), got "/);
   });
 });

@@ -1,115 +1,69 @@
 /**
- * `imagefleet run <target>`: `nx run-many` (or `nx affected`) with one run id for every task,
- * then the rows nobody else could write — services Nx skipped because a dependency failed, or
- * never started because the run was interrupted — and the summary table.
+ * `imagefleet run <target>`: a thin wrapper over `nx run-many -t <target>` that adds one thing
+ * Nx cannot know — with `--affected`, exactly the services whose files or whose entry in
+ * services.manifest.yaml changed (plus what builds FROM them), where `nx affected` sees only
+ * that the manifest file changed. Everything else (one process for all tasks, rows, the table)
+ * is the batch executor's, exactly as under a plain `nx run-many`.
  */
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { loadManifest, type Manifest } from '@imagefleet/manifest';
-import { RUN_ID_ENV, WRAPPED_ENV, pendingEnv, affectedServices, planRun, recordNotStarted, recordUnchangedServices, runIdFor, runServicesDirect, workspacePaths, type AffectedReason } from '@imagefleet/pipeline';
-import { availableParallelism } from 'node:os';
+import { affectedServices, listenForInterrupt, type AffectedReason } from '@imagefleet/pipeline';
 import { runCommand } from '@imagefleet/process';
-import { readRows, renderTable } from '@imagefleet/report';
 import { gitChanges } from '../git-changes.js';
+import { UsageError } from '../usage-error.js';
 
 export interface RunOptions {
-  parallel?: string | undefined;
+  jobs?: string | undefined;
   affected: boolean;
   base?: string | undefined;
   head?: string | undefined;
   projects?: string[] | undefined;
-  /** Run the tasks in this process instead of through `nx run-many` (push only). */
-  direct?: boolean;
 }
 
-/** Builds default to one per core, as the seed script's JOBS=$(nproc). */
-export const DEFAULT_PARALLEL = '100%';
+export const TARGETS = ['push', 'image', 'verify'] as const;
 
-/**
- * The Nx command for the services that need work. For `push`, the fast path has already
- * handled every unchanged service, so Nx runs exactly the `push` tasks (build + push) of the rest
- * (`--excludeTaskDependencies`; their order among themselves still follows the graph).
- */
-export function nxArguments(target: string, projects: string[], opts: Pick<RunOptions, 'parallel'>): string[] {
-  const targets = target === 'push' ? ['-t', 'push', '--excludeTaskDependencies'] : ['-t', target];
-  return ['run-many', ...targets, `--projects=${projects.join(',')}`, `--parallel=${opts.parallel ?? DEFAULT_PARALLEL}`, '--outputStyle=stream', '--skipNxCache'];
+/** The nx command line for `target` over `projects`. */
+export function nxArguments(target: string, projects: string[], opts: Pick<RunOptions, 'jobs'>): string[] {
+  return ['run-many', '-t', target, `--projects=${projects.join(',')}`, '--outputStyle=stream', ...(opts.jobs ? [`--jobs=${opts.jobs}`] : [])];
 }
 
-export async function runCommandLine(manifestFile: string, target: string, opts: RunOptions, signal: AbortSignal): Promise<number> {
+/** `--jobs`: a whole number of builds at once, 1 or more. */
+export function checkJobs(value: string | undefined): void {
+  if (value !== undefined && !/^[1-9]\d{0,3}$/.test(value)) throw new UsageError(`--jobs must be a whole number of builds at once (1 or more), got "${value}"`);
+}
+
+export async function runCommandLine(manifestFile: string, target: string, opts: RunOptions): Promise<number> {
+  if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`run: unknown target "${target}" (expected ${TARGETS.join(', ')})`);
+  checkJobs(opts.jobs);
   const manifest = await loadManifest(manifestFile);
-  const runId = runIdFor(process.pid);
-  const nx = nxEntry(manifest.root);
-  // Nx decides about its daemon as usual (on locally, off in CI) unless NX_DAEMON says otherwise.
-  // Nothing is settled for the tasks: this process already recorded the unchanged services and
-  // hands Nx only the rest (a stale IMAGEFLEET_SETTLED_* from the caller's shell must not count).
-  const env: Record<string, string> = {
-    [RUN_ID_ENV]: runId,
-    [WRAPPED_ENV]: '1',
-    ...pendingEnv(manifest.services.map((s) => s.name), runId),
-    NX_TUI: 'false',
-  };
-  const planned = (await selectServices(manifest, opts)).map((a) => a.service);
-  process.stdout.write(`imagefleet: run ${runId}: ${target} on ${planned.length} service(s)\n`);
-  if (!planned.length) {
+  const selected = (await selectServices(manifest, opts)).map((a) => a.service);
+  if (!selected.length) {
     // Nothing selected (e.g. --affected with no change to any service): no rows, and the summary
     // files keep describing the run that wrote them.
-    process.stdout.write('imagefleet: nothing to do\n');
+    process.stdout.write('imagefleet: no service selected, nothing to do\n');
     return 0;
   }
-
-  let toRun = planned;
-  if (target === 'push') {
-    const plan = await planRun(manifest, planned, { env: process.env, runId });
-    await recordUnchangedServices(manifest, plan, { env: process.env, runId });
-    toRun = plan.changed;
-    process.stdout.write(`imagefleet: ${plan.unchanged.size} unchanged (in the registry, verified), ${toRun.length} to build\n`);
+  const interrupt = listenForInterrupt();
+  try {
+    const result = await runCommand(process.execPath, [nxEntry(manifest.root), ...nxArguments(target, selected, opts)], {
+      cwd: manifest.root,
+      env: { NX_TUI: 'false' },
+      signal: interrupt.signal,
+      // The batch needs a moment to stop its builds and pushes and record its rows.
+      killGraceMs: 20_000,
+      onLine: (line) => process.stdout.write(`${line}\n`),
+    });
+    if (interrupt.signal.aborted) return 130;
+    return result.ok ? 0 : 1;
+  } finally {
+    interrupt.dispose();
   }
-
-  if (opts.direct && target === 'push') {
-    const ok = await runServicesDirect(manifest, toRun, { runId, parallel: parallelCount(opts.parallel), signal, env: { ...process.env, ...env } });
-    return finishRun(manifest, runId, planned, signal, ok);
-  }
-
-  const result = toRun.length
-    ? await runCommand(process.execPath, [nx, ...nxArguments(target, toRun, opts)], {
-        cwd: manifest.root,
-        env,
-        signal,
-        // Tasks need a moment to stop their builds and pushes and record their rows.
-        killGraceMs: 20_000,
-        onLine: (line) => process.stdout.write(`${line}\n`),
-      })
-    : { ok: true, exitCode: 0, signal: null };
-
-  if (target === 'push') return finishRun(manifest, runId, planned, signal, result.ok);
-  if (signal.aborted) return 130;
-  return result.ok ? 0 : 1;
-}
-
-/** Rows for what never started, the table, the exit code. */
-async function finishRun(manifest: Manifest, runId: string, planned: string[], signal: AbortSignal, ranOk: boolean): Promise<number> {
-  const paths = workspacePaths(manifest);
-  await recordNotStarted(manifest, runId, planned, { interrupted: signal.aborted });
-  const tag = manifest.services[0]?.tags[0] ?? 'dev';
-  const thisRun = await readRows(paths.logs, { runId });
-  process.stdout.write(`\n${renderTable(thisRun)}\n`);
-  process.stdout.write(`summary: ${relative(process.cwd(), join(paths.logs, `build-summary-${tag}.csv`))}\n`);
-  if (signal.aborted) return 130;
-  return thisRun.every((r) => r.status === 'pushed' || r.status === 'unchanged') && ranOk ? 0 : 1;
-}
-
-/** `--parallel` as Nx reads it: a number or a percentage of the cores. */
-export function parallelCount(value: string | undefined): number {
-  const v = value ?? DEFAULT_PARALLEL;
-  const n = Number.parseFloat(v);
-  const count = v.endsWith('%') ? (availableParallelism() * n) / 100 : n;
-  return Math.max(1, Math.floor(Number.isFinite(count) ? count : 1));
 }
 
 function nxEntry(root: string): string {
-  const require = createRequire(join(root, 'package.json'));
-  return require.resolve('nx/bin/nx.js');
+  return createRequire(join(root, 'package.json')).resolve('nx/bin/nx.js');
 }
 
 /**
@@ -125,7 +79,7 @@ export async function selectServices(manifest: Manifest, opts: RunOptions): Prom
   }
   if (opts.projects?.length) {
     const wanted = new Set(opts.projects);
-    for (const name of wanted) if (!manifest.services.some((s) => s.name === name)) throw new Error(`--projects: no service "${name}" in ${manifest.file}`);
+    for (const name of wanted) if (!manifest.services.some((s) => s.name === name)) throw new UsageError(`--projects: no service "${name}" in ${manifest.file}`);
     selected = selected.filter((a) => wanted.has(a.service));
   }
   return selected;

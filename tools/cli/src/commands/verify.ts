@@ -1,28 +1,12 @@
 /** `imagefleet verify [service...]`: the registry check of every manifest and blob, no build. */
 import { loadManifest } from '@imagefleet/manifest';
-import { findService, verifyService } from '@imagefleet/pipeline';
-import pLimit from 'p-limit';
+import { findService, verifyServices, type ServiceCheck } from '@imagefleet/pipeline';
 
 export async function verifyCommand(manifestFile: string, names: string[], opts: { json: boolean }): Promise<number> {
   const manifest = await loadManifest(manifestFile);
-  const services = names.length ? names.map((n) => findService(manifest, n)) : manifest.services;
-  const limit = pLimit(8);
-  const results = await Promise.all(
-    services.map((service) =>
-      limit(async () => {
-        const v = await verifyService(manifest, service, process.env);
-        const r = v.result;
-        return {
-          service: service.name,
-          image: `${manifest.registry.host}/${manifest.registry.namespace}/${service.name}:${service.tags[0]}`,
-          status: r.status,
-          digest: r.status === 'verified' ? r.digest : '',
-          host: v.host,
-          detail: r.status === 'verified' ? `${r.manifests} manifest(s), ${r.blobs} blob(s)` : r.detail,
-        };
-      }),
-    ),
-  );
+  const services = names.length ? names.map((n) => findService(manifest, n).name) : manifest.services.map((s) => s.name);
+  const results: ServiceCheck[] = [];
+  for await (const check of verifyServices(manifest, services, { env: process.env })) results.push(check);
   if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else {
     const header = ['service', 'status', 'digest', 'detail'];

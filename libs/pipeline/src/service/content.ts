@@ -6,8 +6,6 @@
  */
 import { contentKey, contentTag } from '@imagefleet/buildkit';
 import type { ServiceContext } from './context.js';
-import type { ResolvedBase } from './build.js';
-import { pushClient } from './registry.js';
 
 export interface ContentCheck {
   contentTag: string;
@@ -15,17 +13,17 @@ export interface ContentCheck {
   digest: string;
 }
 
-export async function checkContent(ctx: ServiceContext, base: ResolvedBase): Promise<ContentCheck> {
+export async function checkContent(ctx: ServiceContext, baseDigests: Record<string, string>): Promise<ContentCheck> {
   const key = await contentKey({
     context: ctx.service.context,
     dockerfile: ctx.service.dockerfile,
     buildArgs: ctx.service.buildArgs,
     secrets: ctx.service.secrets,
-    baseDigests: base.digests,
+    baseDigests,
   });
   const tag = contentTag(key);
   // A missing tag costs verify one request, like a HEAD would.
-  const result = await pushClient(ctx.manifest, ctx.env).verify(ctx.repository, tag);
+  const result = await ctx.registry.push.verify(ctx.repository, tag);
   return { contentTag: tag, digest: result.status === 'verified' ? result.digest : '' };
 }
 
@@ -34,7 +32,7 @@ export async function checkContent(ctx: ServiceContext, base: ResolvedBase): Pro
  * GET and one PUT instead of another `docker push` per tag.
  */
 export async function retagToDigest(ctx: ServiceContext, digest: string, tags: string[] = ctx.service.tags): Promise<string[]> {
-  const client = pushClient(ctx.manifest, ctx.env);
+  const client = ctx.registry.push;
   const moved: string[] = [];
   let manifest: Awaited<ReturnType<typeof client.getManifest>> | undefined;
   for (const tag of tags) {
@@ -54,7 +52,7 @@ export function contentRef(ctx: ServiceContext, tag: string): string {
 
 /** Each tag must now resolve to `digest` (whose content was just walked in full): '' or what is wrong. */
 export async function verifyTagsResolve(ctx: ServiceContext, digest: string, tags: string[]): Promise<string> {
-  const client = pushClient(ctx.manifest, ctx.env);
+  const client = ctx.registry.push;
   for (const tag of tags) {
     const head = await client.headManifest(ctx.repository, tag);
     if (head?.digest !== digest) return `${ctx.manifest.registry.pushHost}/${ctx.repository}:${tag} resolves to ${head?.digest ?? 'nothing'}, not ${digest}`;

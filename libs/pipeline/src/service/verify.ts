@@ -4,8 +4,7 @@
  * reach it. The pushed digest must be the one the tag points at (a stale tag is a failure).
  */
 import type { VerifyResult } from '@imagefleet/registry';
-import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
-import { pushClient, referenceClient } from './registry.js';
+import type { ServiceContext } from './context.js';
 
 export interface ServiceVerification {
   /** The first non-verified result, or the verified one. */
@@ -16,25 +15,23 @@ export interface ServiceVerification {
 }
 
 export async function verifyService(
-  manifest: Manifest,
-  service: ServiceSpec,
-  env: NodeJS.ProcessEnv,
+  ctx: ServiceContext,
   expectedDigest?: string,
   /** Which tags to walk. @default every tag of the service */
-  tags: string[] = service.tags,
+  tags: string[] = ctx.service.tags,
 ): Promise<ServiceVerification> {
   const started = Date.now();
-  const repo = `${manifest.registry.namespace}/${service.name}`;
-  const clients = [{ host: manifest.registry.pushHost, client: pushClient(manifest, env) }];
-  const reference = await referenceClient(manifest, env);
-  if (reference) clients.push({ host: manifest.registry.host, client: reference });
+  const { registry } = ctx.manifest;
+  const clients = [{ host: registry.pushHost, client: ctx.registry.push }];
+  const reference = await ctx.registry.reference();
+  if (reference) clients.push({ host: registry.host, client: reference });
 
   let verified: { result: VerifyResult; host: string } | undefined;
   for (const { host, client } of clients) {
     // Every tag must point at the same, complete image: the first tag fixes the digest.
     let expected = expectedDigest;
     for (const tag of tags) {
-      const result = await client.verify(repo, tag, expected ? { expectedDigest: expected } : {});
+      const result = await client.verify(ctx.repository, tag, expected ? { expectedDigest: expected } : {});
       if (result.status !== 'verified') return { result, host, durationMs: Date.now() - started };
       expected ??= result.digest;
       verified ??= { result, host };

@@ -3,8 +3,7 @@
  * the scheme the manifest implies, accept the credentials, and resolve — so a run that cannot
  * push fails in seconds, not after every build.
  */
-import type { Manifest } from '@imagefleet/manifest';
-import { pushClient } from './registry.js';
+import type { RunContext } from './context.js';
 
 export interface PreflightOutcome {
   ok: boolean;
@@ -12,8 +11,8 @@ export interface PreflightOutcome {
   detail: string;
 }
 
-export async function preflightRegistry(manifest: Manifest, env: NodeJS.ProcessEnv): Promise<PreflightOutcome> {
-  const ping = await pushClient(manifest, env).ping();
+export async function preflightRegistry(run: Pick<RunContext, 'manifest' | 'registry'>): Promise<PreflightOutcome> {
+  const ping = await run.registry.push.ping();
   if (ping.status === 'ok') return { ok: true, detail: '' };
-  return { ok: false, detail: `registry ${manifest.registry.pushHost}: ${ping.detail}` };
+  return { ok: false, detail: `registry ${run.manifest.registry.pushHost}: ${ping.detail}` };
 }

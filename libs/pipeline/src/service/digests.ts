@@ -28,10 +28,6 @@ export async function readDigestPins(file: string): Promise<DigestPins> {
   }
 }
 
-export async function recordDigestPin(ctx: ServiceContext, digest: string): Promise<void> {
-  await recordDigestPins(ctx.paths.digests, [pinFor(ctx, digest)]);
-}
-
 export function pinFor(ctx: ServiceContext, digest: string): { service: string; pin: DigestPin } {
   return {
     service: ctx.service.name,

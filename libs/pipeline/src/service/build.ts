@@ -1,12 +1,15 @@
-/** The build phase: resolve the images this one builds FROM, then run the builder. */
+/**
+ * The build phase: resolve the images this one builds FROM, then run the builder. How many
+ * builds run at once is the run's business (libs/pipeline/src/fleet/run.ts), not this one's.
+ */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { explainBuildFailure, parseImageId } from '@imagefleet/buildkit';
-import { acquireSlot, runCommand, type Redactor, type Slot } from '@imagefleet/process';
+import { runCommand, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
-import { baseImageArg, pushClient } from './registry.js';
-import { seconds } from './console.js';
+import { baseImageArg } from './registry.js';
+import { seconds } from '../seconds.js';
 
 export interface BuildOutcome {
   ok: boolean;
@@ -22,12 +25,17 @@ export interface BuildOutcome {
  * passed pinned by digest (`PLATFORM_BASE_IMAGE=<pushHost>/<ns>/platform-base@sha256:…`) so
  * the build uses exactly what was pushed and verified, not whatever the daemon has tagged.
  */
-export async function resolveBaseImages(ctx: ServiceContext): Promise<ResolvedBase> {
+export async function resolveBaseImages(ctx: ServiceContext, known: Record<string, string> = {}): Promise<ResolvedBase> {
   const args: Record<string, string> = {};
   const digests: Record<string, string> = {};
-  const client = pushClient(ctx.manifest, ctx.env);
+  const { pushHost, namespace } = ctx.manifest.registry;
+  for (const [dep, digest] of Object.entries(known)) {
+    digests[dep] = digest;
+    args[baseImageArg(dep)] = `${pushHost}/${namespace}/${dep}@${digest}`;
+  }
+  const client = ctx.registry.push;
   const tag = ctx.service.tags[0]!;
-  for (const dep of ctx.service.dependsOn) {
+  for (const dep of ctx.service.dependsOn.filter((d) => !(d in known))) {
     const repo = `${ctx.manifest.registry.namespace}/${dep}`;
     const head = await client.headManifest(repo, tag);
     if (!head) {
@@ -40,7 +48,7 @@ export async function resolveBaseImages(ctx: ServiceContext): Promise<ResolvedBa
 }
 
 /**
- * Nx stops a run by signalling every process of each task's tree, so the builder may die from
+ * Ctrl-C reaches every process of the terminal's foreground group, so the builder may die from
  * the interrupt a moment before this process hears of it: a child killed by a signal, or a
  * BuildKit session cancelled under it, during a run that is being stopped, is an interrupt.
  */
@@ -67,17 +75,9 @@ export async function buildImage(
   secrets: { values: Record<string, string>; redact: Redactor },
   base: ResolvedBase,
 ): Promise<BuildOutcome> {
-  // A build's seconds start when it has its slot: waiting is not building.
-  let started = Date.now();
+  const started = Date.now();
   const baseDigests = base.digests;
-  let slot: Slot | undefined;
   try {
-    const limit = ctx.manifest.concurrency.build;
-    if (limit) {
-      slot = await acquireSlot(ctx.paths.buildSlots, limit, { signal: ctx.signal });
-      log.line(`build slot ${slot.slot} of ${limit} (waited ${seconds(Date.now() - started)} s)`);
-      started = Date.now();
-    }
     await mkdir(ctx.paths.builds, { recursive: true });
     const iidFile = join(ctx.paths.builds, `${ctx.service.name}.iid`);
     const cmd = ctx.builder.buildCommand(
@@ -118,7 +118,5 @@ export async function buildImage(
       error: secrets.redact((error as Error).message),
       interrupted: ctx.signal.aborted,
     };
-  } finally {
-    await slot?.release();
   }
 }

@@ -1,0 +1,116 @@
+/**
+ * A run over many services, in one process: every service of the run is checked against the
+ * registry at once; an unchanged one (its content tag is there and verifies) is settled at once;
+ * a changed one builds the moment the images it builds FROM are done, at most `jobs` builds at
+ * a time, and pushes under the push limit. Results come out as each service ends, so the caller
+ * (the Nx batch executor) can report each task the moment it is known. Every service gets
+ * exactly one row, also when an image it builds FROM failed or the run is interrupted.
+ */
+import pLimit from 'p-limit';
+import type { Manifest } from '@imagefleet/manifest';
+import type { SummaryRow } from '@imagefleet/report';
+import { createRunContext, serviceContext, type RunContext } from '../service/context.js';
+import { preflightRegistry } from '../service/preflight.js';
+import { pushService, buildServiceImage, type ServiceRunShared } from '../service/push-service.js';
+import { createRunRecorder, emptyRow, notStartedRow } from '../rows.js';
+import { newRunId } from '../run-id.js';
+import type { DigestPin } from '../service/digests.js';
+
+export interface RunOptions {
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  /** Builds at once. */
+  jobs: number;
+  /** A fresh one when not given. */
+  runId?: string;
+  /** Where a service's lines go. @default stdout, `[service] text` */
+  say?: (service: string, text: string) => void;
+}
+
+export interface ServiceEnd {
+  service: string;
+  /** pushed or unchanged */
+  ok: boolean;
+  /** ok; failed; skipped: an image it builds FROM failed; interrupted (while running or before it started) */
+  outcome: 'ok' | 'failed' | 'skipped' | 'interrupted';
+  row: SummaryRow;
+}
+
+/** Registry checks in flight at once: a changed service is told by one 404 and is best known early. */
+const CHECKS_AT_ONCE = 32;
+
+/** Push every named service (in dependency order); yields each service's end as it comes. */
+export async function* pushServices(manifest: Manifest, names: readonly string[], opts: RunOptions): AsyncGenerator<ServiceEnd> {
+  const run = startRun(manifest, opts);
+  const shared = sharedLimits(run, opts.jobs);
+  const recorder = createRunRecorder(manifest);
+  const planned = new Set(names);
+  const byName = new Map(manifest.services.map((s) => [s.name, s]));
+  const ends = new Map<string, Promise<ServiceEnd & { digest: string }>>();
+
+  const end = (name: string): Promise<ServiceEnd & { digest: string }> => {
+    let pending = ends.get(name);
+    if (!pending) {
+      pending = (async () => {
+        const service = byName.get(name)!;
+        const inRun = service.dependsOn.filter((d) => planned.has(d));
+        const bases = await Promise.all(inRun.map(end));
+        const failed = bases.filter((b) => !b.ok).map((b) => b.service);
+        let result: { row: SummaryRow; pin?: { service: string; pin: DigestPin } };
+        if (failed.length) result = { row: notStartedRow(manifest, service, run.runId, { failedBases: failed }) };
+        else if (run.signal.aborted) result = { row: notStartedRow(manifest, service, run.runId, { interrupted: true }) };
+        else result = await pushService(serviceContext(run, service), shared, Object.fromEntries(bases.map((b) => [b.service, b.digest]))).catch((error: unknown) => ({
+            // Only what the flow cannot say itself (a log that cannot be written, say) ends here.
+            row: { ...emptyRow(manifest, service, run.runId, ''), status: 'failed' as const, phase: 'build' as const, error: (error as Error).message, finishedAt: new Date().toISOString() },
+          }));
+        await recorder.record(result.row, result.pin);
+        const ok = result.row.status === 'pushed' || result.row.status === 'unchanged';
+        const outcome = ok ? 'ok' : result.row.status === 'interrupted' ? 'interrupted' : failed.length ? 'skipped' : 'failed';
+        return { service: name, ok, outcome, row: result.row, digest: result.row.digest } as const;
+      })();
+      ends.set(name, pending);
+    }
+    return pending;
+  };
+
+  const ordered = manifest.services.filter((s) => planned.has(s.name)).map((s) => s.name);
+  for (const name of names) if (!byName.has(name)) throw new Error(`${manifest.file}: no service "${name}"`);
+  yield* inOrderOfEnding(ordered.map((name) => end(name).then(({ digest: _digest, ...rest }) => rest)));
+}
+
+/** Build every named service's image locally (the `image` target): nothing pushed, no rows. */
+export async function* buildServices(manifest: Manifest, names: readonly string[], opts: RunOptions): AsyncGenerator<{ service: string; ok: boolean; error: string }> {
+  const run = startRun(manifest, opts);
+  const shared = sharedLimits(run, opts.jobs);
+  yield* inOrderOfEnding(
+    names.map(async (name) => {
+      const service = manifest.services.find((s) => s.name === name);
+      if (!service) return { service: name, ok: false, error: `${manifest.file}: no service "${name}"` };
+      return { service: name, ...(await buildServiceImage(serviceContext(run, service), shared)) };
+    }),
+  );
+}
+
+function startRun(manifest: Manifest, opts: RunOptions): RunContext {
+  return createRunContext(manifest, { runId: opts.runId ?? newRunId(), env: opts.env, signal: opts.signal, ...(opts.say ? { say: opts.say } : {}) });
+}
+
+function sharedLimits(run: RunContext, jobs: number): ServiceRunShared {
+  const checks = pLimit(CHECKS_AT_ONCE);
+  const builds = pLimit(Math.max(1, Math.floor(jobs)));
+  return {
+    preflight: preflightRegistry(run).catch((error: unknown) => ({ ok: false, detail: (error as Error).message })),
+    checkSlot: (fn) => checks(fn),
+    buildSlot: (fn) => builds(fn),
+  };
+}
+
+/** Yields each promise's value as it settles (none of them rejects). */
+async function* inOrderOfEnding<T>(promises: Promise<T>[]): AsyncGenerator<T> {
+  const pending = new Map(promises.map((p, i) => [i, p.then((value) => ({ i, value }))]));
+  while (pending.size) {
+    const { i, value } = await Promise.race(pending.values());
+    pending.delete(i);
+    yield value;
+  }
+}

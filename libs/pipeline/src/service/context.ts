@@ -1,0 +1,65 @@
+/**
+ * What one run and each of its services work with, created when the run starts and dropped when
+ * it ends: the manifest, run id, environment, interrupt signal, registry clients, builder and
+ * the terminal. Nothing here lives in a module variable, so two runs in one process (the Nx
+ * daemon, a test) share nothing.
+ */
+import { imageReferences, loadSecretValues, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
+import { createBuilder, type Builder } from '@imagefleet/buildkit';
+import { createRedactor, type Redactor } from '@imagefleet/process';
+import { workspacePaths, type WorkspacePaths } from '../paths.js';
+import { createRunRegistry, type RunRegistry } from './registry.js';
+
+export interface RunContext {
+  manifest: Manifest;
+  runId: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  paths: WorkspacePaths;
+  registry: RunRegistry;
+  builder: Builder;
+  /** One short line for a person, about one service (details go to its log). */
+  say(service: string, text: string): void;
+}
+
+export interface ServiceContext extends RunContext {
+  service: ServiceSpec;
+  refs: ReturnType<typeof imageReferences>;
+  /** `<namespace>/<service>`: the repository in the registry. */
+  repository: string;
+}
+
+export function createRunContext(
+  manifest: Manifest,
+  opts: { runId: string; env: NodeJS.ProcessEnv; signal: AbortSignal; say?: (service: string, text: string) => void },
+): RunContext {
+  return {
+    manifest,
+    runId: opts.runId,
+    env: opts.env,
+    signal: opts.signal,
+    paths: workspacePaths(manifest),
+    registry: createRunRegistry(manifest, opts.env),
+    builder: createBuilder(manifest.builder),
+    say: opts.say ?? ((service, text) => process.stdout.write(`[${service}] ${text}\n`)),
+  };
+}
+
+export function serviceContext(run: RunContext, service: ServiceSpec): ServiceContext {
+  return { ...run, service, refs: imageReferences(run.manifest, service), repository: `${run.manifest.registry.namespace}/${service.name}` };
+}
+
+export function findService(manifest: Manifest, name: string): ServiceSpec {
+  const service = manifest.services.find((s) => s.name === name);
+  if (!service) {
+    const known = manifest.services.map((s) => s.name).join(', ');
+    throw new Error(`${manifest.file}: no service "${name}" (services: ${known})`);
+  }
+  return service;
+}
+
+/** Secret values for this service (throws SecretsError naming secret and service) and the redactor over them. */
+export function loadServiceSecrets(ctx: ServiceContext): { values: Record<string, string>; redact: Redactor } {
+  const values = loadSecretValues(ctx.manifest, { env: ctx.env, dotenvFile: ctx.paths.dotenv, services: [ctx.service.name] });
+  return { values, redact: createRedactor(Object.values(values)) };
+}

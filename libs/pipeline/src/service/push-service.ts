@@ -1,0 +1,164 @@
+/**
+ * One service end to end: secrets → preflight → the images it builds FROM → content check
+ * (the registry already holds this exact image: nothing to build or push) → build → push →
+ * verify every manifest and blob → the other tags and the content tag. Whatever happens — bad
+ * secrets, an unreachable registry, a failed build, a stalled push, an incomplete image, an
+ * interrupt — the returned row says so, with the phase and the reason. The caller records it.
+ */
+import type { Phase, RowStatus, ServiceLog, SummaryRow } from '@imagefleet/report';
+import { openServiceLog } from '@imagefleet/report';
+import { createRedactor, type Redactor } from '@imagefleet/process';
+import { loadServiceSecrets, type ServiceContext } from './context.js';
+import { buildImage, resolveBaseImages, type ResolvedBase } from './build.js';
+import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type ContentCheck } from './content.js';
+import { pushImage } from './push.js';
+import { verifyService } from './verify.js';
+import { pinFor, type DigestPin } from './digests.js';
+import type { PreflightOutcome } from './preflight.js';
+import { emptyRow } from '../rows.js';
+import { seconds } from '../seconds.js';
+
+/** What the run shares with each service: its preflight answer and its limits. */
+export interface ServiceRunShared {
+  /** The run's one registry preflight. */
+  preflight: Promise<PreflightOutcome>;
+  /** Runs a content check under the run's limit of registry checks in flight. */
+  checkSlot: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Runs a build under the run's limit of builds at once. */
+  buildSlot: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+export interface ServiceResult {
+  row: SummaryRow;
+  /** The digest pin to record with the row, when the image verified. */
+  pin?: { service: string; pin: DigestPin };
+}
+
+/**
+ * @param knownBases digests of the images it builds FROM that this run just pushed or found
+ *   unchanged; any other base is looked up in the registry.
+ */
+export async function pushService(ctx: ServiceContext, shared: ServiceRunShared, knownBases: Record<string, string>): Promise<ServiceResult> {
+  const name = ctx.service.name;
+  const row = emptyRow(ctx.manifest, ctx.service, ctx.runId, new Date().toISOString());
+  let redact: Redactor = createRedactor([]);
+  const log = openServiceLog({ dir: ctx.paths.logs, service: name, tag: ctx.service.tags[0]!, redact: (s) => redact(s), append: false });
+  log.line(`run ${ctx.runId}: ${ctx.refs.reference[0]}`);
+  const end = (status: RowStatus, fields: Partial<SummaryRow> = {}, pin?: ServiceResult['pin']) => finish(log, { ...row, status, ...fields }, pin);
+  const fail = (phase: Phase, error: string, status: RowStatus = 'failed') => {
+    ctx.say(name, `${status} (${phase}): ${error}`);
+    return end(status, { phase, error });
+  };
+
+  let secrets: ReturnType<typeof loadServiceSecrets>;
+  try {
+    secrets = loadServiceSecrets(ctx);
+    redact = secrets.redact;
+  } catch (error) {
+    return fail('secrets', (error as Error).message);
+  }
+  const preflight = await shared.preflight;
+  if (!preflight.ok) return fail('preflight', preflight.detail);
+  if (ctx.signal.aborted) return fail('build', 'interrupted before it started', 'interrupted');
+
+  let base: ResolvedBase;
+  let content: ContentCheck;
+  try {
+    base = await resolveBaseImages(ctx, knownBases);
+    content = await shared.checkSlot(() => checkContent(ctx, base.digests));
+  } catch (error) {
+    return fail('build', redact((error as Error).message));
+  }
+
+  if (content.digest) {
+    // The content tag's image was just walked in full (every manifest and blob): point the tags
+    // at it and check that each now resolves to it.
+    log.line(`unchanged: ${contentRef(ctx, content.contentTag)} is in the registry and verifies (${content.digest}); nothing to build or push`);
+    const started = Date.now();
+    try {
+      const moved = await retagToDigest(ctx, content.digest);
+      if (moved.length) log.line(`tagged ${moved.join(', ')} → ${content.digest} through the registry API`);
+      const wrong = await verifyTagsResolve(ctx, content.digest, moved);
+      if (wrong) return fail('verify', wrong);
+    } catch (error) {
+      return fail('push', `could not point the tags at ${content.digest}: ${redact((error as Error).message)}`);
+    }
+    ctx.say(name, `unchanged, verified ${content.digest}`);
+    return end('unchanged', { verify: 'verified', digest: content.digest, verifySeconds: seconds(Date.now() - started) }, pinFor(ctx, content.digest));
+  }
+
+  ctx.say(name, 'build started');
+  const build = await shared.buildSlot(() => (ctx.signal.aborted ? Promise.resolve(null) : buildImage(ctx, log, secrets, base)));
+  if (!build) return fail('build', 'interrupted before it started', 'interrupted');
+  row.buildSeconds = seconds(build.durationMs);
+  if (!build.ok) return fail('build', build.error, build.interrupted ? 'interrupted' : 'failed');
+  ctx.say(name, `build done in ${row.buildSeconds} s`);
+
+  const push = await pushImage(ctx, log, redact);
+  row.pushSeconds = seconds(push.durationMs);
+  row.attempts = push.attempts;
+  if (!push.ok) return fail('push', push.error, push.interrupted ? 'interrupted' : 'failed');
+  ctx.say(name, `push done in ${row.pushSeconds} s (attempt ${push.attempts}), ${push.digest}`);
+
+  // The primary tag, walked in full (every manifest and blob) against the digest the push reported.
+  const verification = await verifyService(ctx, push.digest, ctx.service.tags.slice(0, 1));
+  row.verifySeconds = seconds(verification.durationMs);
+  row.verify = verification.result.status;
+  if (verification.result.status !== 'verified') return fail('verify', `${verification.host}: ${verification.result.detail}`);
+  const digest = verification.result.digest;
+  ctx.say(name, `verified ${digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) in ${row.verifySeconds} s`);
+  // Only a verified image gets its other tags and its content tag (what the next run trusts).
+  try {
+    const tags = [...ctx.service.tags.slice(1), content.contentTag];
+    const moved = await retagToDigest(ctx, digest, tags);
+    if (moved.length) log.line(`tagged ${moved.join(', ')} → ${digest} through the registry API`);
+    const wrong = await verifyTagsResolve(ctx, digest, moved);
+    if (wrong) return fail('verify', wrong);
+  } catch (error) {
+    return fail('push', `could not tag ${digest}: ${redact((error as Error).message)}`);
+  }
+  return end('pushed', { digest }, pinFor(ctx, digest));
+}
+
+/**
+ * The `image` target: the same steps up to the build, nothing pushed and no row (rows describe
+ * pushes). An image whose content is already in the registry is not built again.
+ */
+export async function buildServiceImage(ctx: ServiceContext, shared: ServiceRunShared): Promise<{ ok: boolean; error: string }> {
+  const name = ctx.service.name;
+  let redact: Redactor = createRedactor([]);
+  const log = openServiceLog({ dir: ctx.paths.logs, service: name, tag: ctx.service.tags[0]!, redact: (s) => redact(s), append: false });
+  log.line(`run ${ctx.runId}: build ${ctx.refs.reference[0]} (image target: nothing is pushed)`);
+  const done = async (error: string) => {
+    log.line(error ? `failed: ${error}` : 'done');
+    if (error) ctx.say(name, `failed: ${error}`);
+    await log.close();
+    return { ok: !error, error };
+  };
+  try {
+    const secrets = loadServiceSecrets(ctx);
+    redact = secrets.redact;
+    const preflight = await shared.preflight;
+    if (!preflight.ok) return await done(preflight.detail);
+    const base = await resolveBaseImages(ctx);
+    const content = await shared.checkSlot(() => checkContent(ctx, base.digests));
+    if (content.digest) {
+      ctx.say(name, `unchanged (${content.contentTag} is in the registry and verifies), nothing to build`);
+      return await done('');
+    }
+    ctx.say(name, 'build started');
+    const build = await shared.buildSlot(() => buildImage(ctx, log, secrets, base));
+    if (!build.ok) return await done(build.error);
+    ctx.say(name, `build done in ${seconds(build.durationMs)} s`);
+    return await done('');
+  } catch (error) {
+    return done(redact((error as Error).message));
+  }
+}
+
+async function finish(log: ServiceLog, row: SummaryRow, pin?: ServiceResult['pin']): Promise<ServiceResult> {
+  const final: SummaryRow = { ...row, error: row.error.replace(/\s+/g, ' ').trim(), finishedAt: new Date().toISOString() };
+  log.line(`${final.status}${final.phase ? ` (${final.phase})` : ''}${final.error ? `: ${final.error}` : ''}`);
+  await log.close();
+  return pin ? { row: final, pin } : { row: final };
+}

@@ -1,0 +1,72 @@
+/**
+ * What the three executors share: the tasks of a batch as services (an Nx project is a service,
+ * by name), the options, and a terminal that shows every line as it comes and keeps each
+ * service's lines for its task's result (what Nx prints for the task and stores with it).
+ */
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { loadManifest, type Manifest } from '@imagefleet/manifest';
+
+export interface ExecutorOptions {
+  /** services.manifest.yaml, relative to the workspace root. */
+  manifest?: string;
+  /** Builds at once (push, image). */
+  jobs?: number;
+}
+
+export const MANIFEST = 'services.manifest.yaml';
+
+/** Nx's result of one task, as its batch runner reads it. */
+export interface BatchTaskResult {
+  task: string;
+  result: { success: boolean; status: 'success' | 'failure' | 'skipped' | 'stopped'; terminalOutput: string };
+}
+
+export interface Batch {
+  manifest: Manifest;
+  /** Service names, one per task. */
+  services: string[];
+  taskOf(service: string): string;
+  options: ExecutorOptions;
+}
+
+export async function openBatch(taskGraph: TaskGraph, inputs: Record<string, ExecutorOptions>, context: ExecutorContext): Promise<Batch> {
+  const tasks = Object.values(taskGraph.tasks);
+  const options = inputs[tasks[0]!.id] ?? {};
+  const manifest = await loadManifest(join(context.root, options.manifest ?? MANIFEST));
+  const byService = new Map(tasks.map((t) => [t.target.project, t.id]));
+  return { manifest, services: [...byService.keys()], taskOf: (service) => byService.get(service)!, options };
+}
+
+/** The batch of a single task, for `--batch=false` (NX_BATCH_MODE=false): the same code with one task. */
+export function singleTaskGraph(context: ExecutorContext): TaskGraph {
+  const id = `${context.projectName}:${context.targetName}`;
+  const task = { id, target: { project: context.projectName!, target: context.targetName! }, overrides: {}, outputs: [], parallelism: true };
+  return { roots: [id], tasks: { [id]: task }, dependencies: { [id]: [] }, continuousDependencies: { [id]: [] } } as unknown as TaskGraph;
+}
+
+/** Builds at once: the executor's `jobs`, else the manifest's `concurrency.build`, else one per core (the seed script's JOBS=$(nproc)). */
+export function jobsOf(batch: Batch): number {
+  return batch.options.jobs ?? batch.manifest.concurrency.build ?? availableParallelism();
+}
+
+export interface Terminal {
+  say(service: string, text: string): void;
+  /** The lines said about `service` so far. */
+  output(service: string): string;
+}
+
+export function createTerminal(write: (text: string) => void = (text) => process.stdout.write(text)): Terminal {
+  const lines = new Map<string, string[]>();
+  return {
+    say(service, text) {
+      const line = `[${service}] ${text}`;
+      write(`${line}\n`);
+      let own = lines.get(service);
+      if (!own) lines.set(service, (own = []));
+      own.push(line);
+    },
+    output: (service) => (lines.get(service) ?? []).map((l) => `${l}\n`).join(''),
+  };
+}
