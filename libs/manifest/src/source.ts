@@ -50,7 +50,7 @@ export function parseSource(text: string): Source {
     return found;
   };
 
-  const problems = yamlProblems(doc, position);
+  const problems = yamlProblems(doc, position, text);
   let data: unknown;
   try {
     data = problems.length ? undefined : doc.toJS({ maxAliasCount: 100 });
@@ -84,14 +84,17 @@ function keyText(key: unknown): string {
 
 /** yaml places DUPLICATE_KEY where the previous value ends, so duplicates are found again by
  * walking the maps, to point at the repeated key itself; other errors keep yaml's offset. */
-function yamlProblems(doc: Document.Parsed, position: (offset: number) => Position): Problem[] {
+function yamlProblems(doc: Document.Parsed, position: (offset: number) => Position, text: string): Problem[] {
   const problems: Problem[] = [];
   duplicates(doc.contents, [], position, problems);
   const foundDuplicates = problems.length > 0;
   for (const error of doc.errors) {
     if (error.code === 'DUPLICATE_KEY' && foundDuplicates) continue;
-    const path = pathAt(doc.contents, error.pos[0], []);
-    problems.push({ path, position: position(error.pos[0]), message: `invalid YAML: ${error.message}` });
+    // yaml notices an unclosed `[`, `{` or quote only at the next token, often the next key:
+    // name (and place) the value left open instead of the key that follows it.
+    const open = unclosedBefore(doc.contents, error.pos[0], text, []);
+    const path = open?.path ?? pathAt(doc.contents, error.pos[0], []);
+    problems.push({ path, position: position(open?.start ?? error.pos[0]), message: `invalid YAML: ${error.message}` });
   }
   return problems.sort((a, b) => a.position!.line - b.position!.line || a.position!.column - b.position!.column);
 }
@@ -117,6 +120,42 @@ function duplicates(node: unknown, path: PathSegment[], position: (o: number) =>
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => duplicates(item, [...path, i], position, out));
   }
+}
+
+/**
+ * A flow collection or quoted scalar that is not closed and ends where the error was found
+ * (its range runs up to `offset`): the real culprit of an error yaml reports at the next token.
+ */
+function unclosedBefore(node: unknown, offset: number, text: string, path: PathSegment[]): { path: PathSegment[]; start: number } | undefined {
+  const visit = (child: unknown, at: PathSegment[]) => {
+    const range = (child as Node | null)?.range;
+    if (!range || range[0] > offset || range[2] < offset) return undefined;
+    const deeper = unclosedBefore(child, offset, text, at);
+    if (deeper) return deeper;
+    return range[1] <= offset && isUnclosed(child, text.slice(range[0], range[1])) ? { path: at, start: range[0] } : undefined;
+  };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const found = visit(pair.value, [...path, keyText(pair.key)]);
+      if (found) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      const found = visit(item, [...path, i]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function isUnclosed(node: unknown, source: string): boolean {
+  const written = source.trimEnd();
+  if ((isMap(node) || isSeq(node)) && node.flow) return !written.endsWith(isMap(node) ? '}' : ']');
+  if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) {
+    const quote = node.type === 'QUOTE_DOUBLE' ? '"' : "'";
+    return written.length < 2 || !written.endsWith(quote);
+  }
+  return false;
 }
 
 /** The path of the deepest node around `offset`, so a syntax error still names where it is. */
