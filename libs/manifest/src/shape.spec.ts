@@ -117,10 +117,10 @@ describe('YAML issues', () => {
     ]);
   });
 
-  test('an unclosed flow list is reported where yaml notices it', async () => {
+  test('an unclosed flow list is reported at the list, not at the key yaml noticed it at', async () => {
     const yaml = lines(...REGISTRY, 'services:', '  a:', '    tags: [dev, latest', '  b:');
     expect(await issuesFor({ 'services.manifest.yaml': yaml })).toEqual([
-      '7:3 services.b: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      '6:11 services.a.tags: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
     ]);
   });
 });
