@@ -15,6 +15,8 @@ import { pushService, buildServiceImage, type ServiceRunShared } from '../servic
 import { createRunRecorder, emptyRow, notStartedRow } from '../rows.js';
 import { newRunId } from '../run-id.js';
 import type { DigestPin } from '../service/digests.js';
+import type { RunRegistry } from '../service/registry.js';
+import type { Builder } from '@imagefleet/buildkit';
 
 export interface RunOptions {
   env: NodeJS.ProcessEnv;
@@ -25,6 +27,9 @@ export interface RunOptions {
   runId?: string;
   /** Where a service's lines go. @default stdout, `[service] text` */
   say?: (service: string, text: string) => void;
+  /** For tests: a fake registry and builder instead of the manifest's. */
+  registry?: RunRegistry;
+  builder?: Builder;
 }
 
 export interface ServiceEnd {
@@ -92,7 +97,7 @@ export async function* buildServices(manifest: Manifest, names: readonly string[
 }
 
 function startRun(manifest: Manifest, opts: RunOptions): RunContext {
-  return createRunContext(manifest, { runId: opts.runId ?? newRunId(), env: opts.env, signal: opts.signal, ...(opts.say ? { say: opts.say } : {}) });
+  return createRunContext(manifest, { runId: opts.runId ?? newRunId(), env: opts.env, signal: opts.signal, say: opts.say, registry: opts.registry, builder: opts.builder });
 }
 
 function sharedLimits(run: RunContext, jobs: number): ServiceRunShared {

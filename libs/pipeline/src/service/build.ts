@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { explainBuildFailure, parseImageId } from '@imagefleet/buildkit';
+import { explainBuildFailure, parseImageId, withSecretFiles } from '@imagefleet/buildkit';
 import { runCommand, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
@@ -80,31 +80,38 @@ export async function buildImage(
   try {
     await mkdir(ctx.paths.builds, { recursive: true });
     const iidFile = join(ctx.paths.builds, `${ctx.service.name}.iid`);
-    const cmd = ctx.builder.buildCommand(
-      {
-        service: ctx.service.name,
-        context: ctx.service.context,
-        dockerfile: ctx.service.dockerfile,
-        tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
-        buildArgs: { ...ctx.service.buildArgs, ...base.args },
-        secrets: ctx.service.secrets,
-        labels: { 'org.imagefleet.service': ctx.service.name },
-        iidFile,
-      },
-      secrets.values,
-    );
-    log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
-    const result = await runCommand(cmd.file, cmd.args, {
-      env: cmd.env,
-      cwd: ctx.manifest.root,
-      redact: secrets.redact,
-      signal: ctx.signal,
-      onLine: (line) => log.line(line),
+    // Secret values reach BuildKit as 0600 files removed after the build, never as the CLI's
+    // environment (a secret named DOCKER_HOST would redirect the CLI itself).
+    const { cmd, result } = await withSecretFiles({ service: ctx.service.name, names: ctx.service.secrets, values: secrets.values }, async (secretFiles) => {
+      const cmd = ctx.builder.buildCommand(
+        {
+          service: ctx.service.name,
+          context: ctx.service.context,
+          dockerfile: ctx.service.dockerfile,
+          tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
+          buildArgs: { ...ctx.service.buildArgs, ...base.args },
+          secrets: ctx.service.secrets,
+          secretFiles,
+          labels: { 'org.imagefleet.service': ctx.service.name },
+          iidFile,
+        },
+        {},
+      );
+      log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
+      const result = await runCommand(cmd.file, cmd.args, {
+        env: cmd.env,
+        cwd: ctx.manifest.root,
+        redact: secrets.redact,
+        keepRaw: true,
+        signal: ctx.signal,
+        onLine: (line) => log.line(line),
+      });
+      return { cmd, result };
     });
     log.line(`build ${result.ok ? 'finished' : 'failed'} after ${seconds(Date.now() - started)} s`);
     if (!result.ok) {
-      const output = `${result.stdout}\n${result.stderr}`;
-      const error = explainBuildFailure(output, cmd.file) ?? result.reason;
+      const output = `${result.raw?.stdout ?? ''}\n${result.raw?.stderr ?? ''}`;
+      const error = explainBuildFailure(output, cmd.file, secrets.redact) ?? result.reason;
       return { ok: false, imageId: '', durationMs: Date.now() - started, baseDigests, error, interrupted: await wasInterrupted(ctx.signal, result) };
     }
     const imageId = parseImageId(await readFile(iidFile, 'utf8').catch(() => '')) ?? '';

@@ -31,7 +31,15 @@ export interface ServiceContext extends RunContext {
 
 export function createRunContext(
   manifest: Manifest,
-  opts: { runId: string; env: NodeJS.ProcessEnv; signal: AbortSignal; say?: (service: string, text: string) => void },
+  opts: {
+    runId: string;
+    env: NodeJS.ProcessEnv;
+    signal: AbortSignal;
+    say?: ((service: string, text: string) => void) | undefined;
+    /** Given by tests (a fake registry client, a fake builder); else made from the manifest. */
+    registry?: RunRegistry | undefined;
+    builder?: Builder | undefined;
+  },
 ): RunContext {
   return {
     manifest,
@@ -39,8 +47,8 @@ export function createRunContext(
     env: opts.env,
     signal: opts.signal,
     paths: workspacePaths(manifest),
-    registry: createRunRegistry(manifest, opts.env),
-    builder: createBuilder(manifest.builder),
+    registry: opts.registry ?? createRunRegistry(manifest, opts.env),
+    builder: opts.builder ?? createBuilder(manifest.builder),
     say: opts.say ?? ((service, text) => process.stdout.write(`[${service}] ${text}\n`)),
   };
 }

@@ -3,7 +3,7 @@
  * from this workspace, each attempt watched for stalls, failed attempts retried with backoff
  * (the image is not rebuilt), all of it bounded by the overall timeout.
  */
-import { explainPushFailure, parsePushDigest } from '@imagefleet/buildkit';
+import { explainPushFailure, pushDigestReader } from '@imagefleet/buildkit';
 import { acquireSlot, runCommand, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
@@ -57,15 +57,18 @@ export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Re
         const ref = ctx.refs.push[0]!;
         const cmd = ctx.builder.pushCommand(ref);
         log.line(`$ ${[cmd.file, ...cmd.args].join(' ')}`);
+        // Parsed raw (a masked short secret must not break the digest), shown redacted.
+        const pushed = pushDigestReader();
         const result = await runCommand(cmd.file, cmd.args, {
           env: cmd.env,
           redact,
+          onRawLine: pushed.line,
           signal: overall,
           stallMs: policy.stallSeconds * 1000,
           onLine: (line) => log.line(line),
         });
         if (result.ok) {
-          const digest = parsePushDigest(result.stdout);
+          const digest = pushed.digest();
           if (!digest) throw new Error(`docker push ${ref} printed no digest`);
           return outcome({ ok: true, digest });
         }

@@ -4,7 +4,7 @@
  * daemon), and the questions the pipeline asks of it.
  */
 import { lookup } from 'node:dns/promises';
-import { createRegistryClient, type RegistryClient } from '@imagefleet/registry';
+import { createHostCircuit, createRegistryClient, type RegistryClient } from '@imagefleet/registry';
 import type { Manifest } from '@imagefleet/manifest';
 
 export interface RunRegistry {
@@ -16,8 +16,11 @@ export interface RunRegistry {
 
 export function createRunRegistry(manifest: Manifest, env: NodeJS.ProcessEnv): RunRegistry {
   const { host, pushHost, insecure } = manifest.registry;
+  // One circuit per run: once a host is known not to answer, every later request of this run
+  // fails at once with the same reason instead of waiting out its own timeout.
+  const circuit = createHostCircuit();
   // The manifest's `insecure` is authoritative (it already defaults to true for loopback hosts).
-  const clientFor = (h: string) => createRegistryClient({ host: h, insecure, scheme: insecure ? 'http' : 'https', env });
+  const clientFor = (h: string) => createRegistryClient({ host: h, insecure, scheme: insecure ? 'http' : 'https', env, circuit });
   const push = clientFor(pushHost);
   let reference: Promise<RegistryClient | null> | undefined;
   return {
