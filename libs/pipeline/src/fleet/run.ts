@@ -61,16 +61,22 @@ export async function* pushServices(manifest: Manifest, names: readonly string[]
         const inRun = service.dependsOn.filter((d) => planned.has(d));
         const bases = await Promise.all(inRun.map(end));
         const failed = bases.filter((b) => !b.ok).map((b) => b.service);
+        const preflight = await shared.preflight;
         let result: { row: SummaryRow; pin?: { service: string; pin: DigestPin } };
-        if (failed.length) result = { row: notStartedRow(manifest, service, run.runId, { failedBases: failed }) };
-        else if (run.signal.aborted) result = { row: notStartedRow(manifest, service, run.runId, { interrupted: true }) };
-        else result = await pushService(serviceContext(run, service), shared, Object.fromEntries(bases.map((b) => [b.service, b.digest]))).catch((error: unknown) => ({
+        if (run.signal.aborted || bases.some((b) => b.outcome === 'interrupted')) {
+          result = { row: notStartedRow(manifest, service, run.runId, { interrupted: true }) };
+        } else if (failed.length && preflight.ok) {
+          result = { row: notStartedRow(manifest, service, run.runId, { failedBases: failed }) };
+        } else {
+          // With a failed preflight every service says so itself (its row, its log).
+          result = await pushService(serviceContext(run, service), shared, Object.fromEntries(bases.map((b) => [b.service, b.digest]))).catch((error: unknown) => ({
             // Only what the flow cannot say itself (a log that cannot be written, say) ends here.
             row: { ...emptyRow(manifest, service, run.runId, ''), status: 'failed' as const, phase: 'build' as const, error: (error as Error).message, finishedAt: new Date().toISOString() },
           }));
+        }
         await recorder.record(result.row, result.pin);
         const ok = result.row.status === 'pushed' || result.row.status === 'unchanged';
-        const outcome = ok ? 'ok' : result.row.status === 'interrupted' ? 'interrupted' : failed.length ? 'skipped' : 'failed';
+        const outcome = ok ? 'ok' : result.row.status === 'interrupted' ? 'interrupted' : result.row.error.startsWith('not run:') ? 'skipped' : 'failed';
         return { service: name, ok, outcome, row: result.row, digest: result.row.digest } as const;
       })();
       ends.set(name, pending);
