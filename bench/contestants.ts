@@ -1,95 +1,110 @@
 /**
- * The three ways the benchmark pushes a fixture fleet, each timed as one wall-clock figure and
- * checked afterwards against what it wrote:
+ * The three ways the benchmark runs over a fixture fleet, each timed as one wall-clock figure
+ * and checked afterwards against what it wrote:
  *
  * - `baseline`: bench/baseline.sh — the seed script (bash, `xargs -P $JOBS`, build + push, logs + CSV);
- * - `imagefleet`: `node tools/cli/bin/imagefleet.mjs run push --direct --parallel=JOBS` — the
- *   in-process registry fast path, then every changed service's task in the same process;
- * - `nx`: `nx run-many -t push --parallel=JOBS` — what the issue asks to time: the plugin's
- *   pre-tasks hook settles unchanged services (Nx then replays their pushes from its cache) and
- *   starts the run's task server (in Nx's process, with a head start for ready services), then one Nx task
- *   per service (Nx daemon off, as in CI, unless the request's env says otherwise).
+ * - `nx`: `nx run-many -t push --jobs=JOBS` — every push task in one batch process (the plugin's
+ *   push executor): registry check, build what changed, push, verify, one row per service;
+ * - `floor`: `nx run-many -t floor` over the same projects, every task a cache hit (the fixture's
+ *   cacheable no-op target, warmed once beforehand): what Nx itself costs for a run-many.
+ *
+ * Nx runs with its daemon off, no TUI, no cloud (as in CI).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { parseCsv } from '../libs/report/src/index.js';
-import type { SummaryRow } from '../libs/report/src/index.js';
-import { BASE, TAG, type Fixture } from './fixture.js';
+import type { SummaryJson, SummaryRow } from '../libs/report/src/index.js';
+import { BASE, FLOOR_TARGET, TAG, type Fixture } from './fixture.js';
 
-export type ContestantName = 'baseline' | 'imagefleet' | 'nx';
+export type ContestantName = 'baseline' | 'nx' | 'floor';
 export type Scenario = 'cold' | 'warm' | 'one-changed';
 
 export interface RunResult {
   seconds: number;
-  /** Exit code 0 and the summary says what the scenario expects. */
+  /** Exit code 0 and what it wrote is what the scenario expects. */
   ok: boolean;
   /** Why not ok, or '' */
   problem: string;
   /** When the run started (ms since epoch), to place the summary rows' times in it. */
   startedMs: number;
-  /** imagefleet / nx only: the run's summary rows. */
+  /** nx only: the run's summary rows. */
   rows: SummaryRow[];
+  /** Every output line with when it came (s into the run). */
+  lines: { at: number; line: string }[];
   /** Last lines of the output, for a failure report. */
   tail: string;
-  /** Lines the imagefleet wrapper printed about itself (`imagefleet: …`), with when (s into the run). */
-  marks: { at: number; line: string }[];
-  /** nx: "Nx read the output from the cache … for H out of T tasks", when it said so. */
+  /** "Nx read the output from the cache … for H out of T tasks", when it said so. */
   cacheHits: { hits: number; tasks: number } | null;
 }
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const BASELINE = join(REPO_ROOT, 'bench', 'baseline.sh');
 const RUN_TIMEOUT_MS = 15 * 60_000;
+
 /**
- * Reproducible Nx: no daemon, no TUI, no cloud (the daemon-on figure overrides NX_DAEMON); plugins
- * in Nx's own process, as .env.example and the CI workflow recommend.
+ * Plugins in Nx's own process (`NX_ISOLATE_PLUGINS=false`) or in a worker each (Nx's default):
+ * the bench times the contestants with what .env.example and the CI workflow recommend, and
+ * times the warm run with the other setting too (a note), so the recommendation stays measured.
  */
-export const NX_ENV: Record<string, string> = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NX_ISOLATE_PLUGINS: 'false' };
+export const ISOLATE_PLUGINS = 'false';
+/** Reproducible Nx: no daemon, no TUI, no cloud, no colours. */
+export const NX_ENV: Record<string, string> = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NX_ISOLATE_PLUGINS: ISOLATE_PLUGINS, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
 
 export interface RunRequest {
   fixture: Fixture;
   scenario: Scenario;
   /** The service changed for `one-changed`. */
   changed: string | null;
-  /** baseline only */
+  /** Builds at once: the baseline's JOBS, nx's `--jobs`. */
   jobs?: number;
   env?: Record<string, string>;
+  /** floor: the untimed warm-up run (not every task is a cache hit yet). */
+  warmUp?: boolean;
 }
 
 export async function runContestant(name: ContestantName, req: RunRequest): Promise<RunResult> {
   const { fixture } = req;
-  const started = Date.now();
+  const startedMs = Date.now();
   const t0 = process.hrtime.bigint();
   const child = command(name, req);
-  const marks: RunResult['marks'] = [];
+  const lines: RunResult['lines'] = [];
   let partial = '';
   child.all?.on('data', (chunk: Buffer) => {
     const at = Number(process.hrtime.bigint() - t0) / 1e9;
-    const text = partial + chunk.toString('utf8');
-    const lines = text.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('imagefleet: ')) marks.push({ at, line });
+    const split = (partial + chunk.toString('utf8')).split('\n');
+    partial = split.pop() ?? '';
+    for (const line of split) lines.push({ at, line: stripAnsi(line) });
   });
   const r = await child;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const all = r.all ?? '';
+  const all = stripAnsi(r.all ?? '');
   const tail = all.split('\n').slice(-40).join('\n');
   const cached = /from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(all);
-  const base = { seconds, startedMs: started, tail, marks, cacheHits: cached ? { hits: Number(cached[1]), tasks: Number(cached[2]) } : null };
+  const base = { seconds, startedMs, lines, tail, cacheHits: cached ? { hits: Number(cached[1]), tasks: Number(cached[2]) } : null };
   if (r.timedOut) return { ...base, ok: false, problem: `timed out after ${RUN_TIMEOUT_MS / 60_000} min`, rows: [] };
   const exit = r.exitCode ?? -1;
+  const expected = fixture.services.length + 1;
   if (name === 'baseline') {
     const problem = checkBaselineCsv(fixture) || (exit === 0 ? '' : `exit ${exit}`);
+    return { ...base, ok: problem === '', problem, rows: [] };
+  }
+  if (name === 'floor') {
+    let problem = exit === 0 ? '' : `exit ${exit}`;
+    const ran = new RegExp(`Successfully ran target ${FLOOR_TARGET} for (\\d+) projects`).exec(all);
+    if (!problem && Number(ran?.[1]) !== expected) problem = `ran ${ran?.[1] ?? 'no'} projects, expected ${expected}`;
+    if (!problem && !req.warmUp && (base.cacheHits?.hits !== expected || base.cacheHits.tasks !== expected)) {
+      problem = `cache hits ${base.cacheHits ? `${base.cacheHits.hits} of ${base.cacheHits.tasks}` : 'none reported'}, expected ${expected} of ${expected}`;
+    }
     return { ...base, ok: problem === '', problem, rows: [] };
   }
   let rows: SummaryRow[] = [];
   let problem = '';
   try {
-    rows = await parseCsv(readFileSync(summaryCsv(fixture), 'utf8'), summaryCsv(fixture));
-    problem = checkRows(fixture, rows, req);
+    const summary = JSON.parse(readFileSync(summaryJson(fixture), 'utf8')) as SummaryJson;
+    rows = summary.rows;
+    problem = checkSummary(fixture, summary, startedMs, req);
   } catch (error) {
-    problem = (error as Error).message;
+    problem = `${summaryJson(fixture)}: ${(error as Error).message}`;
   }
   if (!problem && exit !== 0) problem = `exit ${exit}`;
   return { ...base, ok: problem === '', problem, rows };
@@ -97,34 +112,37 @@ export async function runContestant(name: ContestantName, req: RunRequest): Prom
 
 function command(name: ContestantName, req: RunRequest) {
   const { fixture } = req;
-  const opts = {
-    cwd: fixture.dir,
-    reject: false,
-    all: true,
-    timeout: RUN_TIMEOUT_MS,
-    env: { ...NX_ENV, CI: 'true', ...req.env },
-  } as const;
+  const opts = { cwd: fixture.dir, reject: false, all: true, timeout: RUN_TIMEOUT_MS, env: { ...NX_ENV, ...req.env } } as const;
   switch (name) {
     case 'baseline':
       return execa('bash', [BASELINE, fixture.dir], { ...opts, env: { ...opts.env, REGISTRY: fixture.registryHost, JOBS: String(req.jobs ?? 2) } });
-    case 'imagefleet':
-      return execa(process.execPath, ['tools/cli/bin/imagefleet.mjs', 'run', 'push', '--direct', `--parallel=${req.jobs ?? 2}`], opts);
     case 'nx':
-      return execa(process.execPath, [nxBin(), 'run-many', '-t', 'push', `--parallel=${req.jobs ?? 2}`, '--outputStyle=stream'], {
-        ...opts,
-        env: { ...NX_ENV, CI: 'true', ...req.env },
-      });
+      return execa(process.execPath, [nxBin(), 'run-many', '-t', 'push', `--jobs=${req.jobs ?? 2}`], opts);
+    case 'floor':
+      return execa(process.execPath, [nxBin(), 'run-many', '-t', FLOOR_TARGET], opts);
   }
 }
 
 export const nxBin = (): string => join(REPO_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 
-export const summaryCsv = (fixture: Fixture): string => join(fixture.dir, 'artifacts', 'image-build-logs', `build-summary-${TAG}.csv`);
+const summaryCsv = (fixture: Fixture): string => join(fixture.dir, 'artifacts', 'image-build-logs', `build-summary-${TAG}.csv`);
+export const summaryJson = (fixture: Fixture): string => join(fixture.dir, 'artifacts', 'image-build-logs', `build-summary-${TAG}.json`);
 
-/** Every service (base included) has one row, pushed or unchanged as the scenario expects. */
-function checkRows(fixture: Fixture, rows: SummaryRow[], req: RunRequest): string {
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+
+/**
+ * The summary is this run's (written after it started, every row of its run id) and has one row
+ * per service (base included): all pushed when cold, all unchanged when warm, exactly the
+ * changed one pushed when one changed.
+ */
+function checkSummary(fixture: Fixture, summary: SummaryJson, startedMs: number, req: RunRequest): string {
+  if (!(Date.parse(summary.generatedAt) >= startedMs - 1000)) return `summary generated ${summary.generatedAt}, before this run started`;
+  const rows = summary.rows;
   const expected = [BASE, ...fixture.services];
   if (rows.length !== expected.length) return `summary has ${rows.length} rows, expected ${expected.length}`;
+  const stale = rows.find((r) => r.runId !== summary.runId);
+  if (stale) return `${stale.service}: row of run ${stale.runId}, not ${summary.runId}`;
   const byService = new Map(rows.map((r) => [r.service, r]));
   for (const service of expected) {
     const row = byService.get(service);
@@ -157,53 +175,54 @@ export function ownBuildPush(result: RunResult, service: string): number | null 
   return row ? row.buildSeconds + row.pushSeconds : null;
 }
 
-/**
- * Where a one-service run's time went: before the service's task started (Nx start-up, graph,
- * the fast path), the task itself (its row's start to finish), and after it (Nx's and the
- * wrapper's wrap-up).
- */
-export function phases(result: RunResult, service: string): { before: number; task: number; after: number } | null {
-  const row = result.rows.find((r) => r.service === service);
-  if (!row?.startedAt || !row.finishedAt) return null;
-  const start = Date.parse(row.startedAt);
-  const end = Date.parse(row.finishedAt);
-  const before = (start - result.startedMs) / 1000;
-  const task = (end - start) / 1000;
-  return { before, task, after: result.seconds - before - task };
-}
+/** Seconds into the run of a row's time stamp. */
+const at = (result: RunResult, iso: string): number => (Date.parse(iso) - result.startedMs) / 1000;
+const s = (x: number): string => x.toFixed(2);
 
 /**
- * Slot accounting of a run that built: from the first task's start to the last one's finish,
- * `parallel` slots were available; builds, pushes and verifications used part of them. The
- * rest, spread over the tasks (one per service: `push` builds too), is what each task costs
- * besides its work: process start, loading the manifest, registry checks, writing its row,
- * and slots left idle while the base builds.
+ * Where an nx run's time went, from its output lines and its rows: Nx start-up until it forks
+ * the batch ("Running N tasks with …"), the batch process's start-up until its first row starts
+ * (every service's row starts at once), its first line, the rows' span, and the wrap-up after
+ * the last row. For one changed service also its row: the registry check before
+ * its build, build + push, verify and tags after.
  */
-export function slotAccount(result: RunResult, parallel: number): { firstStart: number; span: number; work: number; build: number; push: number; verify: number; perTask: number; tasks: number } | null {
-  const rows = result.rows.filter((r) => r.startedAt && r.finishedAt && r.status === 'pushed');
-  if (!rows.length) return null;
-  const sum = (f: (r: SummaryRow) => number) => rows.reduce((n, r) => n + f(r), 0);
-  const build = sum((r) => r.buildSeconds);
-  const push = sum((r) => r.pushSeconds);
-  const verify = sum((r) => r.verifySeconds);
-  const first = Math.min(...rows.map((r) => Date.parse(r.startedAt)));
-  const last = Math.max(...rows.map((r) => Date.parse(r.finishedAt)));
-  const span = (last - first) / 1000;
-  const tasks = rows.length;
-  const work = build + push + verify;
-  return { firstStart: (first - result.startedMs) / 1000, span, work, build, push, verify, tasks, perTask: (parallel * span - work) / tasks };
-}
-
-/** Output of one command in the fixture. */
-export async function outputOf(fixture: Fixture, file: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const r = await execa(file, args, { cwd: fixture.dir, reject: false, all: true, env: { ...NX_ENV, CI: 'true', ...env } });
-  return r.all ?? '';
+export function phaseNote(result: RunResult, scenario: Scenario, changed: string | null): string {
+  const forked = result.lines.find((l) => /Running \d+ tasks with /.test(l.line));
+  const first = result.lines.find((l) => /^\[[\w.-]+\] /.test(l.line));
+  const rows = result.rows.filter((r) => r.startedAt && r.finishedAt);
+  const parts = [`Nx forked the batch at ${forked ? s(forked.at) : '?'} s`];
+  if (rows.length) {
+    const start = Math.min(...rows.map((r) => at(result, r.startedAt)));
+    const end = Math.max(...rows.map((r) => at(result, r.finishedAt)));
+    parts.push(`first row started at ${s(start)} s${forked ? ` (batch process start-up ${s(start - forked.at)} s)` : ''}`, `batch's first line at ${first ? s(first.at) : '?'} s`);
+    if (scenario === 'warm') {
+      parts.push(`last row at ${s(end)} s (registry check of ${rows.length}: ${s(end - start)} s)`);
+    } else if (scenario === 'one-changed' && changed) {
+      const row = rows.find((r) => r.service === changed);
+      const others = rows.filter((r) => r.service !== changed);
+      const othersEnd = others.length ? Math.max(...others.map((r) => at(result, r.finishedAt))) : start;
+      if (row) {
+        const a = at(result, row.startedAt);
+        const b = at(result, row.finishedAt);
+        const work = row.buildSeconds + row.pushSeconds;
+        parts.push(
+          `the ${others.length} unchanged settled by ${s(othersEnd)} s; ${changed}'s row ${s(a)} → ${s(b)} s: build ${s(row.buildSeconds)} + push ${s(row.pushSeconds)} s, ` +
+            `the rest (registry check, verify, tags) ${s(b - a - work)} s`,
+        );
+      }
+    } else {
+      const sum = (f: (r: SummaryRow) => number) => rows.reduce((n, r) => n + f(r), 0);
+      parts.push(`last row at ${s(end)} s; build ${sum((r) => r.buildSeconds).toFixed(1)} s, push ${sum((r) => r.pushSeconds).toFixed(1)} s, verify ${sum((r) => r.verifySeconds).toFixed(1)} s in all`);
+    }
+    parts.push(`after the last row ${s(result.seconds - end)} s (table, Nx wrap-up)`);
+  }
+  return `${parts.join('; ')}; exit ${s(result.seconds)} s`;
 }
 
 /** Wall seconds of one command in the fixture (start-up probes). */
 export async function timeCommand(fixture: Fixture, file: string, args: string[], env: Record<string, string> = {}): Promise<number> {
   const t0 = process.hrtime.bigint();
-  const r = await execa(file, args, { cwd: fixture.dir, reject: false, all: true, env: { ...NX_ENV, CI: 'true', ...env } });
+  const r = await execa(file, args, { cwd: fixture.dir, reject: false, all: true, env: { ...NX_ENV, ...env } });
   if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')}: exit ${r.exitCode}\n${(r.all ?? '').slice(-2000)}`);
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }

@@ -1,7 +1,8 @@
 /**
  * A fixture monorepo for the fleet benchmark: `fleet-base` (a static busybox on scratch: the
  * layer every service shares) and N services built FROM it, each with its own payload of
- * random bytes, a RUN that needs a BuildKit secret, and a little CPU work.
+ * random bytes, a RUN that needs a BuildKit secret, and a little CPU work. Every project also
+ * has a cacheable no-op target, `floor` (a `project.json` beside the inferred targets), for Nx's floor.
  *
  * The workspace around it is the integration tests' (`makeWorkspace`: node_modules, tools and
  * libs linked from this repo, package.json / nx.json / tsconfig copied), so `nx` and the
@@ -59,6 +60,7 @@ export function makeFixture(opts: FixtureOptions): Fixture {
       [`apps/${BASE}/Dockerfile`]: baseDockerfile(opts.label),
       [`apps/${BASE}/salt`]: `${opts.salt}\n`,
       ...Object.fromEntries(services.map((s) => [`apps/${s}/Dockerfile`, SERVICE_DOCKERFILE])),
+      ...Object.fromEntries([BASE, ...services].map((s) => [`apps/${s}/project.json`, floorProjectJson(s)])),
     },
   });
   const dir = workspace.dir;
@@ -75,6 +77,17 @@ export function makeFixture(opts: FixtureOptions): Fixture {
     workspace,
     dispose: () => workspace.dispose(),
   };
+}
+
+/**
+ * Nx's own floor: a `project.json` beside what the plugin infers for the same root (Nx merges
+ * the two) giving every project a cacheable no-op target, `floor`. Once warmed, `nx run-many -t
+ * floor` is Nx over the same N + 1 projects with every task a cache hit. The file never changes,
+ * so it changes no content key; no Dockerfile copies it.
+ */
+export const FLOOR_TARGET = 'floor';
+function floorProjectJson(service: string): string {
+  return `${JSON.stringify({ name: service, targets: { [FLOOR_TARGET]: { executor: 'nx:noop', cache: true } } }, null, 2)}\n`;
 }
 
 function manifestText(host: string, services: string[]): string {

@@ -1,20 +1,22 @@
 /**
- * The fleet benchmark (issue 5, item 4): a fixture monorepo of N services, pushed cold, warm
+ * The fleet benchmark (issue 10, "Targets"): a fixture monorepo of N services, pushed cold, warm
  * (nothing changed) and with one service changed — by the seed-style baseline script at its
- * best JOBS, by `imagefleet run push`, and by plain `nx run-many -t push` — side by side in the
- * same run. Prints a Markdown table (also written to bench/results.md) with PASS/FAIL per
- * target; a missed target is reported, not an error exit.
+ * best JOBS and by plain `nx run-many -t push --jobs=JOBS` (one batch process) — side by side
+ * in the same run, with Nx's own floor (`nx run-many` over the same projects, every task a cache
+ * hit) timed in the same rounds. Prints a Markdown table (also written to bench/results.md, or
+ * to `--out`) with PASS/FAIL per target; a missed target is reported, not an error exit.
  *
- * Run: `node --import tsx bench/fleet.bench.ts [--sizes 12,40] [--rounds 1] [--jobs 1,2,4]`
+ * Run: `node --import tsx bench/fleet.bench.ts [--sizes 12,40] [--rounds 1] [--jobs 1,2,4] [--out FILE]`
  * (`npm run bench` runs bench/verify.bench.ts first).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { execa } from 'execa';
 import { startRegistry, type RunningRegistry } from '../test/support/registry-server.js';
 import { makeFixture, type Fixture } from './fixture.js';
-import { nxBin, slotAccount, outputOf, ownBuildPush, phases, runContestant, timeCommand, type ContestantName, type RunResult, type Scenario } from './contestants.js';
+import { ISOLATE_PLUGINS, nxBin, ownBuildPush, phaseNote, runContestant, timeCommand, type ContestantName, type RunResult, type Scenario } from './contestants.js';
 import { load, machineInfo, removeBenchImages, requireEngine } from './machine.js';
 import { best, renderReport, renderTable, renderVerdicts, type Cell, type SizeResult } from './report.js';
 
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     // JOBS tried for the baseline at the first size; later sizes try the best two of these.
     jobs: { type: 'string', default: '1,2,4' },
+    // Where the report goes (a validation run writes elsewhere than bench/results.md).
+    out: { type: 'string' },
   },
 });
 const sizes = values.sizes.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -32,7 +36,7 @@ const jobsFirst = values.jobs.split(',').map(Number).filter((n) => Number.isInte
 if (!sizes.length || !jobsFirst.length) throw new Error(`--sizes and --jobs take lists of positive integers, got "${values.sizes}" and "${values.jobs}"`);
 
 const benchId = `fleet-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-const RESULTS = join(import.meta.dirname, 'results.md');
+const RESULTS = values.out ? resolve(values.out) : join(import.meta.dirname, 'results.md');
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 /** A contestant's world: its own registry and its own salted fixture. */
@@ -78,11 +82,11 @@ function record(cells: Partial<Record<Scenario, Cell>>, scenario: Scenario, r: R
   cell.ok &&= r.ok;
 }
 
-async function run(who: ContestantName, env: Env, scenario: Scenario, size: SizeResult, extra: { jobs?: number; changed?: string | null; env?: Record<string, string> } = {}): Promise<RunResult> {
+async function run(who: ContestantName, env: Env, scenario: Scenario, size: SizeResult, extra: { jobs?: number; changed?: string | null; env?: Record<string, string>; warmUp?: boolean } = {}): Promise<RunResult> {
   if (interrupted) throw new Error('interrupted');
-  const r = await runContestant(who, { fixture: env.fixture, scenario, changed: extra.changed ?? null, jobs: extra.jobs, env: extra.env });
-  const daemon = extra.env?.['NX_DAEMON'] ?? 'false';
-  const label = `N=${size.n} ${who}${extra.jobs ? ` JOBS=${extra.jobs}` : ''} ${scenario}${who !== 'baseline' ? ` (daemon ${daemon === 'true' ? 'on' : 'off'})` : ''}`;
+  const r = await runContestant(who, { fixture: env.fixture, scenario, changed: extra.changed ?? null, jobs: extra.jobs, env: extra.env, warmUp: extra.warmUp });
+  const isolate = extra.env?.['NX_ISOLATE_PLUGINS'];
+  const label = `N=${size.n} ${who}${extra.jobs ? ` JOBS=${extra.jobs}` : ''} ${who === 'floor' ? (extra.warmUp ? 'warm-up (untimed)' : 'every task a cache hit') : scenario}${isolate ? ` (NX_ISOLATE_PLUGINS=${isolate})` : ''}`;
   log(`${label}: ${r.seconds.toFixed(2)} s ${r.ok ? 'ok' : `CHECK FAILED: ${r.problem}`}`);
   if (!r.ok) {
     size.notes.push(`${label}: check failed — ${r.problem}`);
@@ -124,127 +128,55 @@ function rankJobs(cold: Map<number, Cell>): number[] {
 
 const leaf = (env: Env): string => env.fixture.services[env.fixture.services.length - 1]!;
 
-/** imagefleet run or nx run-many: cold, warm, one-changed on one fresh fixture. */
-async function contender(who: 'imagefleet' | 'nx', size: SizeResult, opts: { daemon: boolean; probes: boolean }): Promise<void> {
-  const env = await freshEnv(size.n, who);
+/**
+ * nx run-many and Nx's floor on one fresh fixture: cold; the floor warmed (untimed); then warm,
+ * the floor, warm with the other NX_ISOLATE_PLUGINS (a note), the floor again; one service changed.
+ */
+async function contender(size: SizeResult, opts: { probes: boolean }): Promise<void> {
+  const env = await freshEnv(size.n, 'nx');
   try {
-    const cells = size.cells[who];
-    // Both build as many at a time as the baseline's best JOBS (`--parallel=JOBS`).
-    const jobs = { jobs: size.bestJobs };
-    const cold = await run(who, env, 'cold', size, jobs);
+    const cells = size.cells.nx;
+    // As many builds at a time as the baseline's best JOBS (`--jobs=JOBS`).
+    const jobs = size.bestJobs;
+    const cold = await run('nx', env, 'cold', size, { jobs });
     record(cells, 'cold', cold);
-    const name = who === 'imagefleet' ? 'imagefleet run --direct' : 'nx run-many';
-    const a = slotAccount(cold, size.bestJobs);
-    if (a) {
-      size.notes.push(
-        `${name} cold ${cold.seconds.toFixed(2)} s: first task started after ${a.firstStart.toFixed(2)} s; tasks ran for ${a.span.toFixed(2)} s on ${size.bestJobs} slots ` +
-          `(${(size.bestJobs * a.span).toFixed(1)} slot-s), of which build ${a.build.toFixed(1)} s, push ${a.push.toFixed(1)} s, verify ${a.verify.toFixed(1)} s; ` +
-          `the rest is ≈ ${a.perTask.toFixed(2)} s per task over ${a.tasks} tasks (process start, manifest, registry checks, row; idle slots while the base builds)`,
-      );
-    }
-    const warm = await run(who, env, 'warm', size, jobs);
+    size.notes.push(`nx cold ${cold.seconds.toFixed(2)} s: ${phaseNote(cold, 'cold', null)}`);
+    await run('floor', env, 'warm', size, { warmUp: true });
+    const warm = await run('nx', env, 'warm', size, { jobs });
     record(cells, 'warm', warm);
-    if (who === 'imagefleet') size.notes.push(`${name} warm ${warm.seconds.toFixed(2)} s: ${marksText(warm)}`);
-    else size.notes.push(`${name} warm ${warm.seconds.toFixed(2)} s: ${settledText(warm)}`);
+    size.notes.push(`nx warm ${warm.seconds.toFixed(2)} s: ${phaseNote(warm, 'warm', null)}`);
+    const floor = [await run('floor', env, 'warm', size)];
+    const other = ISOLATE_PLUGINS === 'false' ? 'true' : 'false';
+    const isolated = await run('nx', env, 'warm', size, { jobs, env: { NX_ISOLATE_PLUGINS: other } });
+    floor.push(await run('floor', env, 'warm', size));
+    for (const f of floor) record(size.cells.floor, 'warm', f);
+    size.isolate.push({ recommended: warm.seconds, other: isolated.seconds, otherOk: isolated.ok });
     const changed = leaf(env);
     env.fixture.changePayload(changed);
-    const one = await run(who, env, 'one-changed', size, { ...jobs, changed });
+    const one = await run('nx', env, 'one-changed', size, { jobs, changed });
     record(cells, 'one-changed', one);
     const own = ownBuildPush(one, changed);
-    if (own !== null) (size.ownBuildPush[who] ??= []).push(own);
-    const p = phases(one, changed);
-    if (who === 'imagefleet') size.notes.push(`${name} one-changed ${one.seconds.toFixed(2)} s: ${marksText(one)}`);
-    if (p) {
-      size.notes.push(
-        `${name} one-changed ${one.seconds.toFixed(2)} s: ${p.before.toFixed(2)} s before ${changed}'s task started (start-up, graph${who === 'imagefleet' ? ', fast path over the unchanged' : ', settling until it finds the change: its head start'}), ` +
-          `${p.task.toFixed(2)} s its task (own build ${own === null ? '?' : own.toFixed(2)} s incl. push), ${p.after.toFixed(2)} s after`,
-      );
+    if (own !== null) size.ownBuildPush.push(own);
+    size.notes.push(`nx one-changed ${one.seconds.toFixed(2)} s: ${phaseNote(one, 'one-changed', changed)}`);
+    if (opts.probes) {
+      const show = await timeCommand(env.fixture, process.execPath, [nxBin(), 'show', 'projects']).then((t) => `${t.toFixed(2)} s`, (e: Error) => `failed: ${e.message.split('\n')[0]}`);
+      size.notes.push(`start-up probe: \`nx show projects\` (Nx + plugin + graph of ${size.n + 1} projects, daemon off) ${show}`);
     }
-    if (opts.probes) await probes(env, size);
-    if (who === 'nx') await nxDaemonOn(env, size, jobs.jobs);
-    else if (opts.daemon) await daemonOn(who, env, size);
   } finally {
     await release(env);
   }
-}
-
-/** When the pre-tasks hook's settled services' tasks ended (the rows say when each run settled). */
-const settledText = (r: RunResult): string => {
-  const settled = r.rows.filter((row) => row.status === 'unchanged');
-  if (!settled.length) return 'no row unchanged';
-  const last = Math.max(...settled.map((row) => Date.parse(row.finishedAt)));
-  const tasks = r.cacheHits ? `${r.cacheHits.tasks} tasks, ${r.cacheHits.hits} of them replayed from Nx's cache,` : `${settled.length} settled tasks (none from Nx's cache)`;
-  return `${settled.length} services settled by the pre-tasks hook ${((last - r.startedMs) / 1000).toFixed(2)} s into the run; the rest is Nx start-up, ${tasks} and the post-tasks hook`;
-};
-
-/**
- * nx run-many with its daemon on, as on a developer's machine: started beforehand (its start is
- * not a run's cost), then warm and one service changed; stopped after.
- */
-async function nxDaemonOn(env: Env, size: SizeResult, jobs: number): Promise<void> {
-  const on = { NX_DAEMON: 'true' };
-  try {
-    await timeCommand(env.fixture, process.execPath, [nxBin(), 'daemon', '--start'], on);
-    const warm = await run('nx', env, 'warm', size, { jobs, env: on });
-    const changed = leaf(env);
-    env.fixture.changePayload(changed);
-    const one = await run('nx', env, 'one-changed', size, { jobs, changed, env: on });
-    size.notes.push(`nx run-many with the Nx daemon on (a developer's default; started before, not timed): warm ${warm.seconds.toFixed(2)} s, one-changed ${one.seconds.toFixed(2)} s`);
-  } finally {
-    await timeCommand(env.fixture, process.execPath, [nxBin(), 'daemon', '--stop'], on).catch(() => 0);
-  }
-}
-
-/** When the wrapper said what, e.g. `0.41 s "run …: push on 41 service(s)"`. */
-const marksText = (r: RunResult): string =>
-  [...r.marks.map((m) => `${m.at.toFixed(2)} s "${m.line.replace(/^imagefleet: (run \S+: )?/, '')}"`), `exit ${r.seconds.toFixed(2)} s`].join(' → ');
-
-/** Start-up costs, measured in the fixture: one Nx invocation, one task process. */
-async function probes(env: Env, size: SizeResult): Promise<void> {
-  const nxStart = await timeCommand(env.fixture, process.execPath, [nxBin(), 'show', 'projects']);
-  const cliStart = await timeCommand(env.fixture, process.execPath, ['tools/cli/bin/imagefleet.mjs', '--help']);
-  const task = await timeCommand(env.fixture, process.execPath, [nxBin(), 'run', `${leaf(env)}:verify`, '--outputStyle=stream']);
-  size.notes.push(
-    `start-up (daemon off): \`nx show projects\` ${nxStart.toFixed(2)} s (Nx + plugin + graph of ${size.n + 1} projects); ` +
-      `\`imagefleet.mjs --help\` ${cliStart.toFixed(2)} s (one task process); \`nx run ${leaf(env)}:verify\` ${task.toFixed(2)} s (one Nx invocation of one task)`,
-  );
-}
-
-/**
- * The same scenario with the Nx daemon on: the first run starts it, the second is the figure;
- * then, the daemon stopped, one run without it, for a comparison under the same machine load.
- */
-async function daemonOn(who: 'imagefleet' | 'nx', env: Env, size: SizeResult): Promise<void> {
-  const daemon = { NX_DAEMON: 'true' };
-  const scenario: Scenario = who === 'nx' ? 'warm' : 'one-changed';
-  const once = async (extraEnv: Record<string, string>) => {
-    const changed = scenario === 'one-changed' ? leaf(env) : null;
-    if (changed) env.fixture.changePayload(changed);
-    return (await run(who, env, scenario, size, { changed, env: extraEnv })).seconds;
-  };
-  let first = 0;
-  let second = 0;
-  let running = false;
-  try {
-    first = await once(daemon);
-    second = await once(daemon);
-    running = /currently running/.test(await outputOf(env.fixture, process.execPath, [nxBin(), 'daemon'], daemon));
-  } finally {
-    await timeCommand(env.fixture, process.execPath, [nxBin(), 'daemon', '--stop'], daemon).catch((e) => log(`nx daemon --stop: ${(e as Error).message}`));
-  }
-  // A running daemon keeps watching and re-hashing the workspace: compare with it stopped.
-  const off = await once({});
-  const name = who === 'imagefleet' ? 'imagefleet run --direct' : 'nx run-many';
-  size.notes.push(
-    `${name} ${scenario} with the Nx daemon on: ${second.toFixed(2)} s (first run, which starts the daemon: ${first.toFixed(2)} s; ` +
-      `daemon ${running ? 'confirmed running' : 'NOT found running'}); the same right after, daemon stopped: ${off.toFixed(2)} s`,
-  );
 }
 
 try {
   await requireEngine();
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+// The plugin's bundle is rebuilt on first use when a source is newer than it: not in a timed run.
+const bundled = await execa(process.execPath, [join(import.meta.dirname, '..', 'tools', 'nx-plugin', 'plugin.mjs')], { reject: false, all: true });
+if (bundled.exitCode !== 0) {
+  process.stderr.write(`bench: the Nx plugin does not load:\n${bundled.all ?? ''}\n`);
   process.exit(2);
 }
 const started = process.hrtime.bigint();
@@ -258,8 +190,9 @@ try {
       n,
       baselineCold: new Map(),
       bestJobs: 0,
-      cells: { baseline: {}, imagefleet: {}, nx: {} },
-      ownBuildPush: {},
+      cells: { baseline: {}, nx: {}, floor: {} },
+      ownBuildPush: [],
+      isolate: [],
       notes: [],
       loadBefore: load(),
       loadAfter: '',
@@ -269,10 +202,7 @@ try {
     const jobsList = i === 0 ? jobsFirst : rankJobs(results[0]!.baselineCold).slice(0, 2);
     for (let round = 0; round < rounds; round++) {
       await baseline(size, jobsList);
-      // Extras once, in the first round: start-up probes and the imagefleet daemon figure at the
-      // largest size; the nx run-many daemon figure at the smallest (it re-runs every task).
-      await contender('imagefleet', size, { daemon: round === 0 && last, probes: round === 0 && last });
-      await contender('nx', size, { daemon: round === 0 && i === 0, probes: false });
+      await contender(size, { probes: round === 0 && last });
     }
     size.loadAfter = load();
     log(`N=${n} done\n${renderTable([size])}`);
