@@ -58,7 +58,8 @@ export async function ensureBundle({ entry, outfile, external = [] }) {
     format: 'esm',
     target: 'node20',
     tsconfig: join(root, 'tsconfig.json'),
-    external,
+    // docker-modem reaches ssh2, whose native addons cannot be bundled: it loads from node_modules.
+    external: [...external, 'docker-modem'],
     // The CommonJS dependencies get a `require` that resolves from the bundle's place.
     banner: { js: "import { createRequire as __imagefleetRequire } from 'node:module'; const require = __imagefleetRequire(import.meta.url);" },
     logLevel: 'warning',

@@ -6,8 +6,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { dropManifestPuts, delayAll, resetEvery, stallFirst, startFaultProxy, type FaultRule, type RunningFaultProxy } from '../support/fault-proxy.js';
-import { DOCKER, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { dropManifestPuts, delayAll, resetFirst, stallFirst, startFaultProxy, type FaultRule, type RunningFaultProxy } from '../support/fault-proxy.js';
+import { DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
 const LEAVES = ['agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
 
@@ -80,29 +80,37 @@ describe('pushes under faults', () => {
     expect(proxy.stats.maxConcurrentPushes).toBeGreaterThan(2);
   });
 
-  it('detects a stalled upload, kills the push and retries it: the image lands', async () => {
+  it('a stalled upload: cancelled and retried until it lands where the engine can cancel it; on one that cannot, failed at once with the reason', async () => {
     // The first upload request stalls for 8 s (dockerd itself would wait forever without the close).
+    const engine = await engineKind();
     const { ws } = await setup({ rules: [stallFirst('upload', 1, 8000)], push: 'push:\n  stallSeconds: 3\n  retries: 4\n' });
     const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
-    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     const row = rows(ws)['platform-base']!;
-    expect(row['status']).toBe('pushed');
-    expect(row['verify']).toBe('verified');
-    expect(Number(row['attempts'])).toBeGreaterThanOrEqual(2);
     const log = readFileSync(join(ws.dir, 'artifacts/image-build-logs/platform-base_dev.log'), 'utf8');
-    expect(log).toMatch(/push attempt 1\/5 failed: no output for 3 s: stalled, killed/);
-    // How long the stall watch took to fire: from the attempt's start to its kill.
-    const at = (re: RegExp) => Date.parse(log.split('\n').find((l) => re.test(l))!.split(' ')[0]!);
-    const fired = at(/push attempt 1\/5 failed/) - at(/push attempt 1\/5 \(slot/);
-    console.log(`stall detection with stallSeconds: 3 fired after ${(fired / 1000).toFixed(2)} s`);
+    const at = (re: RegExp) => {
+      const line = log.split('\n').find((l) => re.test(l));
+      if (!line) throw new Error(`no line matching ${re} in the log:\n${log}`);
+      return Date.parse(line.split(' ')[0]!);
+    };
+    const fired = at(/no upload progress for 3 s: stalled/) - at(/push attempt 1\/5 \(slot/);
+    console.log(`stall watch (stallSeconds: 3) on Docker ${engine.version}: fired after ${(fired / 1000).toFixed(2)} s; push took ${row['push_seconds']} s in ${row['attempts']} attempt(s)`);
     expect(fired).toBeGreaterThanOrEqual(3000);
-    expect(fired).toBeLessThan(8000);
+    expect(fired).toBeLessThan(5000);
+    if (engine.containerdStore) {
+      expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+      expect(row).toMatchObject({ status: 'pushed', verify: 'verified' });
+      expect(Number(row['attempts'])).toBeGreaterThanOrEqual(2);
+      expect(Number(row['push_seconds'])).toBeLessThan(3 + 5);
+      expect(log).toMatch(/push attempt 1\/5 failed: no upload progress for 3 s: stalled, cancelled/);
+    } else {
+      expect(run.exitCode).not.toBe(0);
+      expect(row).toMatchObject({ status: 'failed', phase: 'push', attempts: '1' });
+      expect(row['line']).toMatch(/keeps the stalled upload, so retrying would wait on it/);
+    }
   });
 
-  it('survives connection resets', async () => {
-    // Every 4th upload request (POST, PATCH or PUT of a layer) gets a TCP reset: not a multiple of the
-    // 3 requests a layer takes, so each layer's retry gets through.
-    const { proxy, ws } = await setup({ rules: [resetEvery('upload', 4)] });
+  it('survives transient connection resets', async () => {
+    const { proxy, ws } = await setup({ rules: [resetFirst('upload', 2)] });
     const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     expect(proxy.stats.faults.reset).toBeGreaterThan(0);

@@ -191,6 +191,11 @@ export function resetEvery(kind: RequestKind, k: number): FaultRule {
   return (req) => (req.kind === kind && req.n % k === 0 ? { type: 'reset' } : undefined);
 }
 
+/** Reset the connection on the first `count` requests of `kind` (per repository), pass later ones: a transient fault. */
+export function resetFirst(kind: RequestKind, count: number): FaultRule {
+  return (req) => (req.kind === kind && req.n <= count ? { type: 'reset' } : undefined);
+}
+
 /**
  * Stall the first `count` requests of `kind` per repository; pass later ones. With `ms`, each
  * stalled socket is closed after `ms` (without it, dockerd waits on the first one forever).

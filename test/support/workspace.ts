@@ -110,6 +110,13 @@ ${deps}
 ${opts.extraServices ?? ''}`;
 }
 
+/** Which engine answers: its version, and whether it runs the containerd image store (Docker 28 here) or the classic one (20.10). */
+export async function engineKind(): Promise<{ version: string; containerdStore: boolean }> {
+  const r = await execa(DOCKER, ['info', '--format', '{{.ServerVersion}} {{json .DriverStatus}}']);
+  const [version = '?', ...rest] = r.stdout.trim().split(' ');
+  return { version, containerdStore: rest.join(' ').includes('io.containerd.snapshotter.v1') };
+}
+
 /** Is a Docker engine answering? Integration suites skip loudly, never silently pass, without one. */
 export async function dockerAvailable(): Promise<boolean> {
   const r = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false });

@@ -88,13 +88,6 @@ describe('build command lines', () => {
     );
   });
 
-  it.each([
-    ['push', (b: ReturnType<typeof createBuilder>) => b.pushCommand('localhost:5001/ameide/x:dev'), ['push', 'localhost:5001/ameide/x:dev']],
-    ['tag', (b: ReturnType<typeof createBuilder>) => b.tagCommand('a:1', 'b:2'), ['tag', 'a:1', 'b:2']],
-    ['rm', (b: ReturnType<typeof createBuilder>) => b.removeImageCommand(['a:1', 'b:2']), ['image', 'rm', '--force', 'a:1', 'b:2']],
-  ])('%s command', (_n, make, args) => {
-    expect(make(createBuilder({ driver: 'docker', docker: '/usr/bin/docker' })).args).toEqual(args);
-  });
 });
 
 describe('reading docker output', () => {

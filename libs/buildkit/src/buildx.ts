@@ -1,6 +1,6 @@
 /**
  * `docker buildx build` with the engine's `docker` driver: the same BuildKit, a newer front
- * end. The image is loaded into the engine and pushed by the same `docker push` path as the
+ * end. The image is loaded into the engine and pushed by the same engine push as the
  * docker driver, so retries, the push limit and verification stay in one place.
  */
 import { buildArgsFor, createDockerBuilder, secretEnv } from './docker.js';

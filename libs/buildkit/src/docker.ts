@@ -1,8 +1,7 @@
 /**
  * BuildKit through the Docker engine: `DOCKER_BUILDKIT=1 docker build` (docker CLI 20.10 +
- * dockerd's embedded BuildKit), then `docker push`. The legacy CLI has no --push and no
- * --metadata-file (REFERENCE §4), so the push is a separate command and the pushed digest is
- * read from its output, then checked against the registry.
+ * dockerd's embedded BuildKit). The image lands in the engine, which then pushes it through its
+ * API (engine.ts), reporting upload progress and the pushed digest, checked against the registry.
  */
 import type { Builder, BuildSpec, CommandLine } from './types.js';
 
@@ -54,8 +53,5 @@ export function createDockerBuilder(docker: string): Builder {
         env: { DOCKER_BUILDKIT: '1', ...secretEnv(spec, secretValues) },
       };
     },
-    tagCommand: (source, target) => ({ file: docker, args: ['tag', source, target], env: {} }),
-    pushCommand: (reference) => ({ file: docker, args: ['push', reference], env: {} }),
-    removeImageCommand: (references) => ({ file: docker, args: ['image', 'rm', '--force', ...references], env: {} }),
   };
 }

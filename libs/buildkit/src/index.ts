@@ -5,3 +5,4 @@ export { createDockerBuilder, buildArgsFor, secretEnv, RESERVED_ENV } from './do
 export { createBuildxBuilder } from './buildx.js';
 export { parsePushDigest, pushDigestReader, parseImageId, explainBuildFailure, explainPushFailure, type PushDigestReader } from './output.js';
 export { contentKey, contentTag, contextDigest, type ContentKeyInput } from './content-key.js';
+export { createEngine, modemOptions, splitTag, type Engine, type EngineInfo, type EnginePushOptions, type PushAuth, type PushProgress } from './engine.js';

@@ -76,7 +76,7 @@ export function explainPushFailure(output: string, pushHost: string): string | n
     return `nothing listens at ${pushHost}: start the registry (bash tools/dev-env/up.sh) or fix registry.pushHost`;
   }
   if (/unauthorized|authentication required|denied/i.test(output)) {
-    return `${pushHost} refused the credentials: docker login ${pushHost}`;
+    return `${pushHost} refused the credentials: set IMAGEFLEET_REGISTRY_USER/_PASSWORD or docker login ${pushHost}`;
   }
   return null;
 }

@@ -42,7 +42,4 @@ export interface Builder {
    * the command line either way.
    */
   buildCommand(spec: BuildSpec, secretValues: Record<string, string>): CommandLine;
-  tagCommand(source: string, target: string): CommandLine;
-  pushCommand(reference: string): CommandLine;
-  removeImageCommand(references: string[]): CommandLine;
 }

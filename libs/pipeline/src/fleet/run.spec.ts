@@ -19,7 +19,7 @@ function fleet(services: FakeService[], push: Partial<{ retries: number; stallSe
   const said: string[] = [];
   const run = async (names: string[] = services.map((s) => s.name), opts: Partial<RunOptions> = {}) => {
     const ends: ServiceEnd[] = [];
-    const options: RunOptions = { env: {}, signal: new AbortController().signal, jobs: 4, say: (s, t) => said.push(`[${s}] ${t}`), registry: registry.asRun(), builder, ...opts };
+    const options: RunOptions = { env: {}, signal: new AbortController().signal, jobs: 4, say: (s, t) => said.push(`[${s}] ${t}`), registry: registry.asRun(), builder, engine: builder, ...opts };
     for await (const end of pushServices(ws.manifest, names, options)) ends.push(end);
     return { ends, byName: Object.fromEntries(ends.map((e) => [e.service, e])) };
   };

@@ -16,7 +16,7 @@ import { createRunRecorder, emptyRow, notStartedRow } from '../rows.js';
 import { newRunId } from '../run-id.js';
 import type { DigestPin } from '../service/digests.js';
 import type { RunRegistry } from '../service/registry.js';
-import type { Builder } from '@imagefleet/buildkit';
+import type { Builder, Engine } from '@imagefleet/buildkit';
 
 export interface RunOptions {
   env: NodeJS.ProcessEnv;
@@ -30,6 +30,7 @@ export interface RunOptions {
   /** For tests: a fake registry and builder instead of the manifest's. */
   registry?: RunRegistry;
   builder?: Builder;
+  engine?: Engine;
 }
 
 export interface ServiceEnd {
@@ -103,7 +104,7 @@ export async function* buildServices(manifest: Manifest, names: readonly string[
 }
 
 function startRun(manifest: Manifest, opts: RunOptions): RunContext {
-  return createRunContext(manifest, { runId: opts.runId ?? newRunId(), env: opts.env, signal: opts.signal, say: opts.say, registry: opts.registry, builder: opts.builder });
+  return createRunContext(manifest, { runId: opts.runId ?? newRunId(), env: opts.env, signal: opts.signal, say: opts.say, registry: opts.registry, builder: opts.builder, engine: opts.engine });
 }
 
 function sharedLimits(run: RunContext, jobs: number): ServiceRunShared {

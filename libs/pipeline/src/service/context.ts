@@ -5,7 +5,7 @@
  * daemon, a test) share nothing.
  */
 import { imageReferences, loadSecretValues, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
-import { createBuilder, type Builder } from '@imagefleet/buildkit';
+import { createBuilder, createEngine, type Builder, type Engine, type EngineInfo } from '@imagefleet/buildkit';
 import { createRedactor, type Redactor } from '@imagefleet/process';
 import { workspacePaths, type WorkspacePaths } from '../paths.js';
 import { createRunRegistry, type RunRegistry } from './registry.js';
@@ -18,6 +18,10 @@ export interface RunContext {
   paths: WorkspacePaths;
   registry: RunRegistry;
   builder: Builder;
+  /** The Docker engine the builds land in and pushes go through (DOCKER_HOST, else the default socket). */
+  engine: Engine;
+  /** Which engine that is, asked once per run. */
+  engineInfo(): Promise<EngineInfo>;
   /** One short line for a person, about one service (details go to its log). */
   say(service: string, text: string): void;
 }
@@ -39,8 +43,11 @@ export function createRunContext(
     /** Given by tests (a fake registry client, a fake builder); else made from the manifest. */
     registry?: RunRegistry | undefined;
     builder?: Builder | undefined;
+    engine?: Engine | undefined;
   },
 ): RunContext {
+  const engine = opts.engine ?? createEngine(opts.env['DOCKER_HOST']);
+  let info: Promise<EngineInfo> | undefined;
   return {
     manifest,
     runId: opts.runId,
@@ -49,6 +56,8 @@ export function createRunContext(
     paths: workspacePaths(manifest),
     registry: opts.registry ?? createRunRegistry(manifest, opts.env),
     builder: opts.builder ?? createBuilder(manifest.builder),
+    engine,
+    engineInfo: () => (info ??= engine.info()),
     say: opts.say ?? ((service, text) => process.stdout.write(`[${service}] ${text}\n`)),
   };
 }

@@ -15,14 +15,14 @@ afterEach(() => {
 
 const FAIL: PushStep = { exitCode: 1, message: 'received unexpected HTTP status: 500 Internal Server Error' };
 
-function setup(policy: Partial<PushPolicy>, pushes: PushStep[]) {
+function setup(policy: Partial<PushPolicy>, pushes: PushStep[], engine?: { version: string; containerdStore: boolean }) {
   const ws = tempWorkspace([{ name: 'a' }], policy);
   cleanup.push(ws.remove);
   const registry = createFakeRegistry();
-  const builder = createFakeBuilder(registry, ws.fakesDir);
+  const builder = createFakeBuilder(registry, ws.fakesDir, engine);
   builder.plan('a', { pushes });
   const controller = new AbortController();
-  const run = createRunContext(ws.manifest, { runId: 'run-1', env: {}, signal: controller.signal, say: () => undefined, registry: registry.asRun(), builder });
+  const run = createRunContext(ws.manifest, { runId: 'run-1', env: {}, signal: controller.signal, say: () => undefined, registry: registry.asRun(), builder, engine: builder });
   const ctx = serviceContext(run, ws.manifest.services[0]!);
   const push = async (redact: Redactor = createRedactor([])) => {
     const log = openServiceLog({ dir: ctx.paths.logs, service: 'a', tag: 'dev', redact });
@@ -34,13 +34,10 @@ function setup(policy: Partial<PushPolicy>, pushes: PushStep[]) {
   return { ws, registry, builder, controller, push, pushStarts };
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Every push the engine started has ended (was cancelled, not left running). */
+const allPushesEnded = (t: ReturnType<typeof setup>) => {
+  const events = t.builder.events().filter((e) => e.kind === 'push');
+  return events.filter((e) => e.phase === 'start').length === events.filter((e) => e.phase === 'end').length;
 };
 
 describe('pushImage', () => {
@@ -58,13 +55,37 @@ describe('pushImage', () => {
     expect(log).toContain('retrying in 2 s');
   });
 
-  it('kills a push that prints nothing for stallSeconds and retries it', async () => {
+  it('cancels a push whose upload makes no progress for stallSeconds and retries it (an engine that really stops it)', async () => {
     const t = setup({ retries: 1, stallSeconds: 1 }, [{ stall: true }]);
     const { outcome, log } = await t.push();
     expect(outcome).toMatchObject({ ok: true, attempts: 2 });
-    expect(outcome.durationMs).toBeGreaterThanOrEqual(2000); // 1 s of silence + 1 s backoff
-    expect(log).toContain('push attempt 1/2 failed: no output for 1 s: stalled, killed');
-    expect(isAlive(t.pushStarts()[0]!.pid)).toBe(false);
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(2000); // 1 s without progress + 1 s backoff
+    expect(log).toContain('push attempt 1/2 failed: no upload progress for 1 s: stalled, cancelled');
+    expect(allPushesEnded(t)).toBe(true);
+  });
+
+  it('on an engine that keeps a cancelled upload (classic store, Docker 20.10) a stall fails at once and says why', async () => {
+    const t = setup({ retries: 3, stallSeconds: 1 }, [{ stall: true }], { version: '20.10.24', containerdStore: false });
+    const { outcome } = await t.push();
+    expect(outcome).toMatchObject({ ok: false, attempts: 1, interrupted: false });
+    expect(outcome.error).toBe(
+      'push failed: no upload progress for 1 s: stalled; the engine (Docker 20.10.24, classic image store) keeps the stalled upload, so retrying would wait on it',
+    );
+    expect(outcome.durationMs).toBeLessThan(3000);
+  });
+
+  it('a slow upload that keeps making progress is not a stall', async () => {
+    const t = setup({ retries: 0, stallSeconds: 1 }, [{ ms: 2500, progressEveryMs: 200 }]);
+    const { outcome } = await t.push();
+    expect(outcome).toMatchObject({ ok: true, attempts: 1 });
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(2500);
+  });
+
+  it('a refusal of the credentials is not retried', async () => {
+    const t = setup({ retries: 3 }, [{ exitCode: 1, message: 'unauthorized: authentication required' }]);
+    const { outcome } = await t.push();
+    expect(outcome).toMatchObject({ ok: false, attempts: 1 });
+    expect(outcome.error).toBe('push failed: localhost:5001 refused the credentials: set IMAGEFLEET_REGISTRY_USER/_PASSWORD or docker login localhost:5001');
   });
 
   it('ends a push still running at timeoutSeconds: failed with "push timed out after N s", not interrupted', async () => {
@@ -73,7 +94,7 @@ describe('pushImage', () => {
     expect(outcome).toMatchObject({ ok: false, interrupted: false, attempts: 1, error: 'push timed out after 2 s' });
     expect(outcome.durationMs).toBeGreaterThanOrEqual(2000);
     expect(outcome.durationMs).toBeLessThan(4500);
-    expect(isAlive(t.pushStarts()[0]!.pid)).toBe(false);
+    expect(allPushesEnded(t)).toBe(true);
   });
 
   it('a timeout during the backoff ends the retries, naming the last attempt', async () => {
@@ -126,7 +147,7 @@ describe('a timed-out push in a run', () => {
     const builder = createFakeBuilder(registry, ws.fakesDir);
     builder.plan('a', { pushes: [{ stall: true }] });
     const ends = [];
-    for await (const end of pushServices(ws.manifest, ['a'], { env: {}, signal: new AbortController().signal, jobs: 1, say: () => undefined, registry: registry.asRun(), builder })) ends.push(end);
+    for await (const end of pushServices(ws.manifest, ['a'], { env: {}, signal: new AbortController().signal, jobs: 1, say: () => undefined, registry: registry.asRun(), builder, engine: builder })) ends.push(end);
     expect(ends).toHaveLength(1);
     expect(ends[0]).toMatchObject({ ok: false, outcome: 'failed', row: { status: 'failed', phase: 'push', attempts: 1, error: 'push timed out after 2 s' } });
     expect(ends[0]!.row.pushSeconds).toBeGreaterThanOrEqual(2);

@@ -1,15 +1,18 @@
 /**
- * The push phase: the primary reference, under the push limit shared by every process pushing
- * from this workspace, each attempt watched for stalls, failed attempts retried with backoff
- * (the image is not rebuilt), all of it bounded by the overall timeout.
+ * The push phase: the primary reference, through the engine's API, under the push limit shared
+ * by every process pushing from this workspace; each attempt watched for upload progress (not
+ * for output: a large layer uploads in silence), failed attempts retried with backoff (the image
+ * is not rebuilt), all of it bounded by the overall timeout. A stalled upload is retried only on
+ * an engine that really stops it when asked: dockerd with the classic image store (20.10) keeps
+ * the upload and every retry would wait on it, so there the push fails at once and says why.
  */
-import { explainPushFailure, pushDigestReader } from '@imagefleet/buildkit';
-import { acquireSlot, runCommand, type Redactor } from '@imagefleet/process';
+import { explainPushFailure, type PushProgress } from '@imagefleet/buildkit';
+import { acquireSlot, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
 import { seconds } from '../seconds.js';
 import { backoffMs, delay } from '../retry.js';
-import { wasInterrupted } from './build.js';
+import { pushAuth } from './registry.js';
 
 export interface PushOutcome {
   ok: boolean;
@@ -55,26 +58,17 @@ export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Re
         log.line(`push attempt ${attempt}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(Date.now() - waitStart)} s)`);
         ctx.say(ctx.service.name, `push attempt ${attempt}/${maxAttempts} started`);
         const ref = ctx.refs.push[0]!;
-        const cmd = ctx.builder.pushCommand(ref);
-        log.line(`$ ${[cmd.file, ...cmd.args].join(' ')}`);
-        // Parsed raw (a masked short secret must not break the digest), shown redacted.
-        const pushed = pushDigestReader();
-        const result = await runCommand(cmd.file, cmd.args, {
-          env: cmd.env,
-          redact,
-          onRawLine: pushed.line,
-          signal: overall,
-          stallMs: policy.stallSeconds * 1000,
-          onLine: (line) => log.line(line),
-        });
-        if (result.ok) {
-          const digest = pushed.digest();
-          if (!digest) throw new Error(`docker push ${ref} printed no digest`);
-          return outcome({ ok: true, digest });
-        }
+        log.line(`push ${ref} through the engine's API`);
+        const attemptResult = await pushAttempt(ctx, ref, log, overall, policy.stallSeconds);
+        if (attemptResult.ok) return outcome({ ok: true, digest: attemptResult.digest });
+        if (ctx.signal.aborted) return interrupted();
         if (deadline.signal.aborted) return timedOut();
-        if (await wasInterrupted(ctx.signal, result)) return interrupted();
-        throw new Error(explainPushFailure(`${result.stdout}\n${result.stderr}`, ctx.manifest.registry.pushHost) ?? result.reason);
+        lastError = redact(attemptResult.error);
+        if (attemptResult.final) {
+          log.line(`push attempt ${attempt}/${maxAttempts} failed, not retried: ${lastError}`);
+          return outcome({ error: `push failed: ${lastError}` });
+        }
+        throw new Error(lastError);
       } catch (error) {
         if (ctx.signal.aborted) return interrupted();
         if (deadline.signal.aborted) return timedOut();
@@ -94,4 +88,67 @@ export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Re
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A registry refusal that a retry cannot change: retrying only delays the row. */
+function isAuthFailure(message: string): boolean {
+  return /unauthorized|authentication required|no basic auth credentials|denied: requested access/i.test(message);
+}
+
+/** Progress lines for a person: at most one every this often. */
+const PROGRESS_EVERY_MS = 2000;
+
+/**
+ * One push through the engine, aborted when the upload makes no progress for `stallSeconds`.
+ * `final`: a failure no retry can fix here (the engine keeps a stalled upload).
+ */
+async function pushAttempt(
+  ctx: ServiceContext,
+  ref: string,
+  log: ServiceLog,
+  signal: AbortSignal,
+  stallSeconds: number,
+): Promise<{ ok: true; digest: string } | { ok: false; error: string; final: boolean }> {
+  const stall = new AbortController();
+  const attempt = AbortSignal.any([signal, stall.signal]);
+  let lastMove = Date.now();
+  let lastShown = 0;
+  const watch = setInterval(() => {
+    if (Date.now() - lastMove >= stallSeconds * 1000) stall.abort(new Error(`no upload progress for ${stallSeconds} s: stalled`));
+  }, 250);
+  try {
+    const { digest } = await ctx.engine.push(ref, {
+      auth: await pushAuth(ctx),
+      signal: attempt,
+      onLine: (line) => log.line(line),
+      onProgress: (p: PushProgress) => {
+        lastMove = Date.now();
+        if (p.total > 0 && Date.now() - lastShown >= PROGRESS_EVERY_MS) {
+          lastShown = Date.now();
+          ctx.say(ctx.service.name, `push ${megabytes(p.done)} of ${megabytes(p.total)} MB`);
+        }
+      },
+    });
+    return { ok: true, digest };
+  } catch (error) {
+    if (!stall.signal.aborted || signal.aborted) {
+      const message = (error as Error).message || String(error);
+      const explained = explainPushFailure(message, ctx.manifest.registry.pushHost) ?? message;
+      // A refusal of the credentials is the same on every attempt: retrying only delays the row.
+      return { ok: false, error: explained, final: isAuthFailure(message) };
+    }
+    const reason = (stall.signal.reason as Error).message;
+    log.line(reason);
+    const info = await ctx.engineInfo().catch(() => null);
+    if (info && !info.containerdStore) {
+      return { ok: false, error: `${reason}; the engine (Docker ${info.version}, classic image store) keeps the stalled upload, so retrying would wait on it`, final: true };
+    }
+    return { ok: false, error: `${reason}, cancelled`, final: false };
+  } finally {
+    clearInterval(watch);
+  }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
 }

@@ -4,7 +4,8 @@
  * daemon), and the questions the pipeline asks of it.
  */
 import { lookup } from 'node:dns/promises';
-import { createHostCircuit, createRegistryClient, type RegistryClient } from '@imagefleet/registry';
+import { createHostCircuit, createRegistryClient, resolveCredentials, type RegistryClient } from '@imagefleet/registry';
+import type { PushAuth } from '@imagefleet/buildkit';
 import type { Manifest } from '@imagefleet/manifest';
 
 export interface RunRegistry {
@@ -41,4 +42,15 @@ export function createRunRegistry(manifest: Manifest, env: NodeJS.ProcessEnv): R
 /** Build arg naming for a dependency's image: `platform-base` → `PLATFORM_BASE_IMAGE`. */
 export function baseImageArg(service: string): string {
   return `${service.toUpperCase().replace(/-/g, '_')}_IMAGE`;
+}
+
+/**
+ * The credentials the engine pushes with: the same ones this run's registry client found for the
+ * push host (IMAGEFLEET_REGISTRY_USER/_PASSWORD, docker's config.json, helpers), so what preflight
+ * accepted is what the push uses. `null`: anonymous.
+ */
+export async function pushAuth(ctx: { manifest: Manifest; env: NodeJS.ProcessEnv }): Promise<PushAuth | null> {
+  const { credentials } = await resolveCredentials(ctx.manifest.registry.pushHost, { env: ctx.env });
+  if (!credentials) return null;
+  return { username: credentials.username, password: credentials.password, serveraddress: ctx.manifest.registry.pushHost };
 }

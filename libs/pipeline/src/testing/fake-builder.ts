@@ -1,16 +1,17 @@
 /**
- * A Builder whose commands are real child processes (`node fake-docker.mjs <step>`) printing what
- * the docker CLI prints, so the pipeline runs its one process module, stall watch, kill and
- * output parsers for real, with no Docker. A push announces its image to the fake registry,
- * which takes it in once the process has pushed. Per service, a test can plan a slow or failing
+ * A Builder whose builds are real child processes (`node fake-docker.mjs <step>`) printing what
+ * the docker CLI prints, so the pipeline runs its one process module, kill and output parsers for
+ * real, with no Docker; and an Engine whose pushes report progress the way the engine's API does
+ * (a stalled one reports nothing until cancelled). A push announces its image to the fake
+ * registry, which takes it in once pushed. Per service, a test can plan a slow or failing
  * build and a list of push attempts (fail, stall, slow); every command is logged, and every
  * child's start and end lands in an events file read by `events()`.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OCI_MANIFEST, sha256Digest } from '@imagefleet/registry';
-import type { BuildSpec, Builder, CommandLine } from '@imagefleet/buildkit';
+import type { BuildSpec, Builder, CommandLine, Engine } from '@imagefleet/buildkit';
 import type { FakeRegistry } from './fake-registry.js';
 
 const SCRIPT = fileURLToPath(new URL('./fake-docker.mjs', import.meta.url));
@@ -27,6 +28,8 @@ export interface BuildStep {
 }
 
 export interface PushStep extends BuildStep {
+  /** Report upload progress this often while the push runs (a slow, healthy upload). */
+  progressEveryMs?: number;
   /** Print this digest instead of the image's (the registry still gets the image's). */
   printDigest?: string;
 }
@@ -51,7 +54,7 @@ export interface FakeEvent {
   pid: number;
 }
 
-export interface FakeBuilder extends Builder {
+export interface FakeBuilder extends Builder, Engine {
   /** What this service's next build does, and its push attempts in order (then: succeed). */
   plan(service: string, plan: { build?: BuildStep; pushes?: PushStep[] }): void;
   readonly calls: FakeCall[];
@@ -61,7 +64,12 @@ export interface FakeBuilder extends Builder {
 }
 
 /** @param dir a temp directory for the events file and push markers. */
-export function createFakeBuilder(registry: FakeRegistry, dir: string): FakeBuilder {
+export function createFakeBuilder(
+  registry: FakeRegistry,
+  dir: string,
+  /** Which engine it pretends to be: the classic store keeps a cancelled upload (Docker 20.10). */
+  engine: { version: string; containerdStore: boolean } = { version: '28.5.2', containerdStore: true },
+): FakeBuilder {
   mkdirSync(join(dir, 'pushed'), { recursive: true });
   const eventsFile = join(dir, 'events.jsonl');
   const builds = new Map<string, BuildStep>();
@@ -75,7 +83,6 @@ export function createFakeBuilder(registry: FakeRegistry, dir: string): FakeBuil
     args: [SCRIPT, JSON.stringify({ events: eventsFile, ms: 20, exitCode: 0, message: 'fake failure', stall: false, ...step })],
     env: {},
   });
-  const noop = (): CommandLine => ({ file: process.execPath, args: ['-e', ''], env: {} });
   const events = (): FakeEvent[] => {
     let text = '';
     try {
@@ -113,7 +120,8 @@ export function createFakeBuilder(registry: FakeRegistry, dir: string): FakeBuil
       const imageId = sha256Digest(Buffer.from(`${spec.service} build ${n}`));
       return command({ kind: 'build', service: spec.service, ref: spec.tags[0], iidFile: spec.iidFile, imageId, ...builds.get(spec.service) });
     },
-    pushCommand(ref) {
+    info: async () => ({ version: engine.version, containerdStore: engine.containerdStore }),
+    async push(ref, opts) {
       const repo = ref.slice(ref.indexOf('/') + 1, ref.lastIndexOf(':'));
       const tag = ref.slice(ref.lastIndexOf(':') + 1);
       const service = repo.split('/').at(-1)!;
@@ -124,10 +132,42 @@ export function createFakeBuilder(registry: FakeRegistry, dir: string): FakeBuil
       const marker = join(dir, 'pushed', `${++pushCount}`);
       registry.expectPush({ repo, tag, digest, bytes, marker });
       calls.push({ kind: 'push', service, ref, digest });
-      const step = pushes.get(service)?.shift() ?? {};
-      return command({ kind: 'push', service, ref, tag, marker, ...step, digest: step.printDigest ?? digest });
+      const step: PushStep = { ms: 20, ...pushes.get(service)?.shift() };
+      const event = (phase: 'start' | 'end') => appendFileSync(eventsFile, `${JSON.stringify({ kind: 'push', service, phase, t: Date.now(), pid: process.pid })}\n`);
+      event('start');
+      try {
+        opts.onLine?.(`The push refers to repository [${ref.replace(/:[^:/]+$/, '')}]`);
+        // A stalled upload reports nothing until the push is cancelled.
+        const ticker = step.progressEveryMs ? setInterval(() => opts.onProgress?.({ done: Date.now() % 1e6, total: 1e6 }), step.progressEveryMs) : undefined;
+        try {
+          await abortable(step.stall ? 600_000 : step.ms!, opts.signal);
+        } finally {
+          clearInterval(ticker);
+        }
+        if (step.exitCode) throw new Error(step.message ?? 'fake failure');
+        opts.onProgress?.({ done: 528, total: 528 });
+        opts.onLine?.('5f70bf18a086: Pushed');
+        writeFileSync(marker, '');
+        opts.onLine?.(`${tag}: digest: ${step.printDigest ?? digest} size: 528`);
+        return { digest: step.printDigest ?? digest };
+      } finally {
+        event('end');
+      }
     },
-    tagCommand: noop,
-    removeImageCommand: noop,
   };
+}
+
+function abortable(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
