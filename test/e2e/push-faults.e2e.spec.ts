@@ -62,10 +62,10 @@ describe('pushes under faults', () => {
     }
   });
 
-  it('never has more pushes in flight than concurrency.push, whatever --parallel says', async () => {
+  it('never has more pushes in flight than concurrency.push, whatever --jobs says', async () => {
     // Slow manifest PUTs make every push last ≥ 1 s, so pushes that could overlap do.
     const { proxy, ws } = await setup({ rules: [delayAll('manifest', 1000, 'PUT')], concurrency: 2, services: ['platform-base', ...LEAVES] });
-    const run = await ws.nx(['run-many', '-t', 'push', '--parallel=8', '--outputStyle=stream']);
+    const run = await ws.nx(['run-many', '-t', 'push', '--jobs=8', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     const pushed = proxy.stats.pushIntervals.map((i) => i.repository);
     expect(new Set(pushed).size).toBe(7);
@@ -75,7 +75,7 @@ describe('pushes under faults', () => {
 
   it('the same fleet with a limit of 6 does push 6 at once (the measurement can see it)', async () => {
     const { proxy, ws } = await setup({ rules: [delayAll('manifest', 1500, 'PUT')], concurrency: 6, services: ['platform-base', ...LEAVES] });
-    const run = await ws.nx(['run-many', '-t', 'push', '--parallel=8', '--outputStyle=stream']);
+    const run = await ws.nx(['run-many', '-t', 'push', '--jobs=8', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     expect(proxy.stats.maxConcurrentPushes).toBeGreaterThan(2);
   });

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry-server.js';
-import { DOCKER, dockerAvailable } from './workspace.js';
+import { DOCKER, dockerAvailable, engineKind } from './workspace.js';
 import {
   classify,
   delayAll,
@@ -181,8 +181,9 @@ describe('fault proxy in front of a real registry, pushed to by dockerd', () => 
 
     const head = await headManifest(registry, repo, 't');
     expect(head).toEqual({ status: 200, digest });
-    // The layer and config went through the proxy (POST, PATCH, PUT each), via the rewritten Location.
-    expect(proxy.stats.requests.upload).toBeGreaterThanOrEqual(6);
+    // The layer and config went through the proxy (POST, then PATCH + PUT on 20.10 or one PUT on
+    // Docker 28, each), via the rewritten Location.
+    expect(proxy.stats.requests.upload).toBeGreaterThanOrEqual(4);
     expect(proxy.stats.log.filter((e) => e.method === 'PATCH').every((e) => e.status === 202)).toBe(true);
     const manifest = (await (await fetch(`http://${registry.host}/v2/${repo}/manifests/t`, { headers: { accept: MANIFEST_ACCEPT } })).json()) as {
       config: { digest: string; size: number };
@@ -237,30 +238,40 @@ describe('fault proxy in front of a real registry, pushed to by dockerd', () => 
     expect(second!.start).toBeGreaterThanOrEqual(first!.end!);
   });
 
-  it('stall with a time limit: dockerd waits on the stalled upload, retries 5 s after it closes, and pushes', async () => {
+  it('stall with a time limit: 20.10 waits on the stalled upload, retries 5 s after it closes and pushes; Docker 28 fails the push', async () => {
+    const engine = await engineKind();
     const { registry, proxy } = await registryWithProxy();
     proxy.setRules(stallFirst('upload', 1, 2000));
     const repo = uniqueRepo('stall');
     const ref = `${proxy.host}/${repo}:t`;
     await importRandomImage(ref);
     const push = await dockerPush(ref);
-    expect(push.exitCode, push.output).toBe(0);
-    expect(push.output).toContain('Retrying in 5 seconds');
-    expect(push.seconds).toBeGreaterThan(6.5);
     const stalled = proxy.stats.log.find((e) => e.fault === 'stall')!;
     expect(stalled.status).toBeNull();
     expect(stalled.endedAt! - stalled.at).toBeGreaterThanOrEqual(1900);
+    if (engine.containerdStore) {
+      // No retry inside the engine: the whole push is the caller's to retry (libs/pipeline does).
+      expect(push.exitCode, push.output).not.toBe(0);
+      expect(push.output).toMatch(/EOF|reset|broken pipe/);
+      return;
+    }
+    expect(push.exitCode, push.output).toBe(0);
+    expect(push.output).toContain('Retrying in 5 seconds');
+    expect(push.seconds).toBeGreaterThan(6.5);
     expect((await headManifest(registry, repo, 't')).status).toBe(200);
   });
 
-  it('status 500 on every upload: docker push fails (after dockerd retries for ≈ 50 s)', async () => {
+  it('status 500 on every upload: docker push fails (20.10 after retrying for ≈ 50 s, Docker 28 at once)', async () => {
+    const engine = await engineKind();
     const { registry, proxy, repo, push } = failing!;
     const result = await push;
     expect(result.exitCode, result.output).not.toBe(0);
-    expect(result.output).toContain('500 Internal Server Error');
-    expect(result.output).toMatch(/Retrying in \d+ seconds?/);
-    // 1 try + 4 retries of the one layer, each answered 500 and never forwarded.
-    expect(proxy.stats.requests.upload).toBeGreaterThanOrEqual(5);
+    expect(result.output).toMatch(/500 Internal Server Error|unexpected status from POST request to .*: 500/);
+    if (!engine.containerdStore) {
+      expect(result.output).toMatch(/Retrying in \d+ seconds?/);
+      // 1 try + 4 retries of the one layer, each answered 500 and never forwarded.
+      expect(proxy.stats.requests.upload).toBeGreaterThanOrEqual(5);
+    }
     expect(proxy.stats.faults.status).toBe(proxy.stats.requests.upload);
     expect(proxy.stats.requests.manifest).toBe(0);
     expect((await headManifest(registry, repo, 't')).status).toBe(404);

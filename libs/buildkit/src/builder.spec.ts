@@ -90,6 +90,36 @@ describe('build command lines', () => {
 
 });
 
+describe('builders that push themselves (issue seeds 002 and 004)', () => {
+  const pushSpec: BuildSpec = { ...spec, tags: ['k3d-dev-reg:5000/ameide/agents-runtime:dev'], secrets: [], push: { metadataFile: '/tmp/m.json' } };
+  const tail = [
+    '--output', 'type=image,push=true', '--metadata-file', '/tmp/m.json', '--provenance=false', '--progress=plain', '--file', '/w/apps/agents-runtime/Dockerfile',
+    '--tag', 'k3d-dev-reg:5000/ameide/agents-runtime:dev',
+    '--build-arg', 'A=x y', '--build-arg', 'Z=1',
+    '--label', 'org.imagefleet.service=agents-runtime',
+    '--iidfile', '/tmp/iid', '/w/apps/agents-runtime',
+  ];
+  it.each([
+    ['an in-cluster BuildKit by buildx name (kubernetes driver, seed 002)', { name: 'k8s-builder' }, ['buildx', 'build', '--builder', 'k8s-builder', ...tail], {}],
+    ['a remote buildkitd registered as a buildx remote builder (seed 004)', { name: 'remote-buildkitd' }, ['buildx', 'build', '--builder', 'remote-buildkitd', ...tail], {}],
+    ['another engine by DOCKER_HOST value', { endpoint: 'tcp://builder.internal:2375' }, ['buildx', 'build', ...tail], { DOCKER_HOST: 'tcp://builder.internal:2375' }],
+    ['another engine over ssh', { endpoint: 'ssh://ci@builder' }, ['buildx', 'build', ...tail], { DOCKER_HOST: 'ssh://ci@builder' }],
+    ['a docker context by name', { endpoint: 'builder-ctx' }, ['--context', 'builder-ctx', 'buildx', 'build', ...tail], {}],
+  ] as const)('%s', (_name, opts, args, env) => {
+    const builder = createBuilder({ driver: 'buildx', docker: 'docker', ...opts });
+    expect(builder.pushesItself).toBe(true);
+    const cmd = builder.buildCommand(pushSpec, {});
+    expect(cmd.args).toEqual(args);
+    expect(cmd.env).toEqual(env);
+  });
+
+  it('the engine\'s own builders load the image for the engine to push', () => {
+    expect(createBuilder({ driver: 'buildx', docker: 'docker' }).pushesItself).toBe(false);
+    expect(createBuilder({ driver: 'docker', docker: 'docker' }).pushesItself).toBe(false);
+    expect(() => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand(pushSpec, {})).toThrow(/use builder.driver buildx/);
+  });
+});
+
 describe('reading docker output', () => {
   const digest = `sha256:${'ab'.repeat(32)}`;
   it.each([

@@ -1,22 +1,42 @@
 /**
- * `docker buildx build` with the engine's `docker` driver: the same BuildKit, a newer front
- * end. The image is loaded into the engine and pushed by the same engine push as the
- * docker driver, so retries, the push limit and verification stay in one place.
+ * `docker buildx build`. With no builder name and no endpoint it is the engine's own `docker`
+ * driver: the image is loaded into the engine, which pushes it like the docker driver's, so
+ * retries, the push limit and verification stay in one place. With `builder.name` (any buildx
+ * builder: docker-container, kubernetes, remote) or `builder.endpoint` (a docker context or a
+ * DOCKER_HOST value: unix://, tcp://, ssh://), the image is built where the builder runs and
+ * never touches this machine: the builder pushes it (`--output type=image,push=true`) to
+ * `registry.builderHost`, and the pushed digest comes from `--metadata-file`.
  */
 import { buildArgsFor, createDockerBuilder, secretEnv } from './docker.js';
 import type { Builder } from './types.js';
 
-export function createBuildxBuilder(docker: string): Builder {
+export interface BuildxOptions {
+  /** `--builder NAME`, or null for the current builder. */
+  name?: string | null;
+  /** A docker context name or a DOCKER_HOST value, or null for this machine's engine. */
+  endpoint?: string | null;
+}
+
+export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): Builder {
   const base = createDockerBuilder(docker);
+  const name = opts.name ?? null;
+  const endpoint = opts.endpoint ?? null;
+  // A context is chosen with the global --context flag; a DOCKER_HOST value through the environment.
+  const isUrl = endpoint !== null && endpoint.includes('://');
+  const global = endpoint !== null && !isUrl ? ['--context', endpoint] : [];
   return {
     ...base,
     driver: 'buildx',
+    pushesItself: name !== null || endpoint !== null,
     buildCommand(spec, secretValues) {
+      const output = spec.push
+        ? ['--output', 'type=image,push=true', '--metadata-file', spec.push.metadataFile]
+        : ['--load'];
       return {
         file: docker,
         // --provenance=false: a single image manifest, as the docker driver produces.
-        args: ['buildx', 'build', '--load', '--provenance=false', ...buildArgsFor(spec), spec.context],
-        env: secretEnv(spec, secretValues),
+        args: [...global, 'buildx', 'build', ...(name ? ['--builder', name] : []), ...output, '--provenance=false', ...buildArgsFor(spec), spec.context],
+        env: { ...secretEnv(spec, secretValues), ...(isUrl ? { DOCKER_HOST: endpoint } : {}) },
       };
     },
   };

@@ -46,7 +46,9 @@ export function secretEnv(spec: BuildSpec, secretValues: Record<string, string>)
 export function createDockerBuilder(docker: string): Builder {
   return {
     driver: 'docker',
+    pushesItself: false,
     buildCommand(spec, secretValues): CommandLine {
+      if (spec.push) throw new Error('the docker driver builds into the engine, which pushes: use builder.driver buildx for a builder that pushes itself');
       return {
         file: docker,
         args: ['build', ...buildArgsFor(spec), spec.context],

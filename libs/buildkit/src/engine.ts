@@ -6,7 +6,7 @@
  * Credentials go in `X-Registry-Auth`, so the engine pushes with the same credentials imagefleet
  * checked in preflight. Transport: docker-modem (dockerode's), which speaks unix, tcp and ssh.
  */
-import Modem from 'docker-modem';
+import type Modem from 'docker-modem';
 import { parsePushDigest } from './output.js';
 
 export interface EngineInfo {
@@ -55,11 +55,14 @@ interface ProgressMessage {
 
 /** The engine at `dockerHost` (a DOCKER_HOST value); the default socket when unset. */
 export function createEngine(dockerHost: string | undefined): Engine {
-  const modem = new Modem(modemOptions(dockerHost));
+  // Loaded on first use: docker-modem brings ssh2 (~0.4 s to load here), and a run with nothing
+  // to push never needs it.
+  let loaded: Promise<Modem> | undefined;
+  const modemFor = () => (loaded ??= import('docker-modem').then(({ default: M }) => new M(modemOptions(dockerHost))));
   const call = <T>(path: string, method: 'GET' | 'POST', extra: Record<string, unknown> = {}) =>
-    new Promise<T>((resolve, reject) => {
+    modemFor().then((modem) => new Promise<T>((resolve, reject) => {
       modem.dial({ path, method, statusCodes: { 200: true, 404: 'not found', 500: 'server error' }, options: {}, ...extra } as never, (err, data) => (err ? reject(err) : resolve(data as T)));
-    });
+    }));
   return {
     async info() {
       const [version, info] = await Promise.all([
@@ -71,6 +74,7 @@ export function createEngine(dockerHost: string | undefined): Engine {
     },
     async push(reference, opts) {
       const { name, tag } = splitTag(reference);
+      const modem = await modemFor();
       const stream = await call<NodeJS.ReadableStream>(`/images/${encodeURIComponent(name).replace(/%2F/g, '/')}/push?`, 'POST', {
         isStream: true,
         abortSignal: opts.signal,

@@ -21,6 +21,12 @@ export interface BuildSpec {
   labels: Record<string, string>;
   /** Where the builder writes the image ID. */
   iidFile: string;
+  /**
+   * A builder that pushes itself (buildx with a named builder or another endpoint): push the tags
+   * from the builder and write BuildKit's metadata (`containerimage.digest`) here; nothing is
+   * loaded into this machine's engine.
+   */
+  push?: { metadataFile: string };
 }
 
 /** A child process to start: file + argument array + extra environment (no shell). */
@@ -36,6 +42,11 @@ export interface CommandLine {
  */
 export interface Builder {
   readonly driver: BuilderDriver;
+  /**
+   * The image is built somewhere else than this machine's engine (a named buildx builder, another
+   * endpoint) and pushed by the builder itself; else it lands in the engine, which pushes it.
+   */
+  readonly pushesItself: boolean;
   /**
    * With `spec.secretFiles`, secrets are passed as files (`src=`) and `secretValues` is not
    * used; without, by name (`env=NAME`) with their values in the child's environment. Never on

@@ -42,10 +42,21 @@ describe('loadManifest', () => {
     expect(await load(root)).toEqual({
       file: path.join(root, 'services.manifest.yaml'),
       root,
-      registry: { host: 'k3d-ameide.localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true },
+      registry: {
+        host: 'k3d-ameide.localhost:5001',
+        pushHost: 'localhost:5001',
+        builderHost: 'localhost:5001',
+        namespace: 'ameide',
+        insecure: true,
+        hosts: {
+          'k3d-ameide.localhost:5001': { insecure: true, caFile: null, credentialsEnv: null, dockerConfig: null },
+          'localhost:5001': { insecure: true, caFile: null, credentialsEnv: null, dockerConfig: null },
+        },
+      },
       concurrency: { push: 2, build: null },
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-      builder: { driver: 'buildx', docker: '/usr/bin/docker' },
+      builder: { driver: 'buildx', docker: '/usr/bin/docker', name: null, endpoint: null },
+      retention: { keep: 5 },
       services: [
         {
           name: 'platform-base',
@@ -81,11 +92,56 @@ describe('loadManifest', () => {
       'apps/a/Dockerfile': 'FROM scratch',
     });
     const manifest = await load(root);
-    expect(manifest.registry).toEqual({ host: 'registry.example.com', pushHost: 'registry.example.com', namespace: 'team/apps', insecure: false });
-    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker' });
+    expect(manifest.registry).toEqual({
+      host: 'registry.example.com',
+      pushHost: 'registry.example.com',
+      builderHost: 'registry.example.com',
+      namespace: 'team/apps',
+      insecure: false,
+      hosts: { 'registry.example.com': { insecure: false, caFile: null, credentialsEnv: null, dockerConfig: null } },
+    });
+    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', name: null, endpoint: null });
+    expect(manifest.retention).toEqual({ keep: 5 });
     expect(manifest.concurrency).toEqual({ push: 2, build: null });
     expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });
     expect(manifest.services[0]).toMatchObject({ secrets: [], buildArgs: {}, dependsOn: [], tags: ['dev'], dockerfileRel: 'apps/a/Dockerfile' });
+  });
+
+  test('per-host settings: an HTTPS reference host with its own CA and credentials beside an HTTP push host', async () => {
+    const root = makeTree({
+      'services.manifest.yaml': lines(
+        'registry:',
+        '  host: registry.example.com',
+        '  pushHost: 10.0.0.5:3000',
+        '  builderHost: k3d-dev-reg:5000',
+        '  namespace: ameide',
+        '  insecure: true',
+        '  hosts:',
+        '    registry.example.com:',
+        '      insecure: false',
+        '      caFile: certs/ca.pem',
+        '      usernameEnv: PULL_USER',
+        '      passwordEnv: PULL_PASSWORD',
+        'builder:',
+        '  driver: buildx',
+        '  name: in-cluster',
+        '  endpoint: tcp://buildkitd:1234',
+        'retention:',
+        '  keep: 3',
+        'services:',
+        '  a: {}',
+      ),
+      'apps/a/Dockerfile': 'FROM scratch',
+    });
+    const manifest = await load(root);
+    expect(manifest.registry.builderHost).toBe('k3d-dev-reg:5000');
+    expect(manifest.registry.hosts).toEqual({
+      'registry.example.com': { insecure: false, caFile: path.join(root, 'certs/ca.pem'), credentialsEnv: { username: 'PULL_USER', password: 'PULL_PASSWORD' }, dockerConfig: null },
+      '10.0.0.5:3000': { insecure: true, caFile: null, credentialsEnv: null, dockerConfig: null },
+      'k3d-dev-reg:5000': { insecure: true, caFile: null, credentialsEnv: null, dockerConfig: null },
+    });
+    expect(manifest.builder).toMatchObject({ driver: 'buildx', name: 'in-cluster', endpoint: 'tcp://buildkitd:1234' });
+    expect(manifest.retention).toEqual({ keep: 3 });
   });
 
   test.each([

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { isLoopback } from './grammar.js';
 import type { PathSegment } from './problem.js';
 import type { ManifestFile, ServiceEntry } from './schema.js';
-import type { Manifest, ServiceSpec } from './types.js';
+import type { HostSettings, Manifest, ServiceSpec } from './types.js';
 
 /** What normalising needs from the YAML source. */
 export interface SourceFacts {
@@ -36,8 +36,10 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
     registry: {
       host: registry.host,
       pushHost,
+      builderHost: registry.builderHost ?? pushHost,
       namespace: registry.namespace,
       insecure: registry.insecure ?? isLoopback(pushHost),
+      hosts: hostSettings(registry, pushHost, root),
     },
     concurrency: { push: raw.concurrency?.push ?? 2, build: raw.concurrency?.build ?? null },
     push: {
@@ -48,11 +50,36 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
     builder: {
       driver: raw.builder?.driver ?? 'docker',
       docker: opts.env['IMAGEFLEET_DOCKER'] || (raw.builder?.docker ?? 'docker'),
+      name: raw.builder?.name ?? null,
+      endpoint: raw.builder?.endpoint ?? null,
     },
+    retention: { keep: raw.retention?.keep ?? 5 },
     services: names
       .filter((name) => name in raw.services)
       .map((name) => service(name, raw.services[name] ?? {}, defaults, root, source)),
   };
+}
+
+/**
+ * Every host the manifest names, with its settings complete: what `registry.hosts.<host>` says,
+ * else the registry-wide `insecure` (which defaults to plain HTTP for a loopback push host).
+ */
+function hostSettings(registry: ManifestFile['registry'], pushHost: string, root: string): Record<string, HostSettings> {
+  const builderHost = registry.builderHost ?? pushHost;
+  const names = [registry.host, pushHost, builderHost, ...Object.keys(registry.hosts ?? {})].filter(unique);
+  return Object.fromEntries(
+    names.map((host) => {
+      const own = registry.hosts?.[host] ?? {};
+      const fallback = registry.insecure ?? isLoopback(pushHost);
+      const settings: HostSettings = {
+        insecure: own.insecure ?? fallback,
+        caFile: own.caFile ? path.resolve(root, own.caFile) : null,
+        credentialsEnv: own.usernameEnv && own.passwordEnv ? { username: own.usernameEnv, password: own.passwordEnv } : null,
+        dockerConfig: own.dockerConfig ? path.resolve(root, own.dockerConfig) : null,
+      };
+      return [host, settings];
+    }),
+  );
 }
 
 function service(

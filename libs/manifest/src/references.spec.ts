@@ -8,10 +8,11 @@ const service = (name: string, tags: string[]): ServiceSpec => serviceSpec(name,
 const manifest: Manifest = {
   file: '/w/services.manifest.yaml',
   root: '/w',
-  registry: { host: 'k3d-ameide.localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true },
+  registry: { host: 'k3d-ameide.localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true, builderHost: 'localhost:5001', hosts: {} },
   concurrency: { push: 2, build: null },
   push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-  builder: { driver: 'docker', docker: 'docker' },
+  builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+    retention: { keep: 5 },
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],
 };
 
@@ -25,6 +26,7 @@ describe('image references', () => {
       reference: ['k3d-ameide.localhost:5001/ameide/web:dev', 'k3d-ameide.localhost:5001/ameide/web:latest'],
       push: ['localhost:5001/ameide/web:dev', 'localhost:5001/ameide/web:latest'],
       local: ['ameide/web:dev', 'ameide/web:latest'],
+      builder: ['localhost:5001/ameide/web:dev', 'localhost:5001/ameide/web:latest'],
     });
   });
 

@@ -8,6 +8,8 @@ export interface ImageReferences {
   push: string[];
   /** `<namespace>/<service>:<tag>`: the local build tag, before any registry host. */
   local: string[];
+  /** `<builderHost>/<namespace>/<service>:<tag>`: where a builder that pushes itself pushes to. */
+  builder: string[];
 }
 
 /** `<namespace>/<service>`: the repository in the registry. */
@@ -18,11 +20,12 @@ export function imageRepository(manifest: Manifest, service: ServiceSpec | strin
 export function imageReferences(manifest: Manifest, service: ServiceSpec | string): ImageReferences {
   const spec = lookup(manifest, service);
   const repository = imageRepository(manifest, spec);
-  const { host, pushHost } = manifest.registry;
+  const { host, pushHost, builderHost } = manifest.registry;
   return {
     reference: spec.tags.map((tag) => `${host}/${repository}:${tag}`),
     push: spec.tags.map((tag) => `${pushHost}/${repository}:${tag}`),
     local: spec.tags.map((tag) => `${repository}:${tag}`),
+    builder: spec.tags.map((tag) => `${builderHost}/${repository}:${tag}`),
   };
 }
 

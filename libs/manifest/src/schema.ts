@@ -14,16 +14,39 @@ const path = z.string().min(1);
 /** Values may be written unquoted (`NODE_ENV: production`, `PORT: 8080`); they become strings. */
 export const BuildArgsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
+/** Settings of one registry host (`registry.hosts.<host[:port]>`), for hosts that differ from the rest. */
+export const HostSettingsSchema = z.strictObject({
+  insecure: z.boolean().nullish(),
+  /** PEM file of the CA that signed the host's certificate, relative to the manifest. */
+  caFile: path.nullish(),
+  /** Names of environment variables holding the user and password for this host. */
+  usernameEnv: z.string().nullish(),
+  passwordEnv: z.string().nullish(),
+  /** Directory with the docker `config.json` to read this host's credentials from. */
+  dockerConfig: path.nullish(),
+});
+
 export const RegistrySchema = z.strictObject({
   host: z.string(),
   pushHost: z.string().nullish(),
+  builderHost: z.string().nullish(),
   namespace: z.string(),
   insecure: z.boolean().nullish(),
+  hosts: z.record(z.string(), HostSettingsSchema.nullish()).nullish(),
 });
 
 export const BuilderSchema = z.strictObject({
   driver: z.enum(['docker', 'buildx']).nullish(),
   docker: path.nullish(),
+  /** A buildx builder by name (`docker`, `docker-container`, `kubernetes`, `remote` drivers). */
+  name: z.string().min(1).nullish(),
+  /** The engine or builder endpoint: a docker context name or a DOCKER_HOST value (unix://, tcp://, ssh://). */
+  endpoint: z.string().min(1).nullish(),
+});
+
+export const RetentionSchema = z.strictObject({
+  /** Content tags kept per service by `imagefleet prune`, newest first. */
+  keep: z.int().min(1).nullish(),
 });
 
 export const ConcurrencySchema = z.strictObject({
@@ -59,6 +82,7 @@ export const ManifestFileSchema = z.strictObject({
   concurrency: ConcurrencySchema.nullish(),
   push: PushSchema.nullish(),
   defaults: DefaultsSchema.nullish(),
+  retention: RetentionSchema.nullish(),
   services: z
     .record(z.string(), ServiceSchema.nullish())
     .refine((services) => Object.keys(services).length > 0, { message: 'list at least one service' }),
@@ -74,6 +98,7 @@ const sections: Record<string, z.ZodObject> = {
   concurrency: ConcurrencySchema,
   push: PushSchema,
   defaults: DefaultsSchema,
+  retention: RetentionSchema,
 };
 
 /** The keys allowed in the object at `path`, for "did you mean" hints on unknown keys. */
@@ -82,6 +107,7 @@ export function allowedKeys(at: readonly PathSegment[]): string[] {
   let schema: z.ZodObject | undefined;
   if (first === undefined) schema = ManifestFileSchema;
   else if (first === 'services' && second !== undefined && rest.length === 0) schema = ServiceSchema;
+  else if (first === 'registry' && second === 'hosts' && rest.length === 1) schema = HostSettingsSchema;
   else if (second === undefined) schema = sections[String(first)];
   return schema ? Object.keys(schema.shape) : [];
 }

@@ -89,7 +89,7 @@ describe('shape issues, placed in the file', () => {
   test('service-name issues are reported with shape issues; rules needing a valid shape are skipped', async () => {
     const yaml = lines(...REGISTRY, '  port: 5000', 'services:', '  www_ameide:', '    dependsOn: [nope]');
     expect(await issuesFor({ 'services.manifest.yaml': yaml })).toEqual([
-      '4:3 registry.port: unknown key "port": allowed keys are host, pushHost, namespace, insecure',
+      '4:3 registry.port: unknown key "port": allowed keys are host, pushHost, builderHost, namespace, insecure, hosts',
       '6:3 services.www_ameide: image names use hyphens, not underscores: rename to "www-ameide"',
     ]);
   });

@@ -4,16 +4,32 @@
  * checks for `undefined`.
  */
 
+/** How to talk to one registry host. */
+export interface HostSettings {
+  /** Plain HTTP. */
+  insecure: boolean;
+  /** Absolute path of a PEM CA file for HTTPS, or null for the system's CAs. */
+  caFile: string | null;
+  /** Environment variables with this host's user and password, or null. */
+  credentialsEnv: { username: string; password: string } | null;
+  /** Directory of the docker `config.json` for this host, or null for the default ($DOCKER_CONFIG, ~/.docker). */
+  dockerConfig: string | null;
+}
+
 /** Where images go. */
 export interface RegistryConfig {
   /** Reference host that clusters and GitOps use, e.g. `k3d-ameide.localhost:5001`. */
   host: string;
   /** Where this machine pushes, e.g. `localhost:5001`. @default host */
   pushHost: string;
+  /** Where the builder pushes, when the builder is not this machine's engine, e.g. `k3d-dev-reg:5000`. @default pushHost */
+  builderHost: string;
   /** Repository namespace, e.g. `ameide`. */
   namespace: string;
-  /** Plain HTTP. Loopback hosts are always plain HTTP unless `insecure: false` is explicit. @default false */
+  /** Plain HTTP on the push host. Loopback hosts are plain HTTP unless `insecure: false` is explicit. @default false */
   insecure: boolean;
+  /** Settings of each of host, pushHost and builderHost (and any other named in `registry.hosts`), complete. */
+  hosts: Record<string, HostSettings>;
 }
 
 /** How a push behaves: retried, watched for stalls, bounded overall. */
@@ -41,10 +57,19 @@ export interface ConcurrencyConfig {
 export type BuilderDriver = 'docker' | 'buildx';
 
 export interface BuilderConfig {
-  /** @default 'docker' (`DOCKER_BUILDKIT=1 docker build` + `docker push`) */
+  /** @default 'docker' (`DOCKER_BUILDKIT=1 docker build`, pushed by the engine) */
   driver: BuilderDriver;
   /** The docker CLI to run. `IMAGEFLEET_DOCKER` in the environment overrides it. @default 'docker' */
   docker: string;
+  /** A buildx builder by name (`--builder`), or null for the current one. */
+  name: string | null;
+  /** A docker context or DOCKER_HOST value for the engine or builder, or null for this machine's engine. */
+  endpoint: string | null;
+}
+
+export interface RetentionConfig {
+  /** Content tags kept per service by `imagefleet prune`. @default 5 */
+  keep: number;
 }
 
 export interface ServiceSpec {
@@ -79,6 +104,7 @@ export interface Manifest {
   concurrency: ConcurrencyConfig;
   push: PushPolicy;
   builder: BuilderConfig;
+  retention: RetentionConfig;
   /** In declaration order. */
   services: ServiceSpec[];
 }

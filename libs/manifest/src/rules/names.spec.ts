@@ -118,6 +118,13 @@ describe('full image name length', () => {
     ]);
   });
 
+  test('builderHost and the keys of registry.hosts are hostnames too', () => {
+    expect(registryProblems(file({ builderHost: 'dev_reg:5000', hosts: { 'bad_host:1': {} } }))).toEqual([
+      { path: ['registry', 'builderHost'], message: expect.stringMatching(/"dev_reg:5000" is not a valid hostname: "_" is not allowed/) },
+      { path: ['registry', 'hosts', 'bad_host:1'], message: expect.stringMatching(/"bad_host:1" is not a valid hostname/) },
+    ]);
+  });
+
   test('the longer of host and pushHost counts', () => {
     const name = 'a'.repeat(200);
     expect(lengthProblems(file({ host: 'r.io', pushHost: `${'p'.repeat(60)}.example.com` }, { [name]: null }))).toHaveLength(1);

@@ -30,10 +30,14 @@ function serviceNameMessage(name: string): string {
 
 export function registryProblems({ registry }: ManifestFile): Problem[] {
   const problems: Problem[] = [];
-  for (const key of ['host', 'pushHost'] as const) {
+  for (const key of ['host', 'pushHost', 'builderHost'] as const) {
     const host = registry[key];
     const message = host === undefined || host === null ? undefined : hostMessage(host);
     if (message) problems.push({ path: ['registry', key], message });
+  }
+  for (const host of Object.keys(registry.hosts ?? {})) {
+    const message = hostMessage(host);
+    if (message) problems.push({ path: ['registry', 'hosts', host], message });
   }
   const ns = registry.namespace;
   if (!REPOSITORY_PATH.test(ns)) {

@@ -2,7 +2,7 @@
  * The build phase: resolve the images this one builds FROM, then run the builder. How many
  * builds run at once is the run's business (libs/pipeline/src/fleet/run.ts), not this one's.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { explainBuildFailure, parseImageId, withSecretFiles } from '@imagefleet/buildkit';
 import { runCommand, type Redactor } from '@imagefleet/process';
@@ -10,6 +10,7 @@ import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
 import { baseImageArg } from './registry.js';
 import { seconds } from '../seconds.js';
+import type { PushAttemptResult } from './push.js';
 
 export interface BuildOutcome {
   ok: boolean;
@@ -29,9 +30,11 @@ export async function resolveBaseImages(ctx: ServiceContext, known: Record<strin
   const args: Record<string, string> = {};
   const digests: Record<string, string> = {};
   const { pushHost, namespace } = ctx.manifest.registry;
+  // A builder that pushes itself pulls its bases by the registry's name as it reaches it.
+  const fromHost = ctx.builder.pushesItself ? ctx.manifest.registry.builderHost : pushHost;
   for (const [dep, digest] of Object.entries(known)) {
     digests[dep] = digest;
-    args[baseImageArg(dep)] = `${pushHost}/${namespace}/${dep}@${digest}`;
+    args[baseImageArg(dep)] = `${fromHost}/${namespace}/${dep}@${digest}`;
   }
   const client = ctx.registry.push;
   const tag = ctx.service.tags[0]!;
@@ -42,7 +45,7 @@ export async function resolveBaseImages(ctx: ServiceContext, known: Record<strin
       throw new Error(`base image ${ctx.manifest.registry.pushHost}/${repo}:${tag} (dependsOn ${dep}) is not in the registry: push it first (nx run ${dep}:push)`);
     }
     digests[dep] = head.digest;
-    args[baseImageArg(dep)] = `${ctx.manifest.registry.pushHost}/${repo}@${head.digest}`;
+    args[baseImageArg(dep)] = `${fromHost}/${repo}@${head.digest}`;
   }
   return { args, digests };
 }
@@ -125,5 +128,76 @@ export async function buildImage(
       error: secrets.redact((error as Error).message),
       interrupted: ctx.signal.aborted,
     };
+  }
+}
+
+/**
+ * A builder that pushes itself (a named buildx builder, another endpoint): one attempt of
+ * `buildx build --output type=image,push=true` to `registry.builderHost`. BuildKit reports no
+ * upload bytes for a push, so its stall watch is output silence, armed only once the push
+ * begins (a long RUN step may print nothing too). Re-running after a failed push rebuilds from
+ * BuildKit's cache. The pushed digest comes from `--metadata-file` (`containerimage.digest`).
+ */
+export async function builderPushAttempt(
+  ctx: ServiceContext,
+  log: ServiceLog,
+  secrets: { values: Record<string, string>; redact: Redactor },
+  base: ResolvedBase,
+  signal: AbortSignal,
+): Promise<PushAttemptResult> {
+  const stallMs = ctx.manifest.push.stallSeconds * 1000;
+  await mkdir(ctx.paths.builds, { recursive: true });
+  const metadataFile = join(ctx.paths.builds, `${ctx.service.name}.metadata.json`);
+  await rm(metadataFile, { force: true });
+  const stall = new AbortController();
+  let pushing = false;
+  let lastLine = Date.now();
+  const watch = setInterval(() => {
+    if (pushing && Date.now() - lastLine >= stallMs) stall.abort(new Error(`no output for ${ctx.manifest.push.stallSeconds} s while the builder pushed: stalled`));
+  }, 250);
+  try {
+    const result = await withSecretFiles({ service: ctx.service.name, names: ctx.service.secrets, values: secrets.values }, async (secretFiles) => {
+      const cmd = ctx.builder.buildCommand(
+        {
+          service: ctx.service.name,
+          context: ctx.service.context,
+          dockerfile: ctx.service.dockerfile,
+          tags: ctx.refs.builder.slice(0, 1),
+          buildArgs: { ...ctx.service.buildArgs, ...base.args },
+          secrets: ctx.service.secrets,
+          secretFiles,
+          labels: { 'org.imagefleet.service': ctx.service.name },
+          iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
+          push: { metadataFile },
+        },
+        {},
+      );
+      log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
+      return runCommand(cmd.file, cmd.args, {
+        env: cmd.env,
+        cwd: ctx.manifest.root,
+        redact: secrets.redact,
+        keepRaw: true,
+        signal: AbortSignal.any([signal, stall.signal]),
+        onLine: (line) => {
+          lastLine = Date.now();
+          if (/ pushing (layers|manifest)/.test(line)) pushing = true;
+          log.line(line);
+        },
+      });
+    });
+    if (!result.ok) {
+      if (stall.signal.aborted && !signal.aborted) return { ok: false, error: `${(stall.signal.reason as Error).message}, killed`, final: false };
+      const output = `${result.raw?.stdout ?? ''}\n${result.raw?.stderr ?? ''}`;
+      const error = explainBuildFailure(output, ctx.builder.driver, secrets.redact) ?? result.reason;
+      // Failing before the push began is a build failure: retrying the push cannot help.
+      return pushing ? { ok: false, error, final: false } : { ok: false, error, final: true, buildFailed: true };
+    }
+    const metadata = JSON.parse(await readFile(metadataFile, 'utf8').catch(() => '{}')) as { 'containerimage.digest'?: string };
+    const digest = metadata['containerimage.digest'];
+    if (!digest) return { ok: false, error: `the builder wrote no containerimage.digest to ${metadataFile}`, final: false };
+    return { ok: true, digest };
+  } finally {
+    clearInterval(watch);
   }
 }

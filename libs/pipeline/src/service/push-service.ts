@@ -9,7 +9,7 @@ import type { Phase, RowStatus, ServiceLog, SummaryRow } from '@imagefleet/repor
 import { openServiceLog } from '@imagefleet/report';
 import { createRedactor, type Redactor } from '@imagefleet/process';
 import { loadServiceSecrets, type ServiceContext } from './context.js';
-import { buildImage, resolveBaseImages, type ResolvedBase } from './build.js';
+import { buildImage, builderPushAttempt, resolveBaseImages, type ResolvedBase } from './build.js';
 import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type ContentCheck } from './content.js';
 import { pushImage } from './push.js';
 import { verifyService } from './verify.js';
@@ -87,17 +87,28 @@ export async function pushService(ctx: ServiceContext, shared: ServiceRunShared,
     return end('unchanged', { verify: 'verified', digest: content.digest, verifySeconds: seconds(Date.now() - started) }, pinFor(ctx, content.digest));
   }
 
-  ctx.say(name, 'build started');
-  const build = await shared.buildSlot(() => (ctx.signal.aborted ? Promise.resolve(null) : buildImage(ctx, log, secrets, base)));
-  if (!build) return fail('build', 'interrupted before it started', 'interrupted');
-  row.buildSeconds = seconds(build.durationMs);
-  if (!build.ok) return fail('build', build.error, build.interrupted ? 'interrupted' : 'failed');
-  ctx.say(name, `build done in ${row.buildSeconds} s`);
-
-  const push = await pushImage(ctx, log, redact);
+  let push: Awaited<ReturnType<typeof pushImage>>;
+  if (ctx.builder.pushesItself) {
+    // Built and pushed where the builder runs; nothing lands in this machine's engine. Its
+    // seconds count as push seconds: one command does both.
+    ctx.say(name, `build and push by the builder to ${ctx.refs.builder[0]}`);
+    const pushed = await shared.buildSlot(() =>
+      ctx.signal.aborted ? Promise.resolve(null) : pushImage(ctx, log, redact, (signal) => builderPushAttempt(ctx, log, secrets, base, signal)),
+    );
+    if (!pushed) return fail('build', 'interrupted before it started', 'interrupted');
+    push = pushed;
+  } else {
+    ctx.say(name, 'build started');
+    const build = await shared.buildSlot(() => (ctx.signal.aborted ? Promise.resolve(null) : buildImage(ctx, log, secrets, base)));
+    if (!build) return fail('build', 'interrupted before it started', 'interrupted');
+    row.buildSeconds = seconds(build.durationMs);
+    if (!build.ok) return fail('build', build.error, build.interrupted ? 'interrupted' : 'failed');
+    ctx.say(name, `build done in ${row.buildSeconds} s`);
+    push = await pushImage(ctx, log, redact);
+  }
   row.pushSeconds = seconds(push.durationMs);
   row.attempts = push.attempts;
-  if (!push.ok) return fail('push', push.error, push.interrupted ? 'interrupted' : 'failed');
+  if (!push.ok) return fail(push.buildFailed ? 'build' : 'push', push.error, push.interrupted ? 'interrupted' : 'failed');
   ctx.say(name, `push done in ${row.pushSeconds} s (attempt ${push.attempts}), ${push.digest}`);
 
   // The primary tag, walked in full (every manifest and blob) against the digest the push reported.

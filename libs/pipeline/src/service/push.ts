@@ -21,10 +21,23 @@ export interface PushOutcome {
   durationMs: number;
   error: string;
   interrupted: boolean;
+  /** A builder that pushes itself failed before its push began: the build failed, not the push. */
+  buildFailed?: boolean;
 }
 
-/** Pushes the primary tag; the other tags are set through the registry API once it verifies. */
-export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Redactor): Promise<PushOutcome> {
+/** One attempt: pushed with this digest, or why not (`final`: a failure no retry can fix). */
+export type PushAttemptResult = { ok: true; digest: string } | { ok: false; error: string; final: boolean; buildFailed?: boolean };
+
+/**
+ * Pushes the primary tag — through the engine, or with `attempt` (a builder that pushes itself) —
+ * retried and bounded; the other tags are set through the registry API once it verifies.
+ */
+export async function pushImage(
+  ctx: ServiceContext,
+  log: ServiceLog,
+  redact: Redactor,
+  attempt: (signal: AbortSignal) => Promise<PushAttemptResult> = (signal) => enginePushAttempt(ctx, ctx.refs.push[0]!, log, signal, ctx.manifest.push.stallSeconds),
+): Promise<PushOutcome> {
   const policy = ctx.manifest.push;
   const started = Date.now();
   // A timer of our own, held until the push ends: AbortSignal.timeout() can be collected on
@@ -47,39 +60,37 @@ export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Re
   let lastError = '';
   let attempts = 0;
   try {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    for (let n = 1; n <= maxAttempts; n++) {
       if (ctx.signal.aborted) return interrupted();
       if (deadline.signal.aborted) return timedOut();
-      attempts = attempt;
+      attempts = n;
       let slot: Awaited<ReturnType<typeof acquireSlot>> | undefined;
       try {
         const waitStart = Date.now();
         slot = await acquireSlot(ctx.paths.pushSlots, ctx.manifest.concurrency.push, { signal: overall });
-        log.line(`push attempt ${attempt}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(Date.now() - waitStart)} s)`);
-        ctx.say(ctx.service.name, `push attempt ${attempt}/${maxAttempts} started`);
-        const ref = ctx.refs.push[0]!;
-        log.line(`push ${ref} through the engine's API`);
-        const attemptResult = await pushAttempt(ctx, ref, log, overall, policy.stallSeconds);
+        log.line(`push attempt ${n}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(Date.now() - waitStart)} s)`);
+        ctx.say(ctx.service.name, `push attempt ${n}/${maxAttempts} started`);
+        const attemptResult = await attempt(overall);
         if (attemptResult.ok) return outcome({ ok: true, digest: attemptResult.digest });
         if (ctx.signal.aborted) return interrupted();
         if (deadline.signal.aborted) return timedOut();
         lastError = redact(attemptResult.error);
         if (attemptResult.final) {
-          log.line(`push attempt ${attempt}/${maxAttempts} failed, not retried: ${lastError}`);
-          return outcome({ error: `push failed: ${lastError}` });
+          log.line(`push attempt ${n}/${maxAttempts} failed, not retried: ${lastError}`);
+          return attemptResult.buildFailed ? outcome({ error: lastError, buildFailed: true }) : outcome({ error: `push failed: ${lastError}` });
         }
         throw new Error(lastError);
       } catch (error) {
         if (ctx.signal.aborted) return interrupted();
         if (deadline.signal.aborted) return timedOut();
         lastError = redact((error as Error).message || String(error));
-        log.line(`push attempt ${attempt}/${maxAttempts} failed: ${lastError}`);
-        ctx.say(ctx.service.name, `push attempt ${attempt}/${maxAttempts} failed: ${lastError}`);
+        log.line(`push attempt ${n}/${maxAttempts} failed: ${lastError}`);
+        ctx.say(ctx.service.name, `push attempt ${n}/${maxAttempts} failed: ${lastError}`);
       } finally {
         await slot?.release();
       }
-      if (attempt < maxAttempts) {
-        const wait = backoffMs(attempt);
+      if (n < maxAttempts) {
+        const wait = backoffMs(n);
         log.line(`retrying in ${seconds(wait)} s`);
         await delay(wait, overall).catch(() => undefined);
       }
@@ -91,7 +102,7 @@ export async function pushImage(ctx: ServiceContext, log: ServiceLog, redact: Re
 }
 
 /** A registry refusal that a retry cannot change: retrying only delays the row. */
-function isAuthFailure(message: string): boolean {
+export function isAuthFailure(message: string): boolean {
   return /unauthorized|authentication required|no basic auth credentials|denied: requested access/i.test(message);
 }
 
@@ -102,13 +113,8 @@ const PROGRESS_EVERY_MS = 2000;
  * One push through the engine, aborted when the upload makes no progress for `stallSeconds`.
  * `final`: a failure no retry can fix here (the engine keeps a stalled upload).
  */
-async function pushAttempt(
-  ctx: ServiceContext,
-  ref: string,
-  log: ServiceLog,
-  signal: AbortSignal,
-  stallSeconds: number,
-): Promise<{ ok: true; digest: string } | { ok: false; error: string; final: boolean }> {
+async function enginePushAttempt(ctx: ServiceContext, ref: string, log: ServiceLog, signal: AbortSignal, stallSeconds: number): Promise<PushAttemptResult> {
+  log.line(`push ${ref} through the engine's API`);
   const stall = new AbortController();
   const attempt = AbortSignal.any([signal, stall.signal]);
   let lastMove = Date.now();

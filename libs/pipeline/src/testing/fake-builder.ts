@@ -98,6 +98,7 @@ export function createFakeBuilder(
 
   return {
     driver: 'docker',
+    pushesItself: false,
     calls,
     events,
     plan(service, plan) {
