@@ -4,10 +4,14 @@
  * is a thin adapter over the pipeline libs.
  */
 import { parseArgs } from 'node:util';
+import { ClusterConfigError } from '@imagefleet/cluster';
 import { ManifestError, SecretsError } from '@imagefleet/manifest';
+import { DEFAULT_CONTAINERD_ADDRESS, DEFAULT_NODE_NAMESPACE } from '@imagefleet/pipeline';
 import { resolveManifestPath } from './manifest-path.js';
 import { UsageError } from './usage-error.js';
-import { verifyCommand } from './commands/verify.js';
+import { verifyCommand, type NodeOptions } from './commands/verify.js';
+import { clusterConfigCommand } from './commands/cluster-config.js';
+import { doctorCommand } from './commands/doctor.js';
 import { preflightCommand } from './commands/preflight.js';
 import { summaryCommand } from './commands/summary.js';
 import { runCommandLine } from './commands/run.js';
@@ -22,15 +26,26 @@ const USAGE = `usage: imagefleet <command> [options]
                           what builds FROM them. --jobs: builds at once (default: one per core)
   plan [--affected --base REF] [--projects a,b]
                           which services a run would cover, and why; builds nothing
-  verify [service...]     verify services in the registry without building; table, non-zero on any gap
+  verify [service...] [--as-node DIR [--containerd SOCK] [--namespace NS]]
+                          verify services in the registry without building; table, non-zero on any gap.
+                          --as-node: also pull each verified digest by its reference name through
+                          containerd with DIR's hosts.toml (certs.d, or a cluster-config --out DIR), as
+                          a node does (SOCK default ${DEFAULT_CONTAINERD_ADDRESS}, NS default ${DEFAULT_NODE_NAMESPACE})
   preflight               check the push registry answers, speaks the configured scheme, accepts credentials
+  doctor [--as-node DIR [--containerd SOCK] [--namespace NS]]
+                          check the set-up from this machine, the engine and (with --as-node) a node: names
+                          resolve, scheme, credentials, port, insecure-registries, buildx, underscore
+                          repositories, stale content tags; one line per problem with its fix; 0 when all pass
+  cluster-config --for k3d|k3s|kind|containerd [--out DIR]
+                          what a cluster needs to pull from the registry, from the manifest: printed, or
+                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml)
   summary                 print the latest summary as a table
   pin --values FILE [--path image.ref] [--projects a,b]
                           write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,
                           keeping comments and order; FILE may contain {service}; refuses unverified digests
 
   --manifest FILE         services.manifest.yaml (default: found from the current directory up)
-  --json                  verify/summary/plan: print JSON`;
+  --json                  verify/summary/plan/doctor: print JSON`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,6 +62,11 @@ async function main(argv: string[]): Promise<number> {
       projects: { type: 'string' },
       values: { type: 'string' },
       path: { type: 'string', default: 'image.ref' },
+      for: { type: 'string' },
+      out: { type: 'string' },
+      'as-node': { type: 'string' },
+      containerd: { type: 'string' },
+      namespace: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -57,11 +77,20 @@ async function main(argv: string[]): Promise<number> {
   }
   const manifestFile = resolveManifestPath(values.manifest);
   const projects = values.projects?.split(',').filter(Boolean);
+  const asNode: NodeOptions | undefined = values['as-node']
+    ? { hostsDir: values['as-node'], address: values.containerd ?? DEFAULT_CONTAINERD_ADDRESS, namespace: values.namespace ?? DEFAULT_NODE_NAMESPACE }
+    : undefined;
+  if (!asNode && (values.containerd || values.namespace)) throw new UsageError('--containerd and --namespace go with --as-node DIR');
   switch (command) {
     case 'verify':
-      return verifyCommand(manifestFile, rest, { json: values.json });
+      return verifyCommand(manifestFile, rest, { json: values.json, asNode });
     case 'preflight':
       return preflightCommand(manifestFile);
+    case 'doctor':
+      return doctorCommand(manifestFile, { asNode, json: values.json });
+    case 'cluster-config':
+      return clusterConfigCommand(manifestFile, { for: values.for, out: values.out });
+    // `prune` goes here (issue 13 #5): case 'prune': return pruneCommand(manifestFile, { … });
     case 'summary':
       return summaryCommand(manifestFile, { json: values.json });
     case 'pin':
@@ -86,7 +115,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ManifestError || error instanceof SecretsError) {
+    if (error instanceof ManifestError || error instanceof SecretsError || error instanceof ClusterConfigError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 2;
     } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -1,0 +1,165 @@
+/**
+ * `imagefleet doctor`: the set-up from each point of view — this machine (names, the push host,
+ * credentials, the port), the builder (engine, buildx, HTTP to the registry), a node (one pull
+ * through the generated hosts.toml) — and what is already in the registry (underscore
+ * repositories, stale content tags). Every check is bounded and they run side by side: seconds.
+ */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { clusterTarget, etcHostsLine } from '@imagefleet/cluster';
+import { createEngine, type Engine, type EngineInfo } from '@imagefleet/buildkit';
+import type { Manifest } from '@imagefleet/manifest';
+import { runCommand } from '@imagefleet/process';
+import { isLoopbackHost, resolveCredentials, schemeFor, type RegistryClient } from '@imagefleet/registry';
+import { verifyServices } from '../fleet/verify.js';
+import { createRunContext, findService, serviceContext } from '../service/context.js';
+import { pullAsNode, type PullAsNodeOptions } from '../service/node-pull.js';
+import { createRunRegistry } from '../service/registry.js';
+import { newRunId } from '../run-id.js';
+import { buildxCheck, engineCheck, engineSpeaksHttp, type EngineRegistryConfig } from './engine.js';
+import { credentialsAccepted, portHolder, registryAnswers } from './registry.js';
+import { listCatalog, staleContentTags, underscoreRepositories } from './registry-contents.js';
+import { hostname, manifestHosts, resolvesHere, type Lookup } from './resolve.js';
+import { fail, pass, type DoctorCheck } from './types.js';
+
+export { formatDoctor, type DoctorCheck } from './types.js';
+
+export interface DoctorOptions {
+  env: NodeJS.ProcessEnv;
+  /** Also pull one verified image as a node does, with this certs.d. */
+  asNode?: Omit<PullAsNodeOptions, 'ctr' | 'timeoutMs'> | undefined;
+  /** Tests: a fake resolver, engine or `docker info` RegistryConfig. */
+  lookup?: Lookup;
+  engine?: Engine;
+  registryConfig?: () => Promise<EngineRegistryConfig>;
+}
+
+const ENGINE_TIMEOUT_MS = 5000;
+
+export async function runDoctor(manifest: Manifest, opts: DoctorOptions): Promise<DoctorCheck[]> {
+  const { registry } = manifest;
+  const client = createRunRegistry(manifest, opts.env).push;
+  const lookup: Lookup = opts.lookup ?? ((name) => dnsLookup(name));
+  const ping = client.ping();
+
+  const sections: Promise<(DoctorCheck | null)[]>[] = [
+    resolveSection(manifest, lookup),
+    ping.then(async (p) => [
+      registryAnswers(registry.pushHost, p),
+      credentialsAccepted(registry.pushHost, p),
+      isLoopbackHost(registry.pushHost) ? await portHolder(registry.pushHost, client.scheme) : null,
+    ]),
+    engineSection(manifest, opts, lookup),
+    ping.then((p) => (p.status === 'ok' ? contentsSection(manifest, client, opts.env) : [])),
+    ping.then((p) => (p.status === 'ok' && opts.asNode ? nodeSection(manifest, opts.env, opts.asNode) : [])),
+  ];
+  return (await Promise.all(sections)).flat().filter((c): c is DoctorCheck => c !== null);
+}
+
+async function resolveSection(manifest: Manifest, lookup: Lookup): Promise<DoctorCheck[]> {
+  const { registry } = manifest;
+  let etcHosts: string | null = null;
+  try {
+    etcHosts = etcHostsLine(clusterTarget(manifest, 'containerd'));
+  } catch {
+    // A registry the cluster lib cannot wire has its own error in cluster-config; no line here.
+  }
+  return Promise.all(
+    manifestHosts(registry).map((role) =>
+      resolvesHere(role, lookup, {
+        etcHosts: hostname(role.host) === etcHosts?.split(' ')[1] ? etcHosts : null,
+        builderOnly: role.roles.length === 1 && role.roles[0] === 'builderHost',
+      }),
+    ),
+  );
+}
+
+function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ENGINE_TIMEOUT_MS / 1000} s`)), ENGINE_TIMEOUT_MS).unref()),
+  ]);
+}
+
+async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lookup): Promise<DoctorCheck[]> {
+  const dockerHost = opts.env['DOCKER_HOST'];
+  const where = dockerHost ?? 'unix:///var/run/docker.sock';
+  const engine = opts.engine ?? createEngine(dockerHost);
+  const docker = opts.env['IMAGEFLEET_DOCKER'] ?? manifest.builder.docker;
+  const info = await bounded(engine.info(), 'engine').catch((e: unknown): Error => (e instanceof Error ? e : new Error(String(e))));
+  const checks: DoctorCheck[] = [engineCheck(info as EngineInfo | Error, where)];
+  if (info instanceof Error) return checks;
+
+  const { registry } = manifest;
+  const httpHosts = [
+    { host: registry.pushHost, role: 'pushHost' },
+    { host: registry.builderHost, role: 'builderHost' },
+  ].filter((h, i, all) => all.findIndex((o) => o.host === h.host) === i && schemeFor(h.host, registry.hosts[h.host]?.insecure ?? registry.insecure) === 'http');
+  if (httpHosts.length > 0) {
+    const readConfig = opts.registryConfig ?? (() => dockerRegistryConfig(docker));
+    try {
+      const config = await readConfig();
+      for (const { host, role } of httpHosts) {
+        const addresses = await lookup(hostname(host)).then((a) => [a.address], () => [] as string[]);
+        checks.push(engineSpeaksHttp(host, role, config, addresses));
+      }
+    } catch (error) {
+      checks.push(fail('engine registry config', (error as Error).message, `check that \`${docker} info\` works`));
+    }
+  }
+  if (manifest.builder.driver === 'buildx') {
+    checks.push(buildxCheck(await runCommand(docker, ['buildx', 'version'], { timeoutMs: ENGINE_TIMEOUT_MS }), docker));
+  }
+  return checks;
+}
+
+async function dockerRegistryConfig(docker: string): Promise<EngineRegistryConfig> {
+  const res = await runCommand(docker, ['info', '--format', '{{json .RegistryConfig}}'], { timeoutMs: ENGINE_TIMEOUT_MS });
+  if (!res.ok) throw new Error(`${docker} info: ${res.reason}`);
+  return JSON.parse(res.stdout) as EngineRegistryConfig;
+}
+
+async function contentsSection(manifest: Manifest, client: RegistryClient, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+  const { registry } = manifest;
+  const catalog = (async () => {
+    const { credentials } = await resolveCredentials(registry.pushHost, { env });
+    const authorization = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
+    try {
+      return underscoreRepositories(await listCatalog(`${client.scheme}://${registry.pushHost}`, authorization ? { authorization } : {}), registry.namespace);
+    } catch (error) {
+      return fail('repository names', `cannot read the catalog: ${(error as Error).message}`, 'check by hand: GET /v2/_catalog on the push host');
+    }
+  })();
+  const tags = (async () => {
+    const byService = new Map<string, string[]>();
+    try {
+      await Promise.all(
+        manifest.services.map(async (s) => {
+          const list = await client.listTags(`${registry.namespace}/${s.name}`).catch((e: { code?: string; status?: number }) => {
+            if (e.code === 'NAME_UNKNOWN' || e.status === 404) return [];
+            throw e;
+          });
+          byService.set(s.name, list);
+        }),
+      );
+    } catch (error) {
+      return fail('content tags', `cannot list tags: ${(error as Error).message}`, 'check the registry line above');
+    }
+    return staleContentTags(byService, manifest.retention.keep);
+  })();
+  return Promise.all([catalog, tags]);
+}
+
+async function nodeSection(manifest: Manifest, env: NodeJS.ProcessEnv, asNode: NonNullable<DoctorOptions['asNode']>): Promise<DoctorCheck[]> {
+  const name = 'node pull';
+  let verified: { service: string; digest: string } | undefined;
+  for await (const check of verifyServices(manifest, manifest.services.map((s) => s.name), { env })) {
+    // Read to the end: every check is already in flight, and an abandoned one would reject unheard.
+    if (check.status === 'verified') verified ??= { service: check.service, digest: check.digest };
+  }
+  if (!verified) return [fail(name, 'no service has a verified image to pull', 'push first: npx nx run-many -t push')];
+  const run = createRunContext(manifest, { runId: newRunId(), env, signal: new AbortController().signal });
+  const outcome = await pullAsNode(serviceContext(run, findService(manifest, verified.service)), verified.digest, asNode);
+  if (outcome.status === 'pulled') return [pass(name, `${outcome.reference} pulled through ${asNode.hostsDir}`)];
+  return [fail(name, `${outcome.reference}: ${outcome.status}: ${outcome.detail}`, outcome.hint)];
+}
+

@@ -1,0 +1,25 @@
+/** `imagefleet cluster-config --for KIND [--out DIR]`: print what a cluster needs, or write it under DIR. */
+import path from 'node:path';
+import { CLUSTER_KINDS, clusterConfig, writeClusterConfig, type ClusterKind } from '@imagefleet/cluster';
+import { loadManifest } from '@imagefleet/manifest';
+import { UsageError } from '../usage-error.js';
+
+export async function clusterConfigCommand(manifestFile: string, opts: { for: string | undefined; out: string | undefined }): Promise<number> {
+  if (!opts.for) throw new UsageError(`cluster-config needs --for ${CLUSTER_KINDS.join('|')}`);
+  if (!(CLUSTER_KINDS as readonly string[]).includes(opts.for)) {
+    throw new UsageError(`cluster-config --for "${opts.for}": use one of ${CLUSTER_KINDS.join(', ')}`);
+  }
+  const kind = opts.for as ClusterKind;
+  const manifest = await loadManifest(manifestFile);
+  if (!opts.out) {
+    const config = clusterConfig(manifest, kind);
+    process.stdout.write(config.text);
+    for (const [file, content] of Object.entries(config.files)) process.stdout.write(`\n# ---- ${file}\n${content}`);
+    return 0;
+  }
+  const written = await writeClusterConfig(opts.out, manifest, kind);
+  process.stdout.write(written.text);
+  process.stdout.write(`\nwrote ${written.written.length} file(s) under ${written.dir}:\n`);
+  for (const file of written.written) process.stdout.write(`  ${path.relative(process.cwd(), file) || file}\n`);
+  return 0;
+}
