@@ -1,3 +1,4 @@
+import { ManifestError } from '@imagefleet/manifest';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -9,7 +10,10 @@ export function resolveManifestPath(given: string | undefined): string {
     const candidate = join(dir, 'services.manifest.yaml');
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('no services.manifest.yaml in this directory or above: pass --manifest FILE');
+    if (parent === dir) {
+      // The same exit code (2) as a manifest that is there but wrong: the input is missing.
+      throw new ManifestError([{ file: join(process.cwd(), 'services.manifest.yaml'), line: 1, column: 1, path: '', message: 'no services.manifest.yaml in this directory or above: pass --manifest FILE' }]);
+    }
     dir = parent;
   }
 }
