@@ -4,6 +4,7 @@
  * the door, so a bad repository name fails with its own message instead of a registry 400.
  */
 import pLimit from 'p-limit';
+import { getBlob } from './blob-get.js';
 import { headBlob, uploadBlob } from './blobs.js';
 import { digestProblem } from './digest.js';
 import type { FetchedManifest } from './manifest.js';
@@ -63,6 +64,11 @@ export interface RegistryClient {
   deleteManifest(repo: string, digest: string): Promise<void>;
   /** `null` when the repository does not have the blob. */
   headBlob(repo: string, digest: string): Promise<{ size: number } | null>;
+  /**
+   * A small blob's bytes (an image config), checked against `digest`. Not for layers.
+   * @throws RegistryError (`BLOB_UNKNOWN`, `BLOB_TOO_LARGE`, `DIGEST_MISMATCH`)
+   */
+  getBlob(repo: string, digest: string): Promise<Buffer>;
   /** @returns the digest of `bytes` */
   uploadBlob(repo: string, bytes: Uint8Array): Promise<string>;
   listTags(repo: string, opts?: ListTagsOptions): Promise<string[]>;
@@ -122,6 +128,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     putManifest: async (repo, ref, bytes, mediaType) => (repoRef(repo, ref), putManifest(t, repo, ref, bytes, mediaType)),
     deleteManifest: async (repo, digest) => (repoDigest(repo, digest), deleteManifest(t, repo, digest)),
     headBlob: async (repo, digest) => (repoDigest(repo, digest), headBlob(t, repo, digest)),
+    getBlob: async (repo, digest) => (repoDigest(repo, digest), getBlob(t, repo, digest)),
     uploadBlob: async (repo, bytes) => (check(repositoryProblem(repo)), uploadBlob(t, repo, bytes)),
     listTags: async (repo, opts) => (check(repositoryProblem(repo)), listTags(t, repo, opts)),
     verify: async (repo, ref, opts) => {

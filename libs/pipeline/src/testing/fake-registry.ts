@@ -6,11 +6,11 @@
  * verification finds a blob missing; every request is logged for counting.
  */
 import { existsSync } from 'node:fs';
-import { OCI_MANIFEST, sha256Digest, type FetchedManifest, type ManifestHead, type PingResult, type RegistryClient, type VerifyOptions, type VerifyResult } from '@imagefleet/registry';
+import { OCI_MANIFEST, RegistryError, sha256Digest, type FetchedManifest, type ManifestHead, type PingResult, type RegistryClient, type VerifyOptions, type VerifyResult } from '@imagefleet/registry';
 import type { RunRegistry } from '../service/registry.js';
 
 export interface FakeRequest {
-  op: 'ping' | 'headManifest' | 'getManifest' | 'putManifest' | 'deleteManifest' | 'headBlob' | 'uploadBlob' | 'listTags' | 'verify';
+  op: 'ping' | 'headManifest' | 'getManifest' | 'putManifest' | 'deleteManifest' | 'headBlob' | 'getBlob' | 'uploadBlob' | 'listTags' | 'verify';
   repo: string;
   ref: string;
 }
@@ -130,6 +130,11 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     async headBlob(name, digest) {
       request('headBlob', name, digest);
       return registry.incomplete.has(name) ? null : { size: 1 };
+    },
+    async getBlob(name, digest) {
+      request('getBlob', name, digest);
+      // The fake keeps no blob bytes: a config asked for is unknown, as in a registry that lost it.
+      throw new RegistryError({ host, repository: name, operation: `GET blob ${digest}`, status: 404, code: 'BLOB_UNKNOWN', reason: 'the fake registry stores no blob bytes' });
     },
     async uploadBlob(name, bytes) {
       request('uploadBlob', name);
