@@ -9,6 +9,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +32,13 @@ import {
 export interface StartRegistryOptions {
   /** Turn on htpasswd (Basic) auth with this one user. */
   htpasswd?: { user: string; password: string };
+  /** Serve HTTPS with this certificate and key (PEM files), e.g. from `makeSelfSignedCert()`. */
+  tls?: { certFile: string; keyFile: string };
+  /**
+   * Serve another registry's storage (its `storageDir`) instead of a fresh one: a second front
+   * (say HTTPS with auth) on the same images. It is not removed by `stop()`.
+   */
+  storageDir?: string;
 }
 
 export interface RunningRegistry {
@@ -72,7 +81,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function configYaml(dir: string, port: number, htpasswdFile?: string): string {
+interface ConfigOptions {
+  htpasswdFile?: string | undefined;
+  tls?: StartRegistryOptions['tls'];
+  storageDir: string;
+}
+
+function configYaml(dir: string, port: number, opts: ConfigOptions): string {
+  const { htpasswdFile, tls } = opts;
   return [
     'version: 0.1',
     'log:',
@@ -81,12 +97,13 @@ function configYaml(dir: string, port: number, htpasswdFile?: string): string {
     '    disabled: true',
     'storage:',
     '  filesystem:',
-    `    rootdirectory: ${join(dir, 'storage')}`,
+    `    rootdirectory: ${opts.storageDir}`,
     '  delete:',
     '    enabled: true',
     'http:',
     `  addr: 127.0.0.1:${port}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
+    ...(tls ? ['  tls:', `    certificate: ${tls.certFile}`, `    key: ${tls.keyFile}`] : []),
     // Foreign layers (descriptors with `urls`): 2.8 refuses every URL unless allowed, and answers
     // that with 500 UNKNOWN ("invalid URL on layer" only in its log).
     'validation:',
@@ -99,21 +116,33 @@ function configYaml(dir: string, port: number, htpasswdFile?: string): string {
   ].join('\n');
 }
 
-async function waitReady(host: string, exited: () => string | undefined): Promise<void> {
+/** Status of `GET <scheme>://host/v2/`; over HTTPS without checking the certificate (readiness only). */
+function probe(host: string, https: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const get = https ? httpsGet : httpGet;
+    const req = get(`${https ? 'https' : 'http'}://${host}/v2/`, { timeout: 1000, ...(https && { rejectUnauthorized: false }) }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+async function waitReady(host: string, https: boolean, exited: () => string | undefined): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const early = exited();
     if (early !== undefined) throw new Error(`docker-registry exited before answering: ${early}`);
     try {
-      const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) });
-      await res.body?.cancel();
-      if (res.status === 200 || res.status === 401) return;
+      const status = await probe(host, https);
+      if (status === 200 || status === 401) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`docker-registry did not answer GET http://${host}/v2/ within ${READY_TIMEOUT_MS / 1000} s`);
+  throw new Error(`docker-registry did not answer GET ${https ? 'https' : 'http'}://${host}/v2/ within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
 interface Launched {
@@ -123,11 +152,11 @@ interface Launched {
 }
 
 /** Spawn one registry on a free port and wait until it answers. */
-async function launch(dir: string, htpasswdFile: string | undefined): Promise<Launched> {
+async function launch(dir: string, opts: ConfigOptions): Promise<Launched> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const configFile = join(dir, 'config.yml');
-  writeFileSync(configFile, configYaml(dir, port, htpasswdFile));
+  writeFileSync(configFile, configYaml(dir, port, opts));
   const logFile = join(dir, 'registry.log');
   const log = openSync(logFile, 'w');
   // Detached: its own process group, so stop() can kill it and anything it started.
@@ -156,7 +185,7 @@ async function launch(dir: string, htpasswdFile: string | undefined): Promise<La
     clearTimeout(timer);
   };
   try {
-    await waitReady(host, () => exit);
+    await waitReady(host, opts.tls !== undefined, () => exit);
   } catch (err) {
     await stop();
     throw err;
@@ -174,23 +203,24 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Ru
       const { stdout } = await execa('htpasswd', ['-Bbn', opts.htpasswd.user, opts.htpasswd.password]);
       writeFileSync(htpasswdFile, `${stdout.trim()}\n`, { mode: 0o600 });
     }
+    const storageDir = opts.storageDir ?? join(dir, 'storage');
     let launched: Launched | undefined;
     // The free port may be taken between probing and binding (other suites run alongside): retry.
     for (let attempt = 1; !launched; attempt++) {
       try {
-        launched = await launch(dir, htpasswdFile);
+        launched = await launch(dir, { htpasswdFile, tls: opts.tls, storageDir });
       } catch (err) {
         if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
       }
     }
     const { host, port } = launched;
     const stopRegistry = launched.stop;
-    const v2 = join(dir, 'storage', 'docker', 'registry', 'v2');
+    const v2 = join(storageDir, 'docker', 'registry', 'v2');
     const hex = (digest: string) => digest.replace(/^sha256:/, '');
     return {
       host,
       port,
-      storageDir: join(dir, 'storage'),
+      storageDir,
       blobDataPath: (digest) => join(v2, 'blobs', 'sha256', hex(digest).slice(0, 2), hex(digest), 'data'),
       layerLinkPath: (repo, digest) => join(v2, 'repositories', repo, '_layers', 'sha256', hex(digest), 'link'),
       stop: async () => {

@@ -30,6 +30,7 @@ export function emptyRow(manifest: Manifest, service: ServiceSpec, runId: string
     error: '',
     startedAt,
     finishedAt: '',
+    note: '',
   };
 }
 

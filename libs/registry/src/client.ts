@@ -3,6 +3,9 @@
  * retry) and the endpoint modules. Options are normalised once here; arguments are checked at
  * the door, so a bad repository name fails with its own message instead of a registry 400.
  */
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
 import pLimit from 'p-limit';
 import { getBlob } from './blob-get.js';
 import { headBlob, uploadBlob } from './blobs.js';
@@ -15,7 +18,7 @@ import { listTags, type ListTagsOptions } from './tags.js';
 import { Authenticator } from './transport/auth.js';
 import { resolveCredentials, type CredentialLookup } from './transport/credentials.js';
 import type { HostCircuit } from './transport/circuit.js';
-import { Transport } from './transport/http.js';
+import { Transport, type HostTls } from './transport/http.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 import { schemeFor, type Scheme } from './transport/scheme.js';
 import { verify, type VerifyOptions } from './verify.js';
@@ -32,6 +35,13 @@ export interface RegistryClientOptions {
   credentials?: { username: string; password: string };
   /** Directory of the docker `config.json`. @default $DOCKER_CONFIG, else ~/.docker */
   dockerConfigDir?: string;
+  /** Names of environment variables with this host's user and password, looked at before the rest (credentials.ts). */
+  credentialsEnv?: { username: string; password: string };
+  /**
+   * PEM file of the CA that signed this host's certificate, trusted in addition to the system's
+   * CAs. An unreadable file fails every HTTPS request with the reason. @example '/etc/ssl/pull-registry-ca.pem'
+   */
+  caFile?: string;
   /** Environment for credential lookup and credential helpers. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Blob HEADs in flight at once, across all verifies of this client. @default 16 */
@@ -81,6 +91,20 @@ function check(problem: string | undefined): void {
   if (problem) throw new TypeError(problem);
 }
 
+/**
+ * The host's CA next to the system's (Node's `ca` option replaces the default store, and a blob
+ * redirect may go to storage with a public certificate), and a keep-alive agent of its own.
+ */
+function hostTls(host: string, caFile: string): HostTls {
+  try {
+    const ca = [...rootCertificates, readFileSync(caFile, 'utf8')];
+    return { caFile, ca, agent: new https.Agent({ keepAlive: true, maxSockets: 16, ca }) };
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return { caFile, problem: `the CA file ${caFile} cannot be read (${why}): fix registry.hosts.${host}.caFile in services.manifest.yaml` };
+  }
+}
+
 function checkRef(ref: string): void {
   check(ref.includes(':') ? digestProblem(ref) : tagProblem(ref));
 }
@@ -95,7 +119,11 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const lookupCredentials = async (): Promise<CredentialLookup> =>
     credentials
       ? { credentials: { ...credentials, source: 'the client options' }, searched: ['client options'] }
-      : resolveCredentials(host, { env, ...(options.dockerConfigDir !== undefined && { dockerConfigDir: options.dockerConfigDir }) });
+      : resolveCredentials(host, {
+          env,
+          ...(options.dockerConfigDir !== undefined && { dockerConfigDir: options.dockerConfigDir }),
+          ...(options.credentialsEnv !== undefined && { credentialsEnv: options.credentialsEnv }),
+        });
   const auth = new Authenticator({ host, lookupCredentials, timeoutMs });
   const t = new Transport({
     host,
@@ -106,6 +134,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
     ...(options.headersTimeoutMs !== undefined && { headersTimeoutMs: options.headersTimeoutMs }),
     ...(options.circuit !== undefined && { circuit: options.circuit }),
+    ...(options.caFile !== undefined && { tls: hostTls(host, options.caFile) }),
     userAgent: USER_AGENT,
   });
   const blobLimit = pLimit(options.blobConcurrency ?? 16);

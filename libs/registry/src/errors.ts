@@ -4,7 +4,7 @@
  * operation. Messages are built from values we choose, and pass through `redact` in case a
  * server echoes a URL with a signed query or a token back at us.
  */
-import { classifyNetworkError, describeNetworkFailure, isTransient, type NetworkFailure } from './transport/network.js';
+import { classifyNetworkError, describeNetworkFailure, isTransient, type NetworkFailure, type TlsTrust } from './transport/network.js';
 
 export interface RegistryErrorContext {
   host: string;
@@ -83,13 +83,13 @@ export async function errorFromResponse(res: Response, ctx: RegistryErrorContext
   });
 }
 
-/** Build the error for a request that got no answer. */
-export function errorFromNetwork(err: unknown, ctx: RegistryErrorContext, scheme: string): RegistryError {
+/** Build the error for a request that got no answer. @param trust what TLS trusted, for the fix */
+export function errorFromNetwork(err: unknown, ctx: RegistryErrorContext, scheme: string, trust: TlsTrust = {}): RegistryError {
   if (err instanceof RegistryError) return err;
   const network = classifyNetworkError(err);
   return new RegistryError({
     ...ctx,
-    reason: describeNetworkFailure(network, ctx.host, scheme),
+    reason: describeNetworkFailure(network, ctx.host, scheme, trust),
     code: network.code,
     // An error that knows (a host that did not answer at all) decides; else the kind of failure.
     retryable: typeof (err as { retryable?: unknown } | null)?.retryable === 'boolean' ? (err as { retryable: boolean }).retryable : isTransient(network),

@@ -58,7 +58,7 @@ describe('ping', () => {
   test('a closed port is unreachable: nothing listens at host:port', async () => {
     const port = await freePort();
     const result = await createRegistryClient({ host: `127.0.0.1:${port}`, retry: FAST }).ping();
-    expect(result).toEqual({ status: 'unreachable', detail: expect.stringContaining(`nothing listens at 127.0.0.1:${port} (ECONNREFUSED)`) });
+    expect(result).toEqual({ status: 'unreachable', network: 'refused', detail: expect.stringContaining(`nothing listens at 127.0.0.1:${port} (ECONNREFUSED)`) });
   });
 
   test('a name that does not resolve is unreachable, and says so', async () => {

@@ -4,6 +4,7 @@
  */
 import { RegistryError } from './errors.js';
 import type { Transport } from './transport/http.js';
+import type { NetworkFailureKind } from './transport/network.js';
 import type { Scheme } from './transport/scheme.js';
 import { send } from './transport/send.js';
 
@@ -11,7 +12,12 @@ export type PingResult =
   | { status: 'ok'; scheme: Scheme; /** How the registry wanted us to authenticate. */ auth: 'anonymous' | 'basic' | 'bearer' }
   | { status: 'http-vs-https'; detail: string }
   | { status: 'unauthorized'; detail: string }
-  | { status: 'unreachable'; detail: string };
+  | {
+      status: 'unreachable';
+      detail: string;
+      /** What kind of network failure, when no answer came (`dns`, `refused`, `tls-certificate`, …). */
+      network?: NetworkFailureKind;
+    };
 
 /** What Go's HTTPS server writes to a plain-HTTP request (net/http server.go). */
 const GO_HTTP_TO_HTTPS = 'Client sent an HTTP request to an HTTPS server';
@@ -43,7 +49,7 @@ export async function ping(t: Transport): Promise<PingResult> {
         detail: `${host} speaks plain HTTP, but it was addressed over HTTPS (${err.network.code}): ${INSECURE_FIX}`,
       };
     }
-    return { status: 'unreachable', detail: err.message };
+    return { status: 'unreachable', detail: err.message, ...(err.network && { network: err.network.kind }) };
   }
   if (res.status === 200) {
     await res.body?.cancel();

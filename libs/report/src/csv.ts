@@ -26,9 +26,13 @@ export const CSV_COLUMNS: readonly Column[] = [
   ['error', 'error', 'text'],
   ['started_at', 'startedAt', 'text'],
   ['finished_at', 'finishedAt', 'text'],
+  ['note', 'note', 'text'],
 ];
 
 export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map(([header]) => header);
+
+/** A summary written before the `note` column: still read (its rows get `note: ''`). */
+const LEGACY_COLUMNS = CSV_COLUMNS.slice(0, -1);
 
 /** Header line plus one line per row, in the order given; ends with a newline. */
 export function renderCsv(rows: readonly SummaryRow[]): Promise<string> {
@@ -49,16 +53,17 @@ export async function parseCsv(text: string, source = 'summary CSV'): Promise<Su
       .on('end', () => resolve(out));
   });
   const [header, ...body] = records;
-  if (!header || header.join(',') !== CSV_HEADERS.join(',')) {
+  const columns = [CSV_COLUMNS, LEGACY_COLUMNS].find((cols) => header?.join(',') === cols.map(([h]) => h).join(','));
+  if (!header || !columns) {
     throw new Error(`${source}: expected the header "${CSV_HEADERS.join(',')}", got "${header?.join(',') ?? ''}"`);
   }
   return body.map((record, i) => {
     const where = `${source} row ${i + 1}`;
-    if (record.length !== CSV_COLUMNS.length) {
-      throw new Error(`${where}: expected ${CSV_COLUMNS.length} fields, got ${record.length}`);
+    if (record.length !== columns.length) {
+      throw new Error(`${where}: expected ${columns.length} fields, got ${record.length}`);
     }
     const value: Record<string, string | number> = {};
-    CSV_COLUMNS.forEach(([, key, kind], c) => {
+    columns.forEach(([, key, kind], c) => {
       const cell = record[c] ?? '';
       value[key] = kind === 'text' ? cell : cell === '' ? Number.NaN : Number(cell);
     });

@@ -11,8 +11,8 @@ export interface MarkdownOptions {
   generatedAt: string;
 }
 
-const HEADERS = ['Service', 'Status', 'Phase', 'Attempts', 'Build s', 'Push s', 'Verify s', 'Verify', 'Digest', 'Log', 'Error'];
-const ALIGN = ['---', '---', '---', '---:', '---:', '---:', '---:', '---', '---', '---', '---'];
+const HEADERS = ['Service', 'Status', 'Phase', 'Attempts', 'Build s', 'Push s', 'Verify s', 'Verify', 'Digest', 'Log', 'Error', 'Note'];
+const ALIGN = ['---', '---', '---', '---:', '---:', '---:', '---:', '---', '---', '---', '---', '---'];
 
 export function renderMarkdown(rows: readonly SummaryRow[], opts: MarkdownOptions): string {
   const body = rows.map((r) =>
@@ -28,6 +28,7 @@ export function renderMarkdown(rows: readonly SummaryRow[], opts: MarkdownOption
       r.digest ? code(shortDigest(r.digest)) : '',
       r.log ? code(r.log) : '',
       r.error,
+      r.note,
     ].map(cell),
   );
   return [

@@ -28,6 +28,8 @@ export const summaryRowSchema = z.object({
   error: z.string(),
   startedAt: z.union([z.literal(''), isoTime]),
   finishedAt: z.union([z.literal(''), isoTime]),
+  // Rows recorded before the column existed have none.
+  note: z.string().default(''),
 });
 
 /** A row that is not one: says where it came from and which fields are wrong. */
@@ -63,6 +65,7 @@ export function normaliseRow(row: SummaryRow): SummaryRow {
     verify: oneLine(row.verify),
     log: oneLine(row.log),
     error: oneLine(row.error),
+    note: oneLine(row.note),
     buildSeconds: round2(row.buildSeconds),
     pushSeconds: round2(row.pushSeconds),
     verifySeconds: round2(row.verifySeconds),

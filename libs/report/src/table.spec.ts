@@ -42,6 +42,14 @@ describe('renderTable', () => {
     expect(lines.slice(3)).toEqual(['', '2 services: 1 pushed, 1 failed', '']);
   });
 
+  it('adds a NOTE column only when a row has a note', () => {
+    const text = renderTable([makeRow({ service: 'api', note: 'reference host not checked: it does not resolve' }), makeRow({ service: 'web' })]);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/ERROR\s+NOTE$/);
+    expect(lines[1]).toMatch(/0123456789ab\s+reference host not checked: it does not resolve$/);
+    expect(renderTable([makeRow()])).not.toContain('NOTE');
+  });
+
   it('prints only the header and the totals for no rows', () => {
     expect(renderTable([])).toBe('SERVICE  STATUS  PHASE  ATTEMPTS  BUILD S  PUSH S  VERIFY  DIGEST  ERROR\n\n0 services\n');
   });

@@ -25,13 +25,17 @@ const COLUMNS: readonly TableColumn[] = [
   { header: 'ERROR', align: 'left', cell: (r) => truncate(r.error, TABLE_ERROR_WIDTH) },
 ];
 
+/** Shown only when some row has a note, so the usual table stays as narrow as it was. */
+const NOTE: TableColumn = { header: 'NOTE', align: 'left', cell: (r) => truncate(r.note, TABLE_ERROR_WIDTH) };
+
 /** Rows in the order given, then the totals line. */
 export function renderTable(rows: readonly SummaryRow[]): string {
-  const grid = [COLUMNS.map((c) => c.header), ...rows.map((r) => COLUMNS.map((c) => c.cell(r)))];
-  const widths = COLUMNS.map((_, i) => Math.max(...grid.map((line) => line[i]!.length)));
+  const columns = rows.some((r) => r.note) ? [...COLUMNS, NOTE] : COLUMNS;
+  const grid = [columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => c.cell(r)))];
+  const widths = columns.map((_, i) => Math.max(...grid.map((line) => line[i]!.length)));
   const lines = grid.map((line) =>
     line
-      .map((text, i) => (COLUMNS[i]!.align === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
+      .map((text, i) => (columns[i]!.align === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd(),
   );

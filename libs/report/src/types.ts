@@ -39,6 +39,11 @@ export interface SummaryRow {
   startedAt: string;
   /** ISO 8601, `''` while running. */
   finishedAt: string;
+  /**
+   * What a person should know about a row that is not an error, one line, `''` when nothing:
+   * e.g. `reference host not checked: k3d-ameide.localhost does not resolve from this machine …`.
+   */
+  note: string;
 }
 
 /** Which summary files to write: `build-summary-<tag>.{csv,json,md}`. */

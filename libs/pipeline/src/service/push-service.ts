@@ -12,7 +12,7 @@ import { loadServiceSecrets, type ServiceContext } from './context.js';
 import { buildImage, builderPushAttempt, resolveBaseImages, type ResolvedBase } from './build.js';
 import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type ContentCheck } from './content.js';
 import { pushImage } from './push.js';
-import { verifyService } from './verify.js';
+import { checkReferenceTags, verifyService } from './verify.js';
 import { pinFor, type DigestPin } from './digests.js';
 import type { PreflightOutcome } from './preflight.js';
 import { emptyRow } from '../rows.js';
@@ -83,8 +83,13 @@ export async function pushService(ctx: ServiceContext, shared: ServiceRunShared,
     } catch (error) {
       return fail('push', `could not point the tags at ${content.digest}: ${redact((error as Error).message)}`);
     }
-    ctx.say(name, `unchanged, verified ${content.digest}`);
-    return end('unchanged', { verify: 'verified', digest: content.digest, verifySeconds: seconds(Date.now() - started) }, pinFor(ctx, content.digest));
+    // The name clusters pull by: its tags must resolve there too, or the note says why it was not asked.
+    const reference = await checkReferenceTags(ctx, content.digest);
+    if (reference.error) return fail('verify', redact(reference.error));
+    if (reference.checked) log.line(`tags resolve to ${content.digest} on the reference host ${ctx.manifest.registry.host} too`);
+    if (reference.note) log.line(reference.note);
+    ctx.say(name, `unchanged, verified ${content.digest}${reference.note ? ` (${reference.note})` : ''}`);
+    return end('unchanged', { verify: 'verified', digest: content.digest, verifySeconds: seconds(Date.now() - started), note: reference.note }, pinFor(ctx, content.digest));
   }
 
   let push: Awaited<ReturnType<typeof pushImage>>;
@@ -117,7 +122,10 @@ export async function pushService(ctx: ServiceContext, shared: ServiceRunShared,
   row.verify = verification.result.status;
   if (verification.result.status !== 'verified') return fail('verify', `${verification.host}: ${verification.result.detail}`);
   const digest = verification.result.digest;
-  ctx.say(name, `verified ${digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) in ${row.verifySeconds} s`);
+  const verified = `verified ${digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) through ${verification.hosts.join(' and ')}`;
+  log.line(verified);
+  if (verification.note) log.line(verification.note);
+  ctx.say(name, `${verified} in ${row.verifySeconds} s${verification.note ? ` (${verification.note})` : ''}`);
   // Only a verified image gets its other tags and its content tag (what the next run trusts).
   try {
     const tags = [...ctx.service.tags.slice(1), content.contentTag];
@@ -128,7 +136,7 @@ export async function pushService(ctx: ServiceContext, shared: ServiceRunShared,
   } catch (error) {
     return fail('push', `could not tag ${digest}: ${redact((error as Error).message)}`);
   }
-  return end('pushed', { digest }, pinFor(ctx, digest));
+  return end('pushed', { digest, note: verification.note }, pinFor(ctx, digest));
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The verify phase: the registry itself says whether the image is complete — every manifest
- * and every blob, through the push host and through the reference host when this machine can
- * reach it. The pushed digest must be the one the tag points at (a stale tag is a failure).
+ * and every blob, through the push host and through the reference host (the name clusters
+ * pull by), each with its own settings. The pushed digest must be the one the tag points at (a
+ * stale tag is a failure). A reference host this machine cannot ask is said in the row's note,
+ * never skipped silently.
  */
 import type { VerifyResult } from '@imagefleet/registry';
 import type { ServiceContext } from './context.js';
@@ -11,7 +13,16 @@ export interface ServiceVerification {
   result: VerifyResult;
   /** Which host said so. */
   host: string;
+  /** The hosts that verified it, push host first. */
+  hosts: string[];
+  /** `reference host not checked: <reason>`, or `''`. */
+  note: string;
   durationMs: number;
+}
+
+/** The note of a row whose reference host could not be asked from this machine. */
+export function referenceNote(reason: string): string {
+  return `reference host not checked: ${reason}`;
 }
 
 export async function verifyService(
@@ -22,20 +33,62 @@ export async function verifyService(
 ): Promise<ServiceVerification> {
   const started = Date.now();
   const { registry } = ctx.manifest;
-  const clients = [{ host: registry.pushHost, client: ctx.registry.push }];
-  const reference = await ctx.registry.reference();
-  if (reference) clients.push({ host: registry.host, client: reference });
+  const hosts: string[] = [];
+  const done = (result: VerifyResult, host: string, note = '') => ({ result, host, hosts, note, durationMs: Date.now() - started });
 
-  let verified: { result: VerifyResult; host: string } | undefined;
-  for (const { host, client } of clients) {
-    // Every tag must point at the same, complete image: the first tag fixes the digest.
-    let expected = expectedDigest;
-    for (const tag of tags) {
-      const result = await client.verify(ctx.repository, tag, expected ? { expectedDigest: expected } : {});
-      if (result.status !== 'verified') return { result, host, durationMs: Date.now() - started };
-      expected ??= result.digest;
-      verified ??= { result, host };
-    }
+  const push = await walkTags(ctx.registry.push, ctx, tags, expectedDigest);
+  if (push.result.status !== 'verified') return done(push.result, registry.pushHost);
+  hosts.push(registry.pushHost);
+
+  const reference = await ctx.registry.reference();
+  if (reference.status === 'same') return done(push.result, registry.pushHost);
+  if (reference.status === 'not-checked') return done(push.result, registry.pushHost, referenceNote(reference.reason));
+  // The reference host must serve the very image the push host has.
+  const ref = await walkTags(reference.client, ctx, tags, push.result.digest);
+  if (ref.result.status !== 'verified') return done(ref.result, registry.host);
+  hosts.push(registry.host);
+  return done(push.result, registry.pushHost);
+}
+
+/** Every tag must point at the same, complete image: the first tag fixes the digest. */
+async function walkTags(client: ServiceContext['registry']['push'], ctx: ServiceContext, tags: string[], expectedDigest: string | undefined): Promise<{ result: VerifyResult }> {
+  let expected = expectedDigest;
+  let first: VerifyResult | undefined;
+  for (const tag of tags) {
+    const result = await client.verify(ctx.repository, tag, expected ? { expectedDigest: expected } : {});
+    if (result.status !== 'verified') return { result };
+    expected ??= result.digest;
+    first ??= result;
   }
-  return { ...verified!, durationMs: Date.now() - started };
+  return { result: first! };
+}
+
+export interface ReferenceTagsCheck {
+  /** What is wrong on the reference host (named in it), or `''`. */
+  error: string;
+  /** `reference host not checked: <reason>`, or `''`. */
+  note: string;
+  /** Whether the reference host was asked (and answered rightly). */
+  checked: boolean;
+}
+
+/**
+ * For an image settled by its content tag (nothing pushed): each tag must resolve to `digest`
+ * on the reference host too — the name clusters pull by — or the note says why it was not asked.
+ */
+export async function checkReferenceTags(ctx: ServiceContext, digest: string, tags: string[] = ctx.service.tags): Promise<ReferenceTagsCheck> {
+  const reference = await ctx.registry.reference();
+  if (reference.status === 'same') return { error: '', note: '', checked: false };
+  if (reference.status === 'not-checked') return { error: '', note: referenceNote(reference.reason), checked: false };
+  const host = ctx.manifest.registry.host;
+  for (const tag of tags) {
+    let found: string | undefined;
+    try {
+      found = (await reference.client.headManifest(ctx.repository, tag))?.digest;
+    } catch (error) {
+      return { error: `${host}: ${(error as Error).message}`, note: '', checked: false };
+    }
+    if (found !== digest) return { error: `${host}/${ctx.repository}:${tag} resolves to ${found ?? 'nothing'}, not ${digest}`, note: '', checked: false };
+  }
+  return { error: '', note: '', checked: true };
 }

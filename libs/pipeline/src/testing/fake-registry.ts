@@ -47,7 +47,7 @@ export interface FakeRegistry extends RegistryClient {
   /** Store an image under `tag`; returns its digest. */
   addImage(repo: string, tag: string, bytes: Buffer, mediaType?: string): string;
   expectPush(push: PendingPush): void;
-  /** `{ push: this, reference: () => null }`: what RunOptions.registry takes. */
+  /** `{ push: this, reference: () => ({ status: 'same' }), client: () => this }`: what RunOptions.registry takes. */
   asRun(): RunRegistry;
 }
 
@@ -99,7 +99,7 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     tagsOf: (name) => (land(), Object.fromEntries(repos.get(name)?.tags ?? [])),
     addImage: (name, tag, bytes, mediaType = OCI_MANIFEST) => store(name, tag, bytes, mediaType),
     expectPush: (push) => void pending.push(push),
-    asRun: () => ({ push: registry, reference: async () => null }),
+    asRun: () => ({ push: registry, reference: async () => ({ status: 'same' }), client: () => registry }),
 
     async ping(): Promise<PingResult> {
       request('ping');

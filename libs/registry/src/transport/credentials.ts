@@ -1,5 +1,7 @@
 /**
  * Where credentials for a registry host come from, in this order:
+ * 0. the host's own environment variables, when named (`registry.hosts.<host>.usernameEnv` /
+ *    `passwordEnv`): hosts with different accounts cannot share one pair of variables;
  * 1. `IMAGEFLEET_REGISTRY_USER` + `IMAGEFLEET_REGISTRY_PASSWORD` (CI sets these on purpose);
  * 2. the docker config (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), as docker/cli
  *    reads it: `credHelpers[host]`, then an inline `auths[host]` entry (`auth` = base64 user:pass,
@@ -31,6 +33,11 @@ export interface CredentialOptions {
   env: NodeJS.ProcessEnv;
   /** Directory holding `config.json`. @default $DOCKER_CONFIG, else ~/.docker */
   dockerConfigDir?: string;
+  /**
+   * Names of the environment variables with this host's user and password, looked at first.
+   * @example { username: 'PULL_REGISTRY_USER', password: 'PULL_REGISTRY_PASSWORD' }
+   */
+  credentialsEnv?: { username: string; password: string };
 }
 
 interface DockerConfig {
@@ -101,6 +108,15 @@ export function dockerConfigFile(opts: CredentialOptions): string {
 /** Find credentials for `host` (`host[:port]`). Never throws; says where it looked. */
 export async function resolveCredentials(host: string, opts: CredentialOptions): Promise<CredentialLookup> {
   const searched: string[] = [];
+  if (opts.credentialsEnv) {
+    const names = opts.credentialsEnv;
+    const [user, password] = [opts.env[names.username], opts.env[names.password]];
+    if (user && password !== undefined) {
+      return { credentials: { username: user, password, source: `${names.username}/${names.password}` }, searched: [`${names.username}/${names.password}`] };
+    }
+    const unset = [names.username, names.password].filter((n) => !opts.env[n]);
+    searched.push(`${names.username}/${names.password} (${unset.join(' and ')} not set)`);
+  }
   const { IMAGEFLEET_REGISTRY_USER: user, IMAGEFLEET_REGISTRY_PASSWORD: password } = opts.env;
   if (user && password !== undefined) {
     return { credentials: { username: user, password, source: 'IMAGEFLEET_REGISTRY_USER/PASSWORD' }, searched: ['environment'] };

@@ -5,6 +5,7 @@
  * S3-style URLs that carry their own signature).
  * Answers of every status are returned; only "no answer" and refused tokens throw.
  */
+import type https from 'node:https';
 import { errorFromNetwork, errorFromResponse, RegistryError } from '../errors.js';
 import type { Authenticator } from './auth.js';
 import { scopeFor } from './challenge.js';
@@ -40,7 +41,15 @@ export interface TransportOptions {
   /** This run's dead hosts: a host that did not answer fails at once afterwards. */
   circuit?: HostCircuit;
   userAgent: string;
+  /** This host's own CA (`caFile`) and the agent that trusts it; absent: the system CAs. */
+  tls?: HostTls;
 }
+
+/** TLS trust for one host: the CA file it names, and what reading it gave. */
+export type HostTls =
+  | { caFile: string; agent: https.Agent; ca: string[] }
+  /** The CA file could not be read: every HTTPS request fails with this reason. */
+  | { caFile: string; problem: string };
 
 const MAX_REDIRECTS = 5;
 /** One retry after a challenge: enough to learn the scheme or replace a stale token, and no loops. */
@@ -57,6 +66,10 @@ export class Transport {
   async request(req: TransportRequest): Promise<Response> {
     const ctx = { host: this.opts.host, ...(req.repository !== undefined && { repository: req.repository }), operation: req.operation };
     this.opts.circuit?.check(this.opts.host, ctx);
+    const tls = this.opts.tls;
+    if (tls && 'problem' in tls && this.opts.scheme === 'https') {
+      throw new RegistryError({ ...ctx, reason: tls.problem, code: 'CA_FILE' });
+    }
     try {
       return await withRetry(req.method, this.opts.retry, () => this.authorised(req));
     } catch (err) {
@@ -70,7 +83,7 @@ export class Transport {
           retryable: err.status >= 500,
         });
       }
-      const error = errorFromNetwork(err, ctx, this.opts.scheme);
+      const error = errorFromNetwork(err, ctx, this.opts.scheme, tls ? { caFile: tls.caFile } : {});
       // Only the registry itself not answering marks it dead; a slow redirect target does not.
       if (err instanceof NoAnswerError && err.host === new URL(this.origin).host) this.opts.circuit?.trip(this.opts.host, error);
       throw error;
@@ -116,6 +129,7 @@ export class Transport {
         timeoutMs: this.opts.timeoutMs,
         ...(this.opts.connectTimeoutMs !== undefined && { connectTimeoutMs: this.opts.connectTimeoutMs }),
         ...(this.opts.headersTimeoutMs !== undefined && { headersTimeoutMs: this.opts.headersTimeoutMs }),
+        ...(this.opts.tls && 'agent' in this.opts.tls && { tls: this.opts.tls }),
       });
       const location = res.headers.get('location');
       if (![301, 302, 303, 307, 308].includes(res.status) || !location || hop >= MAX_REDIRECTS) return res;

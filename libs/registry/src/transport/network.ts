@@ -69,8 +69,14 @@ export function isTransient(failure: NetworkFailure): boolean {
   return failure.kind === 'refused' || failure.kind === 'timeout' || failure.kind === 'reset';
 }
 
+/** What the client trusted for TLS, for the fix in a certificate error. */
+export interface TlsTrust {
+  /** The CA file given for this host (`registry.hosts.<host>.caFile`), if any. */
+  caFile?: string;
+}
+
 /** One sentence a person can act on, naming host:port. */
-export function describeNetworkFailure(failure: NetworkFailure, host: string, scheme: string): string {
+export function describeNetworkFailure(failure: NetworkFailure, host: string, scheme: string, trust: TlsTrust = {}): string {
   switch (failure.kind) {
     case 'dns':
       return `${host.replace(/:\d+$/, '')} does not resolve from this machine (${failure.code}): check the name, /etc/hosts or DNS`;
@@ -79,7 +85,7 @@ export function describeNetworkFailure(failure: NetworkFailure, host: string, sc
     case 'tls-protocol':
       return `TLS handshake with ${host} failed (${failure.code}): the registry does not speak HTTPS on that port`;
     case 'tls-certificate':
-      return `the TLS certificate of ${host} is not trusted (${failure.code}): add its CA to NODE_EXTRA_CA_CERTS or fix the certificate`;
+      return describeCertificateFailure(failure, host, trust);
     case 'timeout':
       // Our own connect/headers timeouts already say it in the words a person needs.
       if (failure.message.startsWith('no answer from ')) return `${failure.message}: is ${scheme}://${host} the registry, and is it up?`;
@@ -89,4 +95,16 @@ export function describeNetworkFailure(failure: NetworkFailure, host: string, sc
     case 'other':
       return `request to ${scheme}://${host} failed: ${failure.code} ${failure.message}`;
   }
+}
+
+function describeCertificateFailure(failure: NetworkFailure, host: string, trust: TlsTrust): string {
+  const setting = `registry.hosts.${host}.caFile`;
+  if (failure.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the TLS certificate of ${host} is not issued for ${host.replace(/:\d+$/, '')} (${failure.code}): address the registry by a name its certificate names, or reissue the certificate`;
+  }
+  if (failure.code === 'CERT_HAS_EXPIRED') return `the TLS certificate of ${host} has expired (${failure.code}): renew it`;
+  if (trust.caFile) {
+    return `the TLS certificate of ${host} is not signed by the CA in ${trust.caFile} (${failure.code}): set ${setting} in services.manifest.yaml to the PEM file of the CA that signed it`;
+  }
+  return `the TLS certificate of ${host} is not trusted (${failure.code}): set ${setting} in services.manifest.yaml to the PEM file of the CA that signed it (or add that CA to NODE_EXTRA_CA_CERTS)`;
 }

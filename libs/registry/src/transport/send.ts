@@ -21,6 +21,11 @@ export interface SendOptions {
   connectTimeoutMs?: number;
   /** From the request being sent (connected, body written) to the response headers. @default 10000 */
   headersTimeoutMs?: number;
+  /**
+   * TLS trust for this client's HTTPS requests: its keep-alive agent and the CAs (system CAs plus
+   * the host's own). Absent: the shared agent and the system CAs.
+   */
+  tls?: { agent: https.Agent; ca: string[] };
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -64,7 +69,9 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
   const request = protocol === 'https:' ? https.request : http.request;
   const headers = opts.body ? { ...opts.headers, 'content-length': String(opts.body.byteLength) } : opts.headers;
   return new Promise<Response>((resolve, reject) => {
-    const req = request(url, { method: opts.method, headers, agent: REUSABLE.has(opts.method) ? keepAlive[protocol] : false }, (res) => {
+    const tls = protocol === 'https:' ? opts.tls : undefined;
+    const agent = REUSABLE.has(opts.method) ? (tls?.agent ?? keepAlive[protocol]) : false;
+    const req = request(url, { method: opts.method, headers, agent, ...(tls && { ca: tls.ca }) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', fail);
