@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['libs/**/*.spec.ts', 'tools/**/*.spec.ts', 'test/**/*.spec.ts'],
+    // The engine and client tools/dev-env/up.sh recorded (Docker 28 or 20.10).
+    setupFiles: ['test/support/engine-env.ts'],
     // Integration tests drive a real Docker engine and registry: give them room, and keep
     // files sequential so they do not fight over the daemon's CPU (2 cores here).
     testTimeout: 120_000,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default, from a fresh machine: engine + local registry, npm
 # packages, a .env for the demo's secrets, then `nx run-many -t push` over every demo service
-# (through `imagefleet run`, which gives the run one id and prints the summary table).
+# (one batch process: registry check, builds, pushes, verification, the summary table).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -16,4 +16,9 @@ if [ ! -f .env ]; then
   chmod 600 .env
   echo "demo: wrote .env with demo secret values (git-ignored)"
 fi
+# The engine and client up.sh started (Docker 28 with buildx, or 20.10).
+set -a
+# shellcheck source=/dev/null
+. "${IMAGEFLEET_STATE_DIR:-$root/.imagefleet}/engine.env"
+set +a
 exec node tools/cli/bin/imagefleet.mjs run push

@@ -17,6 +17,7 @@ import { summaryCommand } from './commands/summary.js';
 import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
 import { pinCommand } from './commands/pin.js';
+import { pruneCommand } from './commands/prune.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
@@ -43,6 +44,9 @@ const USAGE = `usage: imagefleet <command> [options]
   pin --values FILE [--path image.ref] [--projects a,b]
                           write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,
                           keeping comments and order; FILE may contain {service}; refuses unverified digests
+  prune [--dry-run] [--values FILE --path image.ref] [--projects a,b]
+                          delete old manifests (keeps current tags, pins, values refs, the newest
+                          retention.keep content images), GC the dev registry, verify what is kept
 
   --manifest FILE         services.manifest.yaml (default: found from the current directory up)
   --json                  verify/summary/plan/doctor: print JSON`;
@@ -61,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       head: { type: 'string' },
       projects: { type: 'string' },
       values: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       path: { type: 'string', default: 'image.ref' },
       for: { type: 'string' },
       out: { type: 'string' },
@@ -90,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
       return doctorCommand(manifestFile, { asNode, json: values.json });
     case 'cluster-config':
       return clusterConfigCommand(manifestFile, { for: values.for, out: values.out });
-    // `prune` goes here (issue 13 #5): case 'prune': return pruneCommand(manifestFile, { … });
+    case 'prune':
+      return pruneCommand(manifestFile, { dryRun: values['dry-run'], values: values.values, path: values.path, projects });
     case 'summary':
       return summaryCommand(manifestFile, { json: values.json });
     case 'pin':
