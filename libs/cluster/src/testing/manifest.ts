@@ -5,8 +5,10 @@ import { serviceSpec } from '../../../manifest/src/testing/service-spec.js';
 export const SEED_REGISTRY: RegistryConfig = {
   host: 'k3d-ameide.localhost:5001',
   pushHost: 'localhost:5001',
+  builderHost: 'localhost:5001',
   namespace: 'ameide',
   insecure: true,
+  hosts: {},
 };
 
 /** A normalised manifest under `/w` with two services and `registry` overlaid on the seeds'. */
@@ -17,7 +19,8 @@ export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
     registry: { ...SEED_REGISTRY, ...registry },
     concurrency: { push: 2, build: null },
     push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-    builder: { driver: 'docker', docker: 'docker' },
+    builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+    retention: { keep: 5 },
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
   };
 }

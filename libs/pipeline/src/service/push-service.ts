@@ -7,7 +7,8 @@
  */
 import type { Phase, RowStatus, ServiceLog, SummaryRow } from '@imagefleet/report';
 import { openServiceLog } from '@imagefleet/report';
-import { createRedactor, type Redactor } from '@imagefleet/process';
+import { acquireSlot, createRedactor, type Redactor } from '@imagefleet/process';
+import { join } from 'node:path';
 import { loadServiceSecrets, type ServiceContext } from './context.js';
 import { buildImage, builderPushAttempt, resolveBaseImages, type ResolvedBase } from './build.js';
 import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type ContentCheck } from './content.js';
@@ -39,6 +40,31 @@ export interface ServiceResult {
  *   unchanged; any other base is looked up in the registry.
  */
 export async function pushService(ctx: ServiceContext, shared: ServiceRunShared, knownBases: Record<string, string>): Promise<ServiceResult> {
+  // One run per service at a time, across processes: a second run would write into the same
+  // log and race the first to the tags. It gets a row saying so and leaves the log alone.
+  const busy = new AbortController();
+  let holders: number[] = [];
+  const lock = await acquireSlot(join(ctx.paths.state, 'services', ctx.service.name), 1, {
+    signal: busy.signal,
+    onWait: (pids) => {
+      holders = pids;
+      busy.abort();
+    },
+  }).catch(() => null);
+  if (!lock) {
+    const error = `another run (pid ${holders.join(', ') || '?'}) is pushing ${ctx.service.name} right now: wait for it to end, or stop it`;
+    ctx.say(ctx.service.name, `failed: ${error}`);
+    // Never started here: the row must not replace the one the other run writes.
+    return { row: { ...emptyRow(ctx.manifest, ctx.service, ctx.runId, ''), status: 'failed', phase: 'build', error, finishedAt: new Date().toISOString() } };
+  }
+  try {
+    return await pushServiceLocked(ctx, shared, knownBases);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, knownBases: Record<string, string>): Promise<ServiceResult> {
   const name = ctx.service.name;
   const row = emptyRow(ctx.manifest, ctx.service, ctx.runId, new Date().toISOString());
   let redact: Redactor = createRedactor([]);

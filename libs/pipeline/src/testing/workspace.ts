@@ -49,10 +49,11 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
   const manifest: Manifest = {
     file: join(root, 'services.manifest.yaml'),
     root,
-    registry: { host: 'localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true },
+    registry: { host: 'localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true, builderHost: 'localhost:5001', hosts: {} },
     concurrency: { push: 2, build: null },
     push: { retries: 0, stallSeconds: 60, timeoutSeconds: 120, ...push },
-    builder: { driver: 'docker', docker: 'docker' },
+    builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+    retention: { keep: 5 },
     services: specs,
   };
   return { root, manifest, fakesDir, remove: () => rmSync(root, { recursive: true, force: true }) };
