@@ -27,6 +27,7 @@ import {
   resetEvery,
   stallFirst,
   startFaultProxy,
+  throttle,
   type RunningFaultProxy,
 } from './fault-proxy.js';
 
@@ -139,6 +140,31 @@ describe('fault proxy (no Docker)', () => {
     expect(Date.now() - t0).toBeLessThan(2500);
     expect(await stalled).toBe('failed');
     expect(proxy.stats.faults).toMatchObject({ reset: 1, stall: 1, status: 1 });
+  });
+
+  it('throttle: an upload body reaches the registry at the given rate, intact; other requests are not slowed', async () => {
+    const { registry, proxy } = await registryWithProxy();
+    proxy.setRules(throttle('upload', 400_000));
+    const t0 = Date.now();
+    const post = await fetch(`http://${proxy.host}/v2/x/slow/blobs/uploads/`, { method: 'POST' });
+    expect(post.status).toBe(202);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const location = post.headers.get('location') ?? '';
+    const blob = randomBytes(1_000_000);
+    const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+    const t1 = Date.now();
+    const put = await fetch(`${location}${location.includes('?') ? '&' : '?'}digest=${digest}`, { method: 'PUT', body: blob });
+    const took = Date.now() - t1;
+    expect(put.status).toBe(201);
+    // 1 MB at 400 kB/s: 2.5 s (the first 1/20 s slice goes at once).
+    expect(took).toBeGreaterThanOrEqual(2300);
+    expect(took).toBeLessThan(4500);
+    expect(proxy.stats.faults.throttle).toBe(2);
+    expect((await fetch(`http://${proxy.host}/v2/x/slow/blobs/${digest}`, { method: 'HEAD' })).status).toBe(200);
+    expect(proxy.stats.faults.pass).toBe(1);
+    const stored = Buffer.from(await (await fetch(`http://${registry.host}/v2/x/slow/blobs/${digest}`)).arrayBuffer());
+    expect(stored.equals(blob)).toBe(true);
+    expect(() => throttle('upload', 0)).toThrow(/bytesPerSecond/);
   });
 });
 

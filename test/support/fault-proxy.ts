@@ -28,10 +28,14 @@
  *   ≈ 53 s.
  * - `fake-manifest-put`: `docker push` exits 0 and prints `<tag>: digest: sha256:… size: N`
  *   while the registry has no such tag.
+ * - `throttle` (on uploads): a slow but healthy link; the request body reaches the registry at
+ *   the given rate, TCP back-pressure slows the engine's writes, and its push progress moves at
+ *   that rate (a 400 MB layer at 20 MB/s: ≈ 20 s of upload).
  */
 import { createHash } from 'node:crypto';
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Transform } from 'node:stream';
 
 export type RequestKind = 'ping' | 'manifest' | 'blob' | 'upload' | 'tags' | 'other';
 
@@ -63,7 +67,9 @@ export type Fault =
   /** Manifest PUT only (else passes): read the body, don't forward it, answer 201 with its digest. */
   | { type: 'fake-manifest-put' }
   /** Wait, then pass. */
-  | { type: 'delay'; ms: number };
+  | { type: 'delay'; ms: number }
+  /** Pass, with the request body forwarded at no more than `bytesPerSecond` (the answer is not slowed). */
+  | { type: 'throttle'; bytesPerSecond: number };
 
 export type FaultType = Fault['type'];
 
@@ -98,7 +104,7 @@ export interface ProxyLogEntry {
 export interface FaultProxyStats {
   /** Requests received, per kind. */
   requests: Record<RequestKind, number>;
-  /** Faults injected, per type (`pass` counts requests passed unchanged; a `delay` counts as `delay`). */
+  /** Faults injected, per type (`pass` counts requests passed unchanged; a `delay` counts as `delay`, a `throttle` as `throttle`). */
   faults: Record<FaultType, number>;
   /** Every request, in arrival order. */
   log: ProxyLogEntry[];
@@ -204,6 +210,45 @@ export function stallFirst(kind: RequestKind, count: number, ms?: number): Fault
   return (req) => (req.kind === kind && req.n <= count ? { type: 'stall', ...(ms === undefined ? {} : { ms }) } : undefined);
 }
 
+/**
+ * Pass every request of `kind`, its body forwarded at `bytesPerSecond` (a slow link): on
+ * `upload`, a layer's bytes trickle to the registry and the engine's progress follows.
+ */
+export function throttle(kind: RequestKind, bytesPerSecond: number): FaultRule {
+  if (!(bytesPerSecond > 0)) throw new Error(`throttle: bytesPerSecond must be > 0, got ${bytesPerSecond}`);
+  return (req) => (req.kind === kind ? { type: 'throttle', bytesPerSecond } : undefined);
+}
+
+/**
+ * A stream that lets bytes through at `bytesPerSecond`, in slices of 1/20 s, from its first
+ * byte on (time before the body starts does not count as credit).
+ */
+export function throttleStream(bytesPerSecond: number): Transform {
+  const slice = Math.max(1, Math.floor(bytesPerSecond / 20));
+  let start = 0;
+  let sent = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (start === 0) start = Date.now();
+      const next = (offset: number): void => {
+        if (this.destroyed) return done();
+        if (offset >= chunk.length) return done();
+        const wait = start + (sent / bytesPerSecond) * 1000 - Date.now();
+        const send = () => {
+          if (this.destroyed) return done();
+          const piece = chunk.subarray(offset, offset + slice);
+          sent += piece.length;
+          this.push(piece);
+          next(offset + piece.length);
+        };
+        if (wait > 0) setTimeout(send, wait);
+        else send();
+      };
+      next(0);
+    },
+  });
+}
+
 /** Delay every request of `kind` (optionally only `method`) by `ms`, then pass. */
 export function delayAll(kind: RequestKind, ms: number, method?: string): FaultRule {
   return (req) => (req.kind === kind && (method === undefined || req.method === method) ? { type: 'delay', ms } : undefined);
@@ -256,7 +301,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
   const pushing = new Map<string, PushState>();
   const stats: FaultProxyStats = {
     requests: zeroCounts(REQUEST_KINDS),
-    faults: zeroCounts<FaultType>(['pass', 'status', 'reset', 'stall', 'fake-manifest-put', 'delay']),
+    faults: zeroCounts<FaultType>(['pass', 'status', 'reset', 'stall', 'fake-manifest-put', 'delay', 'throttle']),
     log: [],
     maxConcurrentPushes: 0,
     pushIntervals: [],
@@ -325,7 +370,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     return location;
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, path: string, entry: ProxyLogEntry) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, path: string, entry: ProxyLogEntry, body?: Transform) => {
     const headers = forwardHeaders(req.headers);
     headers.host = upstreamHost;
     const up = request({ host: upstreamUrl.hostname, port: upstreamPort, method: req.method, path, headers, agent }, (upRes) => {
@@ -348,8 +393,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     // The client went away before the answer was complete: drop the upstream exchange too.
     res.on('close', () => {
       if (!res.writableFinished) up.destroy();
+      body?.destroy();
     });
-    req.pipe(up);
+    if (body) req.pipe(body).pipe(up);
+    else req.pipe(up);
   };
 
   const server = createServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => {
@@ -377,6 +424,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     switch (fault.type) {
       case 'pass':
         return forward(req, res, path, entry);
+      case 'throttle':
+        return forward(req, res, path, entry, throttleStream(fault.bytesPerSecond));
       case 'delay': {
         const timer = setTimeout(() => forward(req, res, path, entry), fault.ms);
         res.once('close', () => clearTimeout(timer));
