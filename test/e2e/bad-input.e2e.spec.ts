@@ -3,11 +3,12 @@
  * built from one folder, a workspace that lost its manifest, two runs of one service at once,
  * and a bad `--jobs`. Each test sets up what it needs.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { useRegistryWorkspace } from '../support/registry-workspace.js';
-import { DOCKER } from '../support/workspace.js';
+import { execa } from 'execa';
+import { DOCKER, PLAIN_OUTPUT_ENV, REPO_ROOT } from '../support/workspace.js';
 
 function manifest(host: string): string {
   return `registry:
@@ -29,6 +30,7 @@ services:
 
 interface Row {
   service: string;
+  note: string;
   runId: string;
   status: string;
   phase: string;
@@ -42,13 +44,13 @@ describe('bad input and collisions', () => {
     const summary = JSON.parse(readFileSync(join(logs(), 'build-summary-dev.json'), 'utf8')) as { rows: Row[] };
     return Object.fromEntries(summary.rows.map((r) => [r.service, r]));
   };
-  const alt = () => {
+  // The second service built from www-ameide's folder has a Dockerfile of its own.
+  beforeAll(() => {
     const file = join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile.alt');
-    if (!existsSync(file)) writeFileSync(file, `${readFileSync(join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile'), 'utf8')}\nLABEL variant=alt\n`);
-  };
+    writeFileSync(file, `${readFileSync(join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile'), 'utf8')}\nLABEL variant=alt\n`);
+  });
 
   it('two services built from one folder (two Dockerfiles) are two projects, both built, pushed and addressable', async () => {
-    alt();
     const run = await setup.ws.nx(['run-many', '-t', 'push', '--projects', 'www-ameide,www-ameide-alt']);
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     expect(rows()['www-ameide']).toMatchObject({ status: expect.stringMatching(/^(pushed|unchanged)$/) });
@@ -75,7 +77,6 @@ describe('bad input and collisions', () => {
   }, 120_000);
 
   it('two runs of one service at once: one pushes, the other says another run is pushing it, and the log is one run\'s', async () => {
-    alt();
     const changed = join(setup.ws.dir, 'apps', 'www-ameide', 'site', 'concurrent.txt');
     writeFileSync(changed, `${Date.now()}\n`);
     try {
@@ -91,6 +92,46 @@ describe('bad input and collisions', () => {
       expect(existsSync(join(logs(), 'www-ameide_dev.log.partial'))).toBe(false);
     } finally {
       rmSync(changed, { force: true });
+    }
+  }, 300_000);
+
+  it('kill -9 of the batch process mid-build: the build dies with it, and the next run keeps and reports the dead run\'s log', async () => {
+    const dockerfile = join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile');
+    const original = readFileSync(dockerfile, 'utf8');
+    writeFileSync(dockerfile, `${original}\nRUN echo slow-${Date.now()} && sleep 60\n`);
+    try {
+      const nx = execa(process.execPath, [join(REPO_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'run', 'www-ameide:push'], { cwd: setup.ws.dir, env: PLAIN_OUTPUT_ENV, reject: false, detached: true, all: true });
+      let output = '';
+      nx.all?.on('data', (d: Buffer) => (output += d.toString()));
+      const builds = async () => (await execa('ps', ['-eo', 'pid=,args='])).stdout.split('\n').filter((l) => / build /.test(l) && l.includes(`${setup.ws.dir}/apps/www-ameide`));
+      const deadline = Date.now() + 120_000;
+      while (!(await builds()).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect((await builds()).length, `the slow build started:\n${output.slice(-2000)}\n${(await execa('ps', ['-eo', 'pid=,args='])).stdout.split('\n').filter((l) => /docker|buildx/.test(l)).join('\n')}`).toBeGreaterThan(0);
+      const batch = (await execa('pgrep', ['-P', String(nx.pid), '-f', 'run-batch'], { reject: false })).stdout.trim().split('\n')[0]!;
+      expect(batch).toMatch(/^\d+$/);
+      process.kill(Number(batch), 'SIGKILL');
+      // The docker build dies with its parent (no orphan finishing the work unsupervised).
+      let left = await builds();
+      for (let i = 0; i < 50 && left.length; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = await builds();
+      }
+      expect(left).toEqual([]);
+      try {
+        process.kill(-nx.pid!, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+      await nx;
+      expect(existsSync(join(logs(), 'www-ameide_dev.log.partial'))).toBe(true);
+      writeFileSync(dockerfile, original);
+      const next = await setup.ws.nx(['run', 'www-ameide:push']);
+      expect(next.exitCode, next.all.slice(-3000)).toBe(0);
+      expect(next.all).toContain('a previous run died while working on this service');
+      expect(existsSync(join(logs(), 'www-ameide_dev.died.log'))).toBe(true);
+      expect(rows()['www-ameide']!).toMatchObject({ note: expect.stringContaining('www-ameide_dev.died.log') });
+    } finally {
+      writeFileSync(dockerfile, original);
     }
   }, 300_000);
 

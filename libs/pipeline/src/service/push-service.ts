@@ -8,7 +8,8 @@
 import type { Phase, RowStatus, ServiceLog, SummaryRow } from '@imagefleet/report';
 import { openServiceLog } from '@imagefleet/report';
 import { acquireSlot, createRedactor, type Redactor } from '@imagefleet/process';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { rename } from 'node:fs/promises';
 import { loadServiceSecrets, type ServiceContext } from './context.js';
 import { buildImage, builderPushAttempt, resolveBaseImages, type ResolvedBase } from './build.js';
 import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type ContentCheck } from './content.js';
@@ -68,9 +69,17 @@ async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, 
   const name = ctx.service.name;
   const row = emptyRow(ctx.manifest, ctx.service, ctx.runId, new Date().toISOString());
   let redact: Redactor = createRedactor([]);
+  // This run holds the service's lock, so an unfinished log is a run that died (kill -9, a
+  // crash): keep it, and say so, before this run's log takes its place.
+  const died = await keepLogOfDeadRun(ctx);
   const log = openServiceLog({ dir: ctx.paths.logs, service: name, tag: ctx.service.tags[0]!, redact: (s) => redact(s), append: false });
   log.line(`run ${ctx.runId}: ${ctx.refs.reference[0]}`);
-  const end = (status: RowStatus, fields: Partial<SummaryRow> = {}, pin?: ServiceResult['pin']) => finish(log, { ...row, status, ...fields }, pin);
+  if (died) {
+    log.line(died);
+    ctx.say(name, died);
+  }
+  const end = (status: RowStatus, fields: Partial<SummaryRow> = {}, pin?: ServiceResult['pin']) =>
+    finish(log, { ...row, status, ...fields, note: [died, fields.note].filter(Boolean).join('; ') }, pin);
   const fail = (phase: Phase, error: string, status: RowStatus = 'failed') => {
     ctx.say(name, `${status} (${phase}): ${error}`);
     return end(status, { phase, error });
@@ -206,4 +215,15 @@ async function finish(log: ServiceLog, row: SummaryRow, pin?: ServiceResult['pin
   log.line(`${final.status}${final.phase ? ` (${final.phase})` : ''}${final.error ? `: ${final.error}` : ''}`);
   await log.close();
   return pin ? { row: final, pin } : { row: final };
+}
+
+/** A `.partial` log left by a run that died is renamed to `<service>_<tag>.died.log`; returns the line that says so. */
+async function keepLogOfDeadRun(ctx: ServiceContext): Promise<string> {
+  const base = join(ctx.paths.logs, `${ctx.service.name}_${ctx.service.tags[0]!}`);
+  try {
+    await rename(`${base}.log.partial`, `${base}.died.log`);
+  } catch {
+    return '';
+  }
+  return `a previous run died while working on this service (no row, its image unverified): its log is kept as ${relative(ctx.manifest.root, `${base}.died.log`)}`;
 }
