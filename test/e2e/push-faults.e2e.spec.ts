@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { dropManifestPuts, delayAll, resetFirst, stallFirst, startFaultProxy, type FaultRule, type RunningFaultProxy } from '../support/fault-proxy.js';
-import { DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace, summaryRows } from '../support/workspace.js';
 
 const LEAVES = ['agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
 
@@ -35,19 +35,7 @@ async function setup(opts: { rules?: FaultRule[]; push?: string; concurrency?: n
   return s;
 }
 
-function rows(ws: TestWorkspace): Record<string, Record<string, string>> {
-  const [header, ...lines] = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'), 'utf8').trim().split('\n');
-  const names = header!.split(',');
-  return Object.fromEntries(
-    lines.map((l) => {
-      // error may contain quoted commas: take the fixed columns from the front
-      const cells = l.split(',');
-      const row = Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
-      row['line'] = l;
-      return [row['service']!, row];
-    }),
-  );
-}
+const rows = summaryRows;
 
 describe('pushes under faults', () => {
   beforeAll(async () => {

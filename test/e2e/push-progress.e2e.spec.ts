@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { stallFirst, startFaultProxy, throttle, type FaultRule, type RunningFaultProxy } from '../support/fault-proxy.js';
-import { DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace, summaryRows } from '../support/workspace.js';
 
 const BIG = 'big-layer';
 const BIG_BYTES = 400_000_000;
@@ -76,19 +76,7 @@ async function registryBehindProxy(rules: FaultRule[]): Promise<{ registry: Runn
   return { registry, proxy };
 }
 
-function rows(ws: TestWorkspace): Record<string, Record<string, string>> {
-  const [header, ...lines] = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'), 'utf8').trim().split('\n');
-  const names = header!.split(',');
-  return Object.fromEntries(
-    lines.map((l) => {
-      // error may contain quoted commas: take the fixed columns from the front
-      const cells = l.split(',');
-      const row = Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
-      row['line'] = l;
-      return [row['service']!, row];
-    }),
-  );
-}
+const rows = summaryRows;
 
 function serviceLog(ws: TestWorkspace, service: string): { text: string; lines: { at: number; text: string }[] } {
   const text = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', `${service}_dev.log`), 'utf8');

@@ -3,7 +3,7 @@
  * tools/, libs/ and node_modules linked, and a manifest pointing at the test's own registry.
  * Removed by `dispose()`.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,4 +121,21 @@ export async function engineKind(): Promise<{ version: string; containerdStore: 
 export async function dockerAvailable(): Promise<boolean> {
   const r = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false });
   return r.exitCode === 0;
+}
+
+/**
+ * The rows of a workspace's latest summary CSV by service, plus `line` (the row as written). The
+ * fixed columns are read from the front: an error may hold quoted commas.
+ */
+export function summaryRows(ws: TestWorkspace): Record<string, Record<string, string>> {
+  const [header, ...lines] = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'), 'utf8').trim().split('\n');
+  const names = header!.split(',');
+  return Object.fromEntries(
+    lines.map((l) => {
+      const cells = l.split(',');
+      const row = Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
+      row['line'] = l;
+      return [row['service']!, row];
+    }),
+  );
 }

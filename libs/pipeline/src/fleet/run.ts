@@ -16,6 +16,7 @@ import { createRunRecorder, emptyRow, notStartedRow } from '../rows.js';
 import { newRunId } from '../run-id.js';
 import type { DigestPin } from '../service/digests.js';
 import type { RunRegistry } from '../service/registry.js';
+import type { PullAsNodeOptions } from '../service/node-pull.js';
 import type { Builder, Engine } from '@imagefleet/buildkit';
 
 export interface RunOptions {
@@ -27,6 +28,8 @@ export interface RunOptions {
   runId?: string;
   /** Where a service's lines go. @default stdout, `[service] text` */
   say?: (service: string, text: string) => void;
+  /** After each image verifies, pull it as a node does (containerd with the cluster's hosts.toml). */
+  asNode?: PullAsNodeOptions;
   /** For tests: a fake registry and builder instead of the manifest's. */
   registry?: RunRegistry;
   builder?: Builder;
@@ -48,19 +51,20 @@ const CHECKS_AT_ONCE = 32;
 /** Push every named service (in dependency order); yields each service's end as it comes. */
 export async function* pushServices(manifest: Manifest, names: readonly string[], opts: RunOptions): AsyncGenerator<ServiceEnd> {
   const run = startRun(manifest, opts);
-  const shared = sharedLimits(run, opts.jobs);
+  const shared = { ...sharedLimits(run, opts.jobs), asNode: opts.asNode };
   const recorder = createRunRecorder(manifest);
   const planned = new Set(names);
   const byName = new Map(manifest.services.map((s) => [s.name, s]));
-  const ends = new Map<string, Promise<ServiceEnd & { digest: string }>>();
+  /** Each service's result as soon as it is known: what the images built FROM it wait for. */
+  const decided = new Map<string, Promise<ServiceEnd & { digest: string; pin?: { service: string; pin: DigestPin } }>>();
 
-  const end = (name: string): Promise<ServiceEnd & { digest: string }> => {
-    let pending = ends.get(name);
+  const decide = (name: string): Promise<ServiceEnd & { digest: string; pin?: { service: string; pin: DigestPin } }> => {
+    let pending = decided.get(name);
     if (!pending) {
       pending = (async () => {
         const service = byName.get(name)!;
         const inRun = service.dependsOn.filter((d) => planned.has(d));
-        const bases = await Promise.all(inRun.map(end));
+        const bases = await Promise.all(inRun.map(decide));
         const failed = bases.filter((b) => !b.ok).map((b) => b.service);
         const preflight = await shared.preflight;
         let result: { row: SummaryRow; pin?: { service: string; pin: DigestPin } };
@@ -75,19 +79,25 @@ export async function* pushServices(manifest: Manifest, names: readonly string[]
             row: { ...emptyRow(manifest, service, run.runId, ''), status: 'failed' as const, phase: 'build' as const, error: (error as Error).message, finishedAt: new Date().toISOString() },
           }));
         }
-        await recorder.record(result.row, result.pin);
         const ok = result.row.status === 'pushed' || result.row.status === 'unchanged';
         const outcome = ok ? 'ok' : result.row.status === 'interrupted' ? 'interrupted' : result.row.error.startsWith('not run:') ? 'skipped' : 'failed';
-        return { service: name, ok, outcome, row: result.row, digest: result.row.digest } as const;
+        return { service: name, ok, outcome, row: result.row, digest: result.row.digest, ...(result.pin ? { pin: result.pin } : {}) } as const;
       })();
-      ends.set(name, pending);
+      decided.set(name, pending);
     }
     return pending;
   };
 
+  /** A service has ended once its row (and pin) is on disk; its dependents did not wait for that. */
+  const end = async (name: string): Promise<ServiceEnd> => {
+    const { digest: _digest, pin, ...result } = await decide(name);
+    await recorder.record(result.row, pin);
+    return result;
+  };
+
   const ordered = manifest.services.filter((s) => planned.has(s.name)).map((s) => s.name);
   for (const name of names) if (!byName.has(name)) throw new Error(`${manifest.file}: no service "${name}"`);
-  yield* inOrderOfEnding(ordered.map((name) => end(name).then(({ digest: _digest, ...rest }) => rest)));
+  yield* inOrderOfEnding(ordered.map(end));
 }
 
 /** Build every named service's image locally (the `image` target): nothing pushed, no rows. */

@@ -17,6 +17,7 @@ import { pushImage } from './push.js';
 import { checkReferenceTags, verifyService } from './verify.js';
 import { pinFor, type DigestPin } from './digests.js';
 import type { PreflightOutcome } from './preflight.js';
+import { pullAsNode, type PullAsNodeOptions } from './node-pull.js';
 import { emptyRow } from '../rows.js';
 import { seconds } from '../seconds.js';
 
@@ -28,6 +29,8 @@ export interface ServiceRunShared {
   checkSlot: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Runs a build under the run's limit of builds at once. */
   buildSlot: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** After verification, pull each image by its reference name through containerd with these hosts.toml, as a node does. */
+  asNode?: PullAsNodeOptions | undefined;
 }
 
 export interface ServiceResult {
@@ -123,6 +126,8 @@ async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, 
     if (reference.error) return fail('verify', redact(reference.error));
     if (reference.checked) log.line(`tags resolve to ${content.digest} on the reference host ${ctx.manifest.registry.host} too`);
     if (reference.note) log.line(reference.note);
+    const nodeFailure = await asNodeFailure(ctx, shared, content.digest, log);
+    if (nodeFailure) return fail('verify', nodeFailure);
     ctx.say(name, `unchanged, verified ${content.digest}${reference.note ? ` (${reference.note})` : ''}`);
     return end('unchanged', { verify: 'verified', digest: content.digest, verifySeconds: seconds(Date.now() - started), note: reference.note }, pinFor(ctx, content.digest));
   }
@@ -171,6 +176,8 @@ async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, 
   } catch (error) {
     return fail('push', `could not tag ${digest}: ${redact((error as Error).message)}`);
   }
+  const nodeFailure = await asNodeFailure(ctx, shared, digest, log);
+  if (nodeFailure) return fail('verify', nodeFailure);
   return end('pushed', { digest, note: verification.note }, pinFor(ctx, digest));
 }
 
@@ -226,4 +233,15 @@ async function keepLogOfDeadRun(ctx: ServiceContext): Promise<string> {
     return '';
   }
   return `a previous run died while working on this service (no row, its image unverified): its log is kept as ${relative(ctx.manifest.root, `${base}.died.log`)}`;
+}
+
+/** With `asNode`: the image must pull by the name workloads use, as a node pulls it; '' or why not. */
+async function asNodeFailure(ctx: ServiceContext, shared: ServiceRunShared, digest: string, log: ServiceLog): Promise<string> {
+  if (!shared.asNode) return '';
+  const node = await pullAsNode(ctx, digest, shared.asNode);
+  if (node.status === 'pulled') {
+    log.line(`a node pulls ${node.reference} through ${shared.asNode.hostsDir}`);
+    return '';
+  }
+  return `a node cannot pull ${node.reference}: ${node.detail}${node.hint ? ` — ${node.hint}` : ''}`;
 }

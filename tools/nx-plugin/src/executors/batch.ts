@@ -13,6 +13,10 @@ export interface ExecutorOptions {
   manifest?: string;
   /** Builds at once (push, image). */
   jobs?: number;
+  /** push: pull each verified image as a node does, through this hosts.toml directory. */
+  asNode?: string;
+  containerd?: string;
+  nodeNamespace?: string;
 }
 
 export const MANIFEST = 'services.manifest.yaml';

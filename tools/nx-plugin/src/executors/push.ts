@@ -4,9 +4,9 @@
  * run over many services. Each task's result is reported the moment its service ends; the
  * summary table comes at the end.
  */
-import { relative, join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { listenForInterrupt, pushServices, workspacePaths, type ServiceEnd } from '@imagefleet/pipeline';
+import { DEFAULT_CONTAINERD_ADDRESS, DEFAULT_NODE_NAMESPACE, listenForInterrupt, pushServices, resolveHostsDir, workspacePaths, type ServiceEnd } from '@imagefleet/pipeline';
 import { renderTable } from '@imagefleet/report';
 import { createTerminal, jobsOf, openBatch, singleTaskGraph, type BatchTaskResult, type ExecutorOptions } from './batch.js';
 
@@ -18,7 +18,14 @@ export async function* pushBatch(taskGraph: TaskGraph, inputs: Record<string, Ex
   const interrupt = listenForInterrupt();
   const rows = [];
   try {
-    const ends = pushServices(batch.manifest, batch.services, { env: process.env, signal: interrupt.signal, jobs: jobsOf(batch), say: terminal.say });
+    const { asNode, containerd, nodeNamespace } = batch.options;
+    const ends = pushServices(batch.manifest, batch.services, {
+      env: process.env,
+      signal: interrupt.signal,
+      jobs: jobsOf(batch),
+      say: terminal.say,
+      ...(asNode ? { asNode: { hostsDir: resolveHostsDir(resolve(context.root, asNode)), address: containerd ?? DEFAULT_CONTAINERD_ADDRESS, namespace: nodeNamespace ?? DEFAULT_NODE_NAMESPACE } } : {}),
+    });
     for await (const end of ends) {
       rows.push(end.row);
       yield { task: batch.taskOf(end.service), result: { success: end.ok, status: STATUS[end.outcome], terminalOutput: terminal.output(end.service) } };
