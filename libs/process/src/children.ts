@@ -3,6 +3,7 @@
  * Children are started detached (their own process group) so that killing the group
  * also stops what they spawned (docker CLI plugins, shells), leaving no orphans.
  */
+import { delay } from './delay.js';
 const liveGroups = new Set<number>();
 
 export function trackGroup(pid: number): () => void {
@@ -28,7 +29,7 @@ export async function killAllGroups(graceMs = 3000): Promise<void> {
   const groups = [...liveGroups];
   for (const pid of groups) killGroup(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && groups.some(isGroupAlive)) await sleep(50);
+  while (Date.now() < deadline && groups.some(isGroupAlive)) await delay(50);
   for (const pid of groups) if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 }
 
@@ -53,6 +54,3 @@ function isGroupAlive(pid: number): boolean {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { acquireSlot, isAlive, runCommand, sleep, startDetached, type Slot } from '@imagefleet/process';
+import { acquireSlot, delay, isAlive, runCommand, startDetached, type Slot } from '@imagefleet/process';
 import { isLoopbackHost } from '@imagefleet/registry';
 import type { Manifest } from '@imagefleet/manifest';
 
@@ -82,7 +82,7 @@ export async function waitAnswering(url: string, pid: number, timeoutMs = 10_000
     } catch {
       // not listening yet
     }
-    await sleep(100);
+    await delay(100);
   }
   throw new Error(`the registry (pid ${pid}) did not answer GET ${url} within ${timeoutMs / 1000} s`);
 }
@@ -106,7 +106,7 @@ async function stopPid(pid: number, graceMs: number): Promise<void> {
   process.kill(pid, 'SIGTERM');
   for (const [signal, waitMs] of [['SIGKILL', graceMs], [undefined, 5000]] as const) {
     const deadline = Date.now() + waitMs;
-    while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+    while (isAlive(pid) && Date.now() < deadline) await delay(50);
     if (!isAlive(pid)) return;
     if (signal) process.kill(pid, signal);
   }

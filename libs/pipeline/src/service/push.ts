@@ -7,11 +7,11 @@
  * the upload and every retry would wait on it, so there the push fails at once and says why.
  */
 import { explainPushFailure, type PushProgress } from '@imagefleet/buildkit';
-import { acquireSlot, type Redactor } from '@imagefleet/process';
+import { acquireSlot, delay, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
 import { seconds } from '../seconds.js';
-import { backoffMs, delay } from '../retry.js';
+import { backoffMs } from '../retry.js';
 import { pushAuth } from './registry.js';
 
 export interface PushOutcome {

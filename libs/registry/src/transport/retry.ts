@@ -3,6 +3,7 @@
  * backoff: network errors that may pass (reset, refused, timeout), `429` (honouring
  * `Retry-After`) and `502/503/504`. Anything else is an answer and is returned as is.
  */
+import { delay } from '@imagefleet/process';
 import { classifyNetworkError, isTransient } from './network.js';
 
 export interface RetryPolicy {
@@ -40,7 +41,6 @@ function worthRetrying(err: unknown): boolean {
   return isTransient(classifyNetworkError(err));
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Run `attempt` until it gives an answer worth returning.
@@ -55,13 +55,13 @@ export async function withRetry(method: string, policy: RetryPolicy, attempt: ()
       res = await attempt();
     } catch (err) {
       if (n >= retries || !worthRetrying(err)) throw err;
-      await sleep(backoff);
+      await delay(backoff);
       continue;
     }
     if (n >= retries || !RETRY_STATUS.has(res.status)) return res;
     const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
     if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) return res;
     await res.body?.cancel().catch(() => undefined);
-    await sleep(retryAfter ?? backoff);
+    await delay(retryAfter ?? backoff);
   }
 }
