@@ -76,6 +76,11 @@ services:
     expect(remote.stdout, remote.stderr).toContain(namespace);
   }, 300_000);
 
+  it('doctor sees the builder where it runs (and would name the fix if it did not answer)', async () => {
+    const doctor = await ws.cli(['doctor'], { DOCKER_CONFIG });
+    expect(doctor.stdout, doctor.all).toMatch(new RegExp(`✓ builder ${endpoint.replace(/[/.]/g, '\\$&')}: docker at ${endpoint.replace(/[/.]/g, '\\$&')}`));
+  }, 60_000);
+
   it('a run after that is unchanged: the registry decides, wherever the builder is', async () => {
     const run = await ws.nx(['run-many', '-t', 'push'], { DOCKER_CONFIG });
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);

@@ -108,8 +108,20 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
   }
   if (manifest.builder.driver === 'buildx') {
     checks.push(buildxCheck(await runCommand(docker, ['buildx', 'version'], { timeoutMs: ENGINE_TIMEOUT_MS }), docker));
+    const { name, endpoint } = manifest.builder;
+    if (name || endpoint) checks.push(await builderReachable(docker, name, endpoint));
   }
   return checks;
+}
+
+/** A builder that is not this machine's engine answers: `buildx inspect --bootstrap` where it runs. */
+async function builderReachable(docker: string, name: string | null, endpoint: string | null): Promise<DoctorCheck> {
+  const isUrl = endpoint !== null && endpoint.includes('://');
+  const args = [...(endpoint && !isUrl ? ['--context', endpoint] : []), 'buildx', 'inspect', '--bootstrap', ...(name ? [name] : [])];
+  const res = await runCommand(docker, args, { timeoutMs: ENGINE_TIMEOUT_MS * 3, env: isUrl ? { DOCKER_HOST: endpoint } : {} });
+  const label = `builder ${name ?? endpoint}`;
+  if (res.ok) return pass(label, (/^Driver:\s*(\S+)/m.exec(res.stdout)?.[1] ?? 'answers') + (endpoint ? ` at ${endpoint}` : ''));
+  return fail(label, `${docker} ${args.join(' ')}: ${res.reason}`, name ? `create it (docker buildx create --name ${name} …) or fix builder.name` : 'start that engine, or fix builder.endpoint');
 }
 
 async function dockerRegistryConfig(docker: string): Promise<EngineRegistryConfig> {
