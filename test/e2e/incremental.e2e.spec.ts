@@ -9,9 +9,9 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { DOCKER, dockerAvailable, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { ANY_MANIFEST, DOCKER, dockerAvailable, imageInRegistry, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
-const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const ACCEPT = ANY_MANIFEST;
 const SERVICES = ['platform-base', 'www-ameide', 'workflow-worker'];
 
 function manifest(pushHost: string): string {
@@ -112,7 +112,7 @@ describe('content-addressed images', () => {
 
     // Damage workflow-worker's image in the registry: its pin must be refused, its file untouched.
     ws.write('gitops/workflow-worker.yaml', values);
-    const m = (await (await fetch(`http://${registry.host}/v2/ameide/workflow-worker/manifests/${pins['workflow-worker']!.digest}`, { headers: { Accept: ACCEPT } })).json()) as { layers: { digest: string }[] };
+    const m = (await imageInRegistry(registry.host, 'ameide/workflow-worker', pins['workflow-worker']!.digest)).image;
     rmSync(registry.layerLinkPath('ameide/workflow-worker', m.layers.at(-1)!.digest), { recursive: true });
     const refused = await ws.cli(['pin', '--values', 'gitops/{service}.yaml']);
     expect(refused.exitCode).toBe(1);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { dropManifestPuts, delayAll, resetFirst, stallFirst, startFaultProxy, type FaultRule, type RunningFaultProxy } from '../support/fault-proxy.js';
-import { DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace, summaryRows } from '../support/workspace.js';
+import { ANY_MANIFEST, DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace, summaryRows } from '../support/workspace.js';
 
 const LEAVES = ['agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
 
@@ -111,8 +111,7 @@ describe('pushes under faults', () => {
     const first = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
     expect(first.exitCode, first.all.slice(-2000)).toBe(0);
     // Take the image out of the registry (blobs stay), then refuse every write.
-    const accept = 'application/vnd.docker.distribution.manifest.v2+json';
-    const digest = (await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, { method: 'HEAD', headers: { Accept: accept } })).headers.get('docker-content-digest')!;
+    const digest = (await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, { method: 'HEAD', headers: { Accept: ANY_MANIFEST } })).headers.get('docker-content-digest')!;
     expect((await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
     proxy.setRules([(req) => (req.method !== 'GET' && req.method !== 'HEAD' && req.kind !== 'ping' ? { type: 'status', status: 500 } : undefined)]);
     const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);

@@ -139,3 +139,41 @@ export function summaryRows(ws: TestWorkspace): Record<string, Record<string, st
     }),
   );
 }
+
+/** Every manifest media type a registry may hold for a tag, indexes first. */
+export const ANY_MANIFEST = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export interface ImageInRegistry {
+  /** The tag's own digest (an index's on Docker 28's containerd store, else the manifest's). */
+  digest: string;
+  /** The image manifests under it: one, or an index's children (attestation manifests included). */
+  manifests: { digest: string; platform: string; config: { digest: string; size: number }; layers: { digest: string; size: number }[] }[];
+  /** The image itself: the one manifest, or the index's child that is not an attestation. */
+  image: { digest: string; config: { digest: string; size: number }; layers: { digest: string; size: number }[] };
+}
+
+/** What the registry holds under `repo:ref`, an index followed to its children, over its plain HTTP API. */
+export async function imageInRegistry(registryHost: string, repo: string, ref: string): Promise<ImageInRegistry> {
+  const get = async (r: string) => {
+    const res = await fetch(`http://${registryHost}/v2/${repo}/manifests/${r}`, { headers: { Accept: ANY_MANIFEST } });
+    if (res.status !== 200) throw new Error(`GET ${registryHost}/${repo}:${r}: HTTP ${res.status}`);
+    return { digest: res.headers.get('docker-content-digest')!, body: (await res.json()) as Record<string, unknown> };
+  };
+  const top = await get(ref);
+  const children = (top.body['manifests'] as { digest: string; platform?: { os?: string; architecture?: string } }[] | undefined) ?? null;
+  const manifests = children
+    ? await Promise.all(
+        children.map(async (c) => {
+          const m = await get(c.digest);
+          return { digest: c.digest, platform: `${c.platform?.os ?? '?'}/${c.platform?.architecture ?? '?'}`, ...(m.body as Pick<ImageInRegistry['image'], 'config' | 'layers'>) };
+        }),
+      )
+    : [{ digest: top.digest, platform: '', ...(top.body as Pick<ImageInRegistry['image'], 'config' | 'layers'>) }];
+  const image = manifests.find((m) => !m.platform.startsWith('unknown/')) ?? manifests[0]!;
+  return { digest: top.digest, manifests, image };
+}
