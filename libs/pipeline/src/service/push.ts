@@ -12,7 +12,6 @@ import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
 import { seconds } from '../seconds.js';
 import { backoffMs } from '../retry.js';
-import { pushAuth } from './registry.js';
 
 export interface PushOutcome {
   ok: boolean;
@@ -124,7 +123,7 @@ async function enginePushAttempt(ctx: ServiceContext, ref: string, log: ServiceL
   }, 250);
   try {
     const { digest } = await ctx.engine.push(ref, {
-      auth: await pushAuth(ctx),
+      auth: await ctx.registry.pushAuth(),
       signal: attempt,
       onLine: (line) => log.line(line),
       onProgress: (p: PushProgress) => {

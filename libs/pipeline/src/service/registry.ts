@@ -32,6 +32,11 @@ export interface RunRegistry {
   reference(): Promise<ReferenceHost>;
   /** The client of any host (`builderHost`, …), with its `registry.hosts` settings; one per host and run. */
   client(host: string): RegistryClient;
+  /**
+   * The credentials the engine pushes with (X-Registry-Auth): what this run's push client finds
+   * for the push host, looked up once per run (a credential helper is a process to start).
+   */
+  pushAuth(): Promise<PushAuth | null>;
 }
 
 /** Failures that mean "cannot be checked from here", not "checked and wrong" (a bad certificate is wrong). */
@@ -50,10 +55,12 @@ export function createRunRegistry(manifest: Manifest, env: NodeJS.ProcessEnv): R
   };
   const push = client(pushHost);
   let reference: Promise<ReferenceHost> | undefined;
+  let auth: Promise<PushAuth | null> | undefined;
   return {
     push,
     client,
     reference: () => (reference ??= host === pushHost ? Promise.resolve({ status: 'same' }) : probeReference(host, client(host))),
+    pushAuth: () => (auth ??= pushCredentials(manifest, env)),
   };
 }
 
@@ -95,19 +102,10 @@ export function baseImageArg(service: string): string {
   return `${service.toUpperCase().replace(/-/g, '_')}_IMAGE`;
 }
 
-/**
- * The credentials the engine pushes with: the same ones this run's registry client finds for the
- * push host (its `registry.hosts` env names or docker config dir, IMAGEFLEET_REGISTRY_USER/_PASSWORD,
- * docker's config.json, helpers), so what preflight accepted is what the push uses. `null`: anonymous.
- */
-export async function pushAuth(ctx: { manifest: Manifest; env: NodeJS.ProcessEnv }): Promise<PushAuth | null> {
-  const { pushHost } = ctx.manifest.registry;
-  const settings = settingsOf(ctx.manifest, pushHost);
-  const { credentials } = await resolveCredentials(pushHost, {
-    env: ctx.env,
-    ...(settings.credentialsEnv !== null && { credentialsEnv: settings.credentialsEnv }),
-    ...(settings.dockerConfig !== null && { dockerConfigDir: settings.dockerConfig }),
-  });
+/** The push host's credentials, found the way its client finds them (`registry.hosts` settings first). */
+async function pushCredentials(manifest: Manifest, env: NodeJS.ProcessEnv): Promise<PushAuth | null> {
+  const { pushHost } = manifest.registry;
+  const { credentials } = await resolveCredentials(pushHost, { ...hostClientOptions(pushHost, settingsOf(manifest, pushHost), env), env });
   if (!credentials) return null;
   return { username: credentials.username, password: credentials.password, serveraddress: pushHost };
 }

@@ -99,7 +99,7 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     tagsOf: (name) => (land(), Object.fromEntries(repos.get(name)?.tags ?? [])),
     addImage: (name, tag, bytes, mediaType = OCI_MANIFEST) => store(name, tag, bytes, mediaType),
     expectPush: (push) => void pending.push(push),
-    asRun: () => ({ push: registry, reference: async () => ({ status: 'same' }), client: () => registry }),
+    asRun: () => ({ push: registry, reference: async () => ({ status: 'same' }), client: () => registry, pushAuth: async () => null }),
 
     async ping(): Promise<PingResult> {
       request('ping');
