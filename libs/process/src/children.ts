@@ -33,18 +33,6 @@ export async function killAllGroups(graceMs = 3000): Promise<void> {
   for (const pid of groups) if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 }
 
-/**
- * SIGTERM every tracked group at once, synchronously: for a process that ends before its tasks
- * could stop their children (`process.on('exit')`), so no build outlives it.
- */
-export function signalAllGroupsSync(signal: NodeJS.Signals = 'SIGTERM'): void {
-  for (const pid of liveGroups) killGroup(pid, signal);
-}
-
-export function liveGroupCount(): number {
-  return liveGroups.size;
-}
-
 function isGroupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
