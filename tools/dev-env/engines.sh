@@ -230,8 +230,13 @@ e2_netns() {
     ip link add "$E2_VETH_HOST" type veth peer name "$E2_VETH_NS" netns "$E2_NS"
     say "created veth $E2_VETH_HOST ($E2_HOST_ADDR/30, host) <-> $E2_VETH_NS ($E2_NS_ADDR/30, $E2_NS)"
   fi
-  ip addr show dev "$E2_VETH_HOST" | grep -q "inet $E2_HOST_ADDR/30" || ip addr add "$E2_HOST_ADDR/30" dev "$E2_VETH_HOST"
-  ip -n "$E2_NS" addr show dev "$E2_VETH_NS" | grep -q "inet $E2_NS_ADDR/30" || ip -n "$E2_NS" addr add "$E2_NS_ADDR/30" dev "$E2_VETH_NS"
+  # Output captured, not piped to `grep -q`: under pipefail, grep quitting at the match while ip still
+  # writes its inet6 lines made the pipeline fail (SIGPIPE), and the address was added twice.
+  local addrs
+  addrs=$(ip addr show dev "$E2_VETH_HOST")
+  [[ $addrs == *"inet $E2_HOST_ADDR/30 "* ]] || ip addr add "$E2_HOST_ADDR/30" dev "$E2_VETH_HOST"
+  addrs=$(ip -n "$E2_NS" addr show dev "$E2_VETH_NS")
+  [[ $addrs == *"inet $E2_NS_ADDR/30 "* ]] || ip -n "$E2_NS" addr add "$E2_NS_ADDR/30" dev "$E2_VETH_NS"
   ip link set "$E2_VETH_HOST" up
   ip -n "$E2_NS" link set "$E2_VETH_NS" up
 }

@@ -39,7 +39,7 @@ valid_engine "$engine" || die "unknown engine \"$engine\" (expected docker28 or 
 install_packages() {
   local missing=() p
   for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == 'install ok installed' ]] || missing+=("$p")
   done
   ((${#missing[@]} == 0)) && return 0
   [[ $(id -u) == 0 ]] || die "missing Debian packages (${missing[*]}): run up.sh as root or install them first"
@@ -124,7 +124,7 @@ start_registry() {
     [[ $(registry_status) == 200 ]] && { say "registry ready (pid $pid)"; return 0; }
     if ! kill -0 "$pid" 2>/dev/null; then
       rm -f "$REGISTRY_PID"
-      tail -n 5 "$log" | grep -q 'address already in use' && collision "bind: address already in use"
+      [[ $(tail -n 5 "$log") == *'address already in use'* ]] && collision "bind: address already in use"
       tail -n 10 "$log" >&2
       die "docker-registry exited during startup; see $log"
     fi
