@@ -10,7 +10,9 @@
  * opaque anyway, and the front checks them itself.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, request, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface TokenServerOptions {
@@ -26,6 +28,8 @@ export interface TokenServerOptions {
   anonymousPull?: boolean;
   /** @default 'imagefleet-test-registry' */
   service?: string;
+  /** Serve the front and the token server over HTTPS with this certificate (a private CA's). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface TokenRequestLog {
@@ -39,7 +43,7 @@ export interface TokenRequestLog {
 export interface RunningTokenServer {
   /** The registry front, `127.0.0.1:<port>`: point clients here. */
   host: string;
-  /** `http://127.0.0.1:<port>/token` */
+  /** `http(s)://127.0.0.1:<port>/token` */
   realm: string;
   service: string;
   /** Every token request, in order. */
@@ -102,7 +106,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
     return { token, access_token: token, expires_in: expiresIn, issued_at: new Date().toISOString() };
   };
 
-  const tokenServer = createServer(async (req, res) => {
+  const tls = opts.tls && { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) };
+  const serve = (handler: RequestListener): Server => (tls ? createHttpsServer(tls, handler) : createServer(handler));
+  const tokenServer = serve(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://token');
     const log: TokenRequestLog = { method: req.method ?? 'GET', user: null, scopes: [], service: null, status: 200 };
     tokenRequests.push(log);
@@ -137,9 +143,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
   });
 
   const realmPort = await listen(tokenServer);
-  const realm = `http://127.0.0.1:${realmPort}/token`;
+  const realm = `${tls ? 'https' : 'http'}://127.0.0.1:${realmPort}/token`;
 
-  const front = createServer((req, res) => {
+  const front = serve((req, res) => {
     const path = req.url ?? '/';
     frontAuthorizations.push(req.headers.authorization);
     const need = needed(req.method ?? 'GET', path);
@@ -160,6 +166,8 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
     const [upHost, upPort] = opts.upstream.split(':');
     const headers = { ...req.headers };
     delete headers.authorization;
+    // distribution writes absolute `Location`s from Host and this header: the client must come back over HTTPS.
+    if (tls) headers['x-forwarded-proto'] = 'https';
     const upstream = request({ host: upHost, port: Number(upPort), method: req.method, path, headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);

@@ -124,7 +124,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
           ...(options.dockerConfigDir !== undefined && { dockerConfigDir: options.dockerConfigDir }),
           ...(options.credentialsEnv !== undefined && { credentialsEnv: options.credentialsEnv }),
         });
-  const auth = new Authenticator({ host, lookupCredentials, timeoutMs });
+  const tls = options.caFile !== undefined ? hostTls(host, options.caFile) : undefined;
+  const auth = new Authenticator({ host, lookupCredentials, timeoutMs, ...(tls && 'agent' in tls && { tls }) });
   const t = new Transport({
     host,
     scheme,
@@ -134,7 +135,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
     ...(options.headersTimeoutMs !== undefined && { headersTimeoutMs: options.headersTimeoutMs }),
     ...(options.circuit !== undefined && { circuit: options.circuit }),
-    ...(options.caFile !== undefined && { tls: hostTls(host, options.caFile) }),
+    ...(tls && { tls }),
     userAgent: USER_AGENT,
   });
   const blobLimit = pLimit(options.blobConcurrency ?? 16);

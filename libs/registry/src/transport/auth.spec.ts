@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pushRandomImage, startRegistry, type RunningRegistry } from '../../../../test/support/registry-server.js';
 import { startTokenServer, type RunningTokenServer } from '../../../../test/support/token-server.js';
+import { makeSelfSignedCert, type TestCertificate } from '../../../../test/support/tls.js';
 import { createRegistryClient } from '../client.js';
 import { RegistryError } from '../errors.js';
 
@@ -156,5 +157,45 @@ describe('Bearer tokens', () => {
     const seen = tokens.frontAuthorizations.filter((a): a is string => a !== undefined);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((a) => a.startsWith('Bearer '))).toBe(true);
+  });
+});
+
+describe('Bearer tokens from a token server behind a private CA', () => {
+  let registry: RunningRegistry;
+  let tokens: RunningTokenServer;
+  let cert: TestCertificate;
+  beforeAll(async () => {
+    [registry, cert] = await Promise.all([startRegistry(), makeSelfSignedCert()]);
+    tokens = await startTokenServer({ upstream: registry.host, users: { [USER]: PASSWORD }, tls: { certFile: cert.certFile, keyFile: cert.keyFile } });
+  });
+  afterAll(async () => {
+    await tokens?.stop();
+    await registry?.stop();
+    cert?.dispose();
+  });
+
+  test("the host's caFile is trusted for its token realm too (both the GET and the OAuth2 POST form)", async () => {
+    expect(tokens.realm).toMatch(/^https:/);
+    const credentials = { username: USER, password: PASSWORD };
+    const client = createRegistryClient({ host: tokens.host, scheme: 'https', caFile: cert.certFile, credentials });
+    const pushed = await pushRandomImage(client, 'team/private-ca', 'v1');
+    expect((await client.verify('team/private-ca', 'v1', { expectedDigest: pushed.digest })).status).toBe('verified');
+    expect(tokens.tokenRequests.some((r) => r.method === 'GET' && r.user === USER && r.status === 200)).toBe(true);
+
+    const identity = createRegistryClient({ host: tokens.host, scheme: 'https', caFile: cert.certFile, credentials: { ...credentials, identityToken: 'unknown-refresh' } });
+    const before = tokens.tokenRequests.length;
+    const refused = await identity.verify('team/private-ca', 'v1');
+    expect(refused.status, refused.detail).toBe('unauthorized'); // the POST reached the server (not a TLS failure)
+    expect(tokens.tokenRequests.slice(before).some((r) => r.method === 'POST' && r.status === 401)).toBe(true);
+  });
+
+  test('ping (what doctor and preflight ask) gets its token through the CA too; without the CA: unreachable', async () => {
+    const credentials = { username: USER, password: PASSWORD };
+    expect(await createRegistryClient({ host: tokens.host, scheme: 'https', caFile: cert.certFile, credentials }).ping()).toEqual({
+      status: 'ok',
+      scheme: 'https',
+      auth: 'bearer',
+    });
+    expect((await createRegistryClient({ host: tokens.host, scheme: 'https', credentials }).ping()).status).toBe('unreachable');
   });
 });

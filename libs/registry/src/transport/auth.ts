@@ -9,7 +9,7 @@
  */
 import { parseChallenge } from './challenge.js';
 import type { CredentialLookup } from './credentials.js';
-import { fetchToken, type Token } from './token.js';
+import { fetchToken, type Token, type TokenRequest } from './token.js';
 
 type Mode = { kind: 'anonymous' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service?: string };
 
@@ -24,6 +24,8 @@ export interface AuthenticatorOptions {
   /** Looked up at most once, and only when the registry asks for credentials. */
   lookupCredentials: () => Promise<CredentialLookup>;
   timeoutMs: number;
+  /** The registry host's TLS trust, used for its token server too. */
+  tls?: TokenRequest['tls'];
 }
 
 export class Authenticator {
@@ -95,7 +97,14 @@ export class Authenticator {
     const { realm, service } = this.mode;
     const entry: CachedToken = {
       promise: this.credentials().then(({ credentials }) =>
-        fetchToken({ realm, ...(service !== undefined && { service }), scopes, credentials, timeoutMs: this.opts.timeoutMs }),
+        fetchToken({
+          realm,
+          ...(service !== undefined && { service }),
+          scopes,
+          credentials,
+          timeoutMs: this.opts.timeoutMs,
+          ...(this.opts.tls && { tls: this.opts.tls }),
+        }),
       ),
     };
     entry.promise.then(

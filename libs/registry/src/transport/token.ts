@@ -2,8 +2,11 @@
  * Getting a Bearer token from the realm a challenge names (distribution docs/spec/auth/token.md,
  * oauth.md). `GET realm?service=&scope=&scope=` with Basic credentials (anonymous without them);
  * with an identity token, the OAuth2 `POST` form, falling back to GET on 404 as the spec says.
+ * Sent like every other registry request (send.ts), with the registry host's TLS trust: a token
+ * server behind the same private CA as its registry is the usual set-up, and Docker does the same.
  */
 import type { Credentials } from './credentials.js';
+import { send, type SendOptions } from './send.js';
 
 export interface TokenRequest {
   realm: string;
@@ -11,6 +14,8 @@ export interface TokenRequest {
   scopes: string[];
   credentials: Credentials | null;
   timeoutMs: number;
+  /** The registry host's CA (`caFile`) and agent; absent: the system CAs. */
+  tls?: SendOptions['tls'];
 }
 
 export interface Token {
@@ -50,14 +55,20 @@ async function getForm(req: TokenRequest): Promise<Response> {
   for (const scope of req.scopes) url.searchParams.append('scope', scope);
   const headers: Record<string, string> = {};
   if (req.credentials && !req.credentials.identityToken) headers.authorization = basic(req.credentials);
-  return fetch(url, { headers, signal: AbortSignal.timeout(req.timeoutMs) });
+  return send(url, { method: 'GET', headers, timeoutMs: req.timeoutMs, ...(req.tls && { tls: req.tls }) });
 }
 
 async function postForm(req: TokenRequest, refreshToken: string): Promise<Response> {
   const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'imagefleet' });
   if (req.service !== undefined) body.set('service', req.service);
   if (req.scopes.length) body.set('scope', req.scopes.join(' '));
-  return fetch(req.realm, { method: 'POST', body, signal: AbortSignal.timeout(req.timeoutMs) });
+  return send(new URL(req.realm), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: Buffer.from(body.toString()),
+    timeoutMs: req.timeoutMs,
+    ...(req.tls && { tls: req.tls }),
+  });
 }
 
 export async function fetchToken(req: TokenRequest, now: () => number = Date.now): Promise<Token> {
