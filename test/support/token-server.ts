@@ -56,7 +56,7 @@ export interface RunningTokenServer {
 interface Grant {
   user: string | null;
   expiresAt: number;
-  /** repository → actions */
+  /** `type:name` (`repository:team/app`, `registry:catalog`) → actions */
   access: Map<string, Set<string>>;
 }
 
@@ -75,12 +75,16 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-/** The repository and action a registry request needs (distribution registry/handlers/app.go). */
-function needed(method: string, path: string): { repo: string; action: string } | undefined {
+/**
+ * The resource (`type:name`) and action a registry request needs (distribution
+ * registry/handlers/app.go): a repository's pull/push/delete, or `registry:catalog:*`.
+ */
+function needed(method: string, path: string): { resource: string; action: string } | undefined {
+  if (/^\/v2\/_catalog(\?|$)/.test(path)) return { resource: 'registry:catalog', action: '*' };
   const m = path.match(/^\/v2\/(.+?)\/(manifests|blobs|tags)\//);
   if (!m) return undefined;
   const action = method === 'GET' || method === 'HEAD' ? 'pull' : method === 'DELETE' ? 'delete' : 'push';
-  return { repo: m[1]!, action };
+  return { resource: `repository:${m[1]!}`, action };
 }
 
 export async function startTokenServer(opts: TokenServerOptions): Promise<RunningTokenServer> {
@@ -96,10 +100,10 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
       // type:name:actions — the name may hold a host:port, so take the type and the actions off the ends.
       const first = scope.indexOf(':');
       const last = scope.lastIndexOf(':');
-      if (scope.slice(0, first) !== 'repository' || last <= first) continue;
+      if (last <= first) continue;
       const wanted = scope.slice(last + 1).split(',');
       const allowed = wanted.filter((a) => user !== null || (opts.anonymousPull === true && a === 'pull'));
-      access.set(scope.slice(first + 1, last), new Set(allowed));
+      access.set(scope.slice(0, last), new Set(allowed));
     }
     const token = randomBytes(24).toString('hex');
     grants.set(token, { user, expiresAt: Date.now() + expiresIn * 1000, access });
@@ -152,10 +156,10 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
     const token = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
     const grant = token ? grants.get(token) : undefined;
     const live = grant !== undefined && grant.expiresAt > Date.now();
-    const allowed = live && (need === undefined ? path === '/v2/' || path === '/v2' : grant.access.get(need.repo)?.has(need.action) === true);
+    const allowed = live && (need === undefined ? path === '/v2/' || path === '/v2' : grant.access.get(need.resource)?.has(need.action) === true);
     if (!allowed) {
       const actions = need ? (need.action === 'push' ? 'pull,push' : need.action) : '';
-      const scope = need ? `,scope="repository:${need.repo}:${actions}"` : '';
+      const scope = need ? `,scope="${need.resource}:${actions}"` : '';
       return json(
         res,
         401,

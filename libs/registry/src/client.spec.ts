@@ -205,3 +205,19 @@ describe('errors carry no secrets', () => {
     expect(redact(input)).toBe(expected);
   });
 });
+
+test('listRepositories follows the catalog\'s Link header page by page', async () => {
+  const requested: string[] = [];
+  const paging = await fake((req, res) => {
+    requested.push(req.url ?? '');
+    const last = new URL(req.url ?? '/', 'http://x').searchParams.get('last');
+    res.writeHead(200, { 'content-type': 'application/json', ...(last === null && { link: '</v2/_catalog?last=a%2Fb&n=1000>; rel="next"' }) });
+    res.end(JSON.stringify({ repositories: last === null ? ['a/b'] : ['ameide/www_ameide'] }));
+  });
+  try {
+    expect(await createRegistryClient({ host: paging.host }).listRepositories()).toEqual(['a/b', 'ameide/www_ameide']);
+    expect(requested).toEqual(['/v2/_catalog?n=1000', '/v2/_catalog?last=a%2Fb&n=1000']);
+  } finally {
+    await paging.close();
+  }
+});

@@ -14,7 +14,7 @@ import type { FetchedManifest } from './manifest.js';
 import { deleteManifest, getManifest, headManifest, putManifest, type ManifestHead } from './manifests.js';
 import { ping, type PingResult } from './ping.js';
 import { registryHostProblem, repositoryProblem, tagProblem } from './reference.js';
-import { listTags, type ListTagsOptions } from './tags.js';
+import { listRepositories, listTags, type ListTagsOptions } from './lists.js';
 import { Authenticator } from './transport/auth.js';
 import { resolveCredentials, type CredentialLookup } from './transport/credentials.js';
 import type { HostCircuit } from './transport/circuit.js';
@@ -82,6 +82,8 @@ export interface RegistryClient {
   /** @returns the digest of `bytes` */
   uploadBlob(repo: string, bytes: Uint8Array): Promise<string>;
   listTags(repo: string, opts?: ListTagsOptions): Promise<string[]>;
+  /** `GET /v2/_catalog`, every page: the registry's repositories. */
+  listRepositories(): Promise<string[]>;
   verify(repo: string, ref: string, opts?: VerifyOptions): Promise<VerifyResult>;
 }
 
@@ -161,6 +163,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     getBlob: async (repo, digest) => (repoDigest(repo, digest), getBlob(t, repo, digest)),
     uploadBlob: async (repo, bytes) => (check(repositoryProblem(repo)), uploadBlob(t, repo, bytes)),
     listTags: async (repo, opts) => (check(repositoryProblem(repo)), listTags(t, repo, opts)),
+    listRepositories: () => listRepositories(t),
     verify: async (repo, ref, opts) => {
       repoRef(repo, ref);
       if (opts?.expectedDigest !== undefined) check(digestProblem(opts.expectedDigest));

@@ -12,7 +12,7 @@ export type { Descriptor, Platform, FetchedManifest, ManifestContent } from './m
 export { RegistryError, redact } from './errors.js';
 export type { ManifestHead } from './manifests.js';
 export type { PingResult } from './ping.js';
-export type { ListTagsOptions } from './tags.js';
+export type { ListTagsOptions } from './lists.js';
 export { createRegistryClient } from './client.js';
 export type { RegistryClient, RegistryClientOptions } from './client.js';
 export type { VerifyOptions } from './verify.js';

@@ -9,7 +9,7 @@ import { clusterTarget, etcHostsLine } from '@imagefleet/cluster';
 import { createEngine, type Engine, type EngineInfo } from '@imagefleet/buildkit';
 import type { Manifest } from '@imagefleet/manifest';
 import { runCommand } from '@imagefleet/process';
-import { isLoopbackHost, resolveCredentials, schemeFor, type RegistryClient } from '@imagefleet/registry';
+import { isLoopbackHost, schemeFor, type RegistryClient } from '@imagefleet/registry';
 import { verifyServices } from '../fleet/verify.js';
 import { createRunContext, findService, serviceContext } from '../service/context.js';
 import { pullAsNode, type PullAsNodeOptions } from '../service/node-pull.js';
@@ -17,7 +17,7 @@ import { createRunRegistry } from '../service/registry.js';
 import { newRunId } from '../run-id.js';
 import { buildxCheck, engineCheck, engineSpeaksHttp, type EngineRegistryConfig } from './engine.js';
 import { credentialsAccepted, portHolder, registryAnswers } from './registry.js';
-import { listCatalog, staleContentTags, underscoreRepositories } from './registry-contents.js';
+import { staleContentTags, underscoreRepositories } from './registry-contents.js';
 import { hostname, manifestHosts, resolvesHere, type Lookup } from './resolve.js';
 import { fail, pass, type DoctorCheck } from './types.js';
 
@@ -49,7 +49,7 @@ export async function runDoctor(manifest: Manifest, opts: DoctorOptions): Promis
       isLoopbackHost(registry.pushHost) ? await portHolder(registry.pushHost, client.scheme) : null,
     ]),
     engineSection(manifest, opts, lookup),
-    ping.then((p) => (p.status === 'ok' ? contentsSection(manifest, client, opts.env) : [])),
+    ping.then((p) => (p.status === 'ok' ? contentsSection(manifest, client) : [])),
     ping.then((p) => (p.status === 'ok' && opts.asNode ? nodeSection(manifest, opts.env, opts.asNode) : [])),
   ];
   return (await Promise.all(sections)).flat().filter((c): c is DoctorCheck => c !== null);
@@ -130,17 +130,12 @@ async function dockerRegistryConfig(docker: string): Promise<EngineRegistryConfi
   return JSON.parse(res.stdout) as EngineRegistryConfig;
 }
 
-async function contentsSection(manifest: Manifest, client: RegistryClient, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+async function contentsSection(manifest: Manifest, client: RegistryClient): Promise<DoctorCheck[]> {
   const { registry } = manifest;
-  const catalog = (async () => {
-    const { credentials } = await resolveCredentials(registry.pushHost, { env });
-    const authorization = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
-    try {
-      return underscoreRepositories(await listCatalog(`${client.scheme}://${registry.pushHost}`, authorization ? { authorization } : {}), registry.namespace);
-    } catch (error) {
-      return fail('repository names', `cannot read the catalog: ${(error as Error).message}`, 'check by hand: GET /v2/_catalog on the push host');
-    }
-  })();
+  const catalog = client.listRepositories().then(
+    (repositories) => underscoreRepositories(repositories, registry.namespace),
+    (error: Error) => fail('repository names', `cannot read the catalog: ${error.message}`, 'check by hand: GET /v2/_catalog on the push host'),
+  );
   const tags = (async () => {
     const byService = new Map<string, string[]>();
     try {

@@ -30,24 +30,3 @@ export function staleContentTags(tagsByService: ReadonlyMap<string, readonly str
     'imagefleet prune (--dry-run lists what would go)',
   );
 }
-
-/** `GET /v2/_catalog`, page by page (Link rel="next"). Basic credentials when given. */
-export async function listCatalog(origin: string, opts: { authorization?: string; timeoutMs?: number } = {}): Promise<string[]> {
-  const repos: string[] = [];
-  let url: URL | undefined = new URL('/v2/_catalog?n=1000', origin);
-  for (let page = 0; url && page < 1000; page++) {
-    const res: Response = await fetch(url, {
-      headers: opts.authorization ? { authorization: opts.authorization } : {},
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-    });
-    if (res.status !== 200) {
-      await res.body?.cancel();
-      throw new Error(`GET ${url.pathname}: HTTP ${res.status}${res.status === 401 ? ' (the catalog needs credentials with registry:catalog:* access)' : ''}`);
-    }
-    const body = (await res.json()) as { repositories?: string[] | null };
-    repos.push(...(body.repositories ?? []));
-    const next = res.headers.get('link')?.match(/<([^>]*)>\s*;\s*rel="?next"?/i)?.[1];
-    url = next ? new URL(next, url) : undefined;
-  }
-  return repos;
-}

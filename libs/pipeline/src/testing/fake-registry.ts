@@ -10,7 +10,7 @@ import { OCI_MANIFEST, RegistryError, sha256Digest, type FetchedManifest, type M
 import type { RunRegistry } from '../service/registry.js';
 
 export interface FakeRequest {
-  op: 'ping' | 'headManifest' | 'getManifest' | 'putManifest' | 'deleteManifest' | 'headBlob' | 'getBlob' | 'uploadBlob' | 'listTags' | 'verify';
+  op: 'ping' | 'headManifest' | 'getManifest' | 'putManifest' | 'deleteManifest' | 'headBlob' | 'getBlob' | 'uploadBlob' | 'listTags' | 'listRepositories' | 'verify';
   repo: string;
   ref: string;
 }
@@ -143,6 +143,10 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     async listTags(name) {
       request('listTags', name);
       return [...(repos.get(name)?.tags.keys() ?? [])].sort();
+    },
+    async listRepositories() {
+      request('listRepositories', '');
+      return [...repos.keys()].sort();
     },
     async verify(name, ref, opts: VerifyOptions = {}): Promise<VerifyResult> {
       request('verify', name, ref);

@@ -49,6 +49,16 @@ describe('htpasswd (Basic)', () => {
     expect(result.status, result.detail).toBe('verified');
   });
 
+  test('listRepositories reads the catalog with the credentials; without them, unauthorized saying so', async () => {
+    const env = dockerConfig('catalog', { auths: { [registry.host]: { auth: auth(USER, PASSWORD) } } });
+    const client = createRegistryClient({ host: registry.host, env });
+    await pushRandomImage(client, 'team/listed', 'v1');
+    expect(await client.listRepositories()).toContain('team/listed');
+    const error = await createRegistryClient({ host: registry.host, env: dockerConfig('catalog-none', {}) }).listRepositories().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    expect((error as Error).message).toMatch(/GET catalog .*no credentials for 127\.0\.0\.1:\d+/);
+  });
+
   test('works with IMAGEFLEET_REGISTRY_USER/PASSWORD', async () => {
     const env = { ...dockerConfig('empty-env', {}), IMAGEFLEET_REGISTRY_USER: USER, IMAGEFLEET_REGISTRY_PASSWORD: PASSWORD };
     expect((await createRegistryClient({ host: registry.host, env }).ping()).status).toBe('ok');
@@ -153,6 +163,14 @@ describe('Bearer tokens', () => {
     expect((error as RegistryError).code).toBe('UNAUTHORIZED');
   });
 
+  test('listRepositories asks the token server for registry:catalog:*, and reads the catalog', async () => {
+    const client = createRegistryClient({ host: tokens.host, credentials: { username: USER, password: PASSWORD } });
+    await pushRandomImage(client, 'team/in-catalog', 'v1');
+    const before = tokens.tokenRequests.length;
+    expect(await client.listRepositories()).toContain('team/in-catalog');
+    expect(tokens.tokenRequests.slice(before)).toEqual([expect.objectContaining({ scopes: ['registry:catalog:*'], user: USER, status: 200 })]);
+  });
+
   test('the registry front never saw a password, only Bearer tokens', () => {
     const seen = tokens.frontAuthorizations.filter((a): a is string => a !== undefined);
     expect(seen.length).toBeGreaterThan(0);
@@ -182,7 +200,8 @@ describe('Bearer tokens from a token server behind a private CA', () => {
     expect((await client.verify('team/private-ca', 'v1', { expectedDigest: pushed.digest })).status).toBe('verified');
     expect(tokens.tokenRequests.some((r) => r.method === 'GET' && r.user === USER && r.status === 200)).toBe(true);
 
-    const identity = createRegistryClient({ host: tokens.host, scheme: 'https', caFile: cert.certFile, credentials: { ...credentials, identityToken: 'unknown-refresh' } });
+    const env = dockerConfig('private-ca-identity', { auths: { [tokens.host]: { identitytoken: 'unknown-refresh' } } });
+    const identity = createRegistryClient({ host: tokens.host, scheme: 'https', caFile: cert.certFile, env });
     const before = tokens.tokenRequests.length;
     const refused = await identity.verify('team/private-ca', 'v1');
     expect(refused.status, refused.detail).toBe('unauthorized'); // the POST reached the server (not a TLS failure)

@@ -21,6 +21,8 @@ export interface TransportRequest {
   url: string;
   /** Repository the request is about: decides the token scope. */
   repository?: string;
+  /** A token scope that is not a repository's, e.g. `registry:catalog:*`. */
+  scope?: string;
   headers?: Record<string, string>;
   body?: Uint8Array;
   /** For error messages, e.g. `GET manifest v1`. */
@@ -103,7 +105,7 @@ export class Transport {
   }
 
   private async authorised(req: TransportRequest): Promise<Response> {
-    const scope = scopeFor(req.repository, req.method);
+    const scope = req.scope ?? scopeFor(req.repository, req.method);
     for (let round = 0; ; round++) {
       const authorization = await this.opts.auth.authorization(scope);
       const res = await this.follow(req, authorization);
