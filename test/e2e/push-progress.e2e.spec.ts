@@ -100,7 +100,9 @@ describe('push progress: a slow large layer is not a stall, a stalled one is (is
   beforeAll(async () => {
     if (!(await dockerAvailable())) throw new Error('no Docker engine answers: run `bash tools/dev-env/up.sh` first');
     // The image (≈ 400 MB in the engine, its build cache, and a compressed copy) and the registry's copies.
-    for (const dir of ['/var/lib/docker', tmpdir()]) {
+    // The engine's own data root: Docker 28 here keeps it under .imagefleet, not /var/lib/docker.
+    const root = (await execa(DOCKER, ['info', '--format', '{{.DockerRootDir}}'])).stdout.trim();
+    for (const dir of [root, tmpdir()]) {
       const fs = statfsSync(dir);
       const free = fs.bavail * fs.bsize;
       if (free < 4e9) throw new Error(`${dir} has ${(free / 1e9).toFixed(1)} GB free; this file needs 4 GB`);
