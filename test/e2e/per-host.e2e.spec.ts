@@ -24,9 +24,8 @@ function manifest(pushHost: string, host: string, caFile: string): string {
   pushHost: ${pushHost}
   namespace: ameide
   hosts:
-    "${pushHost}": { insecure: true }
+    # No insecure lines: the loopback push host is plain HTTP by default, the host with a caFile HTTPS.
     "${host}":
-      insecure: false
       caFile: ${caFile}
       usernameEnv: PULL_USER
       passwordEnv: PULL_PASSWORD

@@ -62,7 +62,8 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
 
 /**
  * Every host the manifest names, with its settings complete: what `registry.hosts.<host>` says,
- * else the registry-wide `insecure` (which defaults to plain HTTP for a loopback push host).
+ * else the registry-wide `insecure` (which defaults to plain HTTP for a loopback push host). A host
+ * with a `caFile` speaks HTTPS: that CA is what the user gave it for.
  */
 function hostSettings(registry: ManifestFile['registry'], pushHost: string, root: string): Record<string, HostSettings> {
   const builderHost = registry.builderHost ?? pushHost;
@@ -72,7 +73,7 @@ function hostSettings(registry: ManifestFile['registry'], pushHost: string, root
       const own = registry.hosts?.[host] ?? {};
       const fallback = registry.insecure ?? isLoopback(pushHost);
       const settings: HostSettings = {
-        insecure: own.insecure ?? fallback,
+        insecure: own.insecure ?? (own.caFile ? false : fallback),
         caFile: own.caFile ? path.resolve(root, own.caFile) : null,
         credentialsEnv: own.usernameEnv && own.passwordEnv ? { username: own.usernameEnv, password: own.passwordEnv } : null,
         dockerConfig: own.dockerConfig ? path.resolve(root, own.dockerConfig) : null,

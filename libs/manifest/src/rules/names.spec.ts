@@ -125,6 +125,13 @@ describe('full image name length', () => {
     ]);
   });
 
+  test('a host with a caFile cannot also be insecure (plain HTTP)', () => {
+    expect(registryProblems(file({ hosts: { 'r.example.com': { insecure: true, caFile: 'ca.pem' } } }))).toEqual([
+      { path: ['registry', 'hosts', 'r.example.com', 'caFile'], message: 'a CA file is for HTTPS, and `insecure: true` means plain HTTP: remove one of the two' },
+    ]);
+    expect(registryProblems(file({ hosts: { 'r.example.com': { insecure: false, caFile: 'ca.pem' } } }))).toEqual([]);
+  });
+
   test('the longer of host and pushHost counts', () => {
     const name = 'a'.repeat(200);
     expect(lengthProblems(file({ host: 'r.io', pushHost: `${'p'.repeat(60)}.example.com` }, { [name]: null }))).toHaveLength(1);

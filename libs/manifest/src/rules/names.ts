@@ -35,9 +35,15 @@ export function registryProblems({ registry }: ManifestFile): Problem[] {
     const message = host === undefined || host === null ? undefined : hostMessage(host);
     if (message) problems.push({ path: ['registry', key], message });
   }
-  for (const host of Object.keys(registry.hosts ?? {})) {
+  for (const [host, settings] of Object.entries(registry.hosts ?? {})) {
     const message = hostMessage(host);
     if (message) problems.push({ path: ['registry', 'hosts', host], message });
+    if (settings?.insecure === true && settings.caFile) {
+      problems.push({
+        path: ['registry', 'hosts', host, 'caFile'],
+        message: 'a CA file is for HTTPS, and `insecure: true` means plain HTTP: remove one of the two',
+      });
+    }
   }
   const ns = registry.namespace;
   if (!REPOSITORY_PATH.test(ns)) {
