@@ -50,12 +50,18 @@ function basic(c: Credentials): string {
 }
 
 async function getForm(req: TokenRequest): Promise<Response> {
-  const url = new URL(req.realm);
+  let url = new URL(req.realm);
   if (req.service !== undefined) url.searchParams.set('service', req.service);
   for (const scope of req.scopes) url.searchParams.append('scope', scope);
-  const headers: Record<string, string> = {};
-  if (req.credentials && !req.credentials.identityToken) headers.authorization = basic(req.credentials);
-  return send(url, { method: 'GET', headers, timeoutMs: req.timeoutMs, ...(req.tls && { tls: req.tls }) });
+  const authorization = req.credentials && !req.credentials.identityToken ? basic(req.credentials) : undefined;
+  // Redirects followed as fetch did, the credentials kept to the realm's own origin.
+  for (let hop = 0; ; hop++) {
+    const headers: Record<string, string> = authorization && url.origin === new URL(req.realm).origin ? { authorization } : {};
+    const res = await send(url, { method: 'GET', headers, timeoutMs: req.timeoutMs, ...(req.tls && { tls: req.tls }) });
+    const location = res.headers.get('location');
+    if (![301, 302, 303, 307, 308].includes(res.status) || !location || hop >= 5) return res;
+    url = new URL(location, url);
+  }
 }
 
 async function postForm(req: TokenRequest, refreshToken: string): Promise<Response> {
