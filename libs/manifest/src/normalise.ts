@@ -68,10 +68,10 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
 function hostSettings(registry: ManifestFile['registry'], pushHost: string, root: string): Record<string, HostSettings> {
   const builderHost = registry.builderHost ?? pushHost;
   const names = [registry.host, pushHost, builderHost, ...Object.keys(registry.hosts ?? {})].filter(unique);
+  const fallback = registry.insecure ?? isLoopback(pushHost);
   return Object.fromEntries(
     names.map((host) => {
       const own = registry.hosts?.[host] ?? {};
-      const fallback = registry.insecure ?? isLoopback(pushHost);
       const settings: HostSettings = {
         insecure: own.insecure ?? (own.caFile ? false : fallback),
         caFile: own.caFile ? path.resolve(root, own.caFile) : null,

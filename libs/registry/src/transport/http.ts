@@ -1,8 +1,7 @@
 /**
  * One request to a registry: authorization (auth.ts), redirects, retries (retry.ts) and
- * timeouts, in one place (send.ts makes the exchange). Redirects are followed by hand so that
- * `Authorization` never goes to another host (dist-spec "API"; blob storage redirects to
- * S3-style URLs that carry their own signature).
+ * timeouts, in one place (send.ts makes the exchange and follows redirects by hand, so that
+ * `Authorization` never goes to another host: dist-spec "API").
  * Answers of every status are returned; only "no answer" and refused tokens throw.
  */
 import type https from 'node:https';
@@ -12,7 +11,7 @@ import { scopeFor } from './challenge.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { originOf, type Scheme } from './scheme.js';
 import type { HostCircuit } from './circuit.js';
-import { NoAnswerError, send } from './send.js';
+import { NoAnswerError, sendFollowingRedirects } from './send.js';
 import { TokenFetchError } from './token.js';
 
 export interface TransportRequest {
@@ -116,31 +115,19 @@ export class Transport {
     }
   }
 
-  private async follow(req: TransportRequest, authorization: string | undefined): Promise<Response> {
-    let url = new URL(req.url, this.origin);
-    let method: string = req.method;
-    let body = req.body;
-    for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers };
-      // Credentials are for the registry only, never for the storage a redirect points to.
-      if (authorization && url.origin === this.origin) headers.authorization = authorization;
-      const res = await send(url, {
-        method,
-        headers,
-        ...(body !== undefined && { body }),
+  private follow(req: TransportRequest, authorization: string | undefined): Promise<Response> {
+    return sendFollowingRedirects(
+      new URL(req.url, this.origin),
+      {
+        method: req.method,
+        headers: { 'user-agent': this.opts.userAgent, ...req.headers },
+        ...(req.body !== undefined && { body: req.body }),
         timeoutMs: this.opts.timeoutMs,
         ...(this.opts.connectTimeoutMs !== undefined && { connectTimeoutMs: this.opts.connectTimeoutMs }),
         ...(this.opts.headersTimeoutMs !== undefined && { headersTimeoutMs: this.opts.headersTimeoutMs }),
         ...(this.opts.tls && 'agent' in this.opts.tls && { tls: this.opts.tls }),
-      });
-      const location = res.headers.get('location');
-      if (![301, 302, 303, 307, 308].includes(res.status) || !location || hop >= MAX_REDIRECTS) return res;
-      await res.body?.cancel().catch(() => undefined);
-      url = new URL(location, url);
-      if (res.status === 303 && method !== 'HEAD') {
-        method = 'GET';
-        body = undefined;
-      }
-    }
+      },
+      { authorization, authorizedOrigin: this.origin, maxRedirects: MAX_REDIRECTS },
+    );
   }
 }

@@ -6,7 +6,7 @@
  * server behind the same private CA as its registry is the usual set-up, and Docker does the same.
  */
 import type { Credentials } from './credentials.js';
-import { send, type SendOptions } from './send.js';
+import { send, sendFollowingRedirects, type SendOptions } from './send.js';
 
 export interface TokenRequest {
   realm: string;
@@ -50,18 +50,16 @@ function basic(c: Credentials): string {
 }
 
 async function getForm(req: TokenRequest): Promise<Response> {
-  let url = new URL(req.realm);
+  const url = new URL(req.realm);
   if (req.service !== undefined) url.searchParams.set('service', req.service);
   for (const scope of req.scopes) url.searchParams.append('scope', scope);
   const authorization = req.credentials && !req.credentials.identityToken ? basic(req.credentials) : undefined;
   // Redirects followed as fetch did, the credentials kept to the realm's own origin.
-  for (let hop = 0; ; hop++) {
-    const headers: Record<string, string> = authorization && url.origin === new URL(req.realm).origin ? { authorization } : {};
-    const res = await send(url, { method: 'GET', headers, timeoutMs: req.timeoutMs, ...(req.tls && { tls: req.tls }) });
-    const location = res.headers.get('location');
-    if (![301, 302, 303, 307, 308].includes(res.status) || !location || hop >= 5) return res;
-    url = new URL(location, url);
-  }
+  return sendFollowingRedirects(
+    url,
+    { method: 'GET', headers: {}, timeoutMs: req.timeoutMs, ...(req.tls && { tls: req.tls }) },
+    { authorization, authorizedOrigin: url.origin, maxRedirects: 5 },
+  );
 }
 
 async function postForm(req: TokenRequest, refreshToken: string): Promise<Response> {
