@@ -48,7 +48,15 @@ const RUN_TIMEOUT_MS = 15 * 60_000;
  */
 export const ISOLATE_PLUGINS = 'false';
 /** Reproducible Nx: no daemon, no TUI, no cloud, no colours. */
-export const NX_ENV: Record<string, string> = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NX_ISOLATE_PLUGINS: ISOLATE_PLUGINS, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
+export const NX_ENV: Record<string, string> = {
+  NX_DAEMON: 'false',
+  NX_TUI: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_ISOLATE_PLUGINS: ISOLATE_PLUGINS,
+  CI: 'true',
+  FORCE_COLOR: '0',
+  NO_COLOR: '1',
+};
 
 export interface RunRequest {
   fixture: Fixture;
@@ -80,7 +88,13 @@ export async function runContestant(name: ContestantName, req: RunRequest): Prom
   const all = stripAnsi(r.all ?? '');
   const tail = all.split('\n').slice(-40).join('\n');
   const cached = /from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(all);
-  const base = { seconds, startedMs, lines, tail, cacheHits: cached ? { hits: Number(cached[1]), tasks: Number(cached[2]) } : null };
+  const base = {
+    seconds,
+    startedMs,
+    lines,
+    tail,
+    cacheHits: cached ? { hits: Number(cached[1]), tasks: Number(cached[2]) } : null,
+  };
   if (r.timedOut) return { ...base, ok: false, problem: `timed out after ${RUN_TIMEOUT_MS / 60_000} min`, rows: [] };
   const exit = r.exitCode ?? -1;
   const expected = fixture.services.length + 1;
@@ -112,10 +126,19 @@ export async function runContestant(name: ContestantName, req: RunRequest): Prom
 
 function command(name: ContestantName, req: RunRequest) {
   const { fixture } = req;
-  const opts = { cwd: fixture.dir, reject: false, all: true, timeout: RUN_TIMEOUT_MS, env: { ...NX_ENV, ...req.env } } as const;
+  const opts = {
+    cwd: fixture.dir,
+    reject: false,
+    all: true,
+    timeout: RUN_TIMEOUT_MS,
+    env: { ...NX_ENV, ...req.env },
+  } as const;
   switch (name) {
     case 'baseline':
-      return execa('bash', [BASELINE, fixture.dir], { ...opts, env: { ...opts.env, REGISTRY: fixture.registryHost, JOBS: String(req.jobs ?? 2) } });
+      return execa('bash', [BASELINE, fixture.dir], {
+        ...opts,
+        env: { ...opts.env, REGISTRY: fixture.registryHost, JOBS: String(req.jobs ?? 2) },
+      });
     case 'nx':
       return execa(process.execPath, [nxBin(), 'run-many', '-t', 'push', `--jobs=${req.jobs ?? 2}`], opts);
     case 'floor':
@@ -125,8 +148,10 @@ function command(name: ContestantName, req: RunRequest) {
 
 export const nxBin = (): string => join(REPO_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 
-const summaryCsv = (fixture: Fixture): string => join(fixture.dir, 'artifacts', 'image-build-logs', `build-summary-${TAG}.csv`);
-export const summaryJson = (fixture: Fixture): string => join(fixture.dir, 'artifacts', 'image-build-logs', `build-summary-${TAG}.json`);
+const summaryCsv = (fixture: Fixture): string =>
+  join(fixture.dir, 'artifacts', 'image-build-logs', `build-summary-${TAG}.csv`);
+export const summaryJson = (fixture: Fixture): string =>
+  join(fixture.dir, 'artifacts', 'image-build-logs', `build-summary-${TAG}.json`);
 
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
@@ -137,7 +162,8 @@ const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*[A-Za-z
  * changed one pushed when one changed.
  */
 function checkSummary(fixture: Fixture, summary: SummaryJson, startedMs: number, req: RunRequest): string {
-  if (!(Date.parse(summary.generatedAt) >= startedMs - 1000)) return `summary generated ${summary.generatedAt}, before this run started`;
+  if (!(Date.parse(summary.generatedAt) >= startedMs - 1000))
+    return `summary generated ${summary.generatedAt}, before this run started`;
   const rows = summary.rows;
   const expected = [BASE, ...fixture.services];
   if (rows.length !== expected.length) return `summary has ${rows.length} rows, expected ${expected.length}`;
@@ -147,8 +173,10 @@ function checkSummary(fixture: Fixture, summary: SummaryJson, startedMs: number,
   for (const service of expected) {
     const row = byService.get(service);
     if (!row) return `no row for ${service}`;
-    if (row.status !== 'pushed' && row.status !== 'unchanged') return `${service}: ${row.status} (${row.phase}) ${row.error}`;
-    const want = req.scenario === 'cold' || (req.scenario === 'one-changed' && service === req.changed) ? 'pushed' : 'unchanged';
+    if (row.status !== 'pushed' && row.status !== 'unchanged')
+      return `${service}: ${row.status} (${row.phase}) ${row.error}`;
+    const want =
+      req.scenario === 'cold' || (req.scenario === 'one-changed' && service === req.changed) ? 'pushed' : 'unchanged';
     if (row.status !== want) return `${service}: ${row.status}, expected ${want} on ${req.scenario}`;
   }
   return '';
@@ -162,7 +190,11 @@ function checkBaselineCsv(fixture: Fixture): string {
   } catch {
     return 'no build-summary-dev.csv';
   }
-  const rows = text.trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const expected = fixture.services.length + 1;
   if (rows.length !== expected) return `summary has ${rows.length} rows, expected ${expected}`;
   const failed = rows.filter((r) => r[1] !== 'success').map((r) => r[0]);
@@ -194,7 +226,10 @@ export function phaseNote(result: RunResult, scenario: Scenario, changed: string
   if (rows.length) {
     const start = Math.min(...rows.map((r) => at(result, r.startedAt)));
     const end = Math.max(...rows.map((r) => at(result, r.finishedAt)));
-    parts.push(`first row started at ${s(start)} s${forked ? ` (batch process start-up ${s(start - forked.at)} s)` : ''}`, `batch's first line at ${first ? s(first.at) : '?'} s`);
+    parts.push(
+      `first row started at ${s(start)} s${forked ? ` (batch process start-up ${s(start - forked.at)} s)` : ''}`,
+      `batch's first line at ${first ? s(first.at) : '?'} s`,
+    );
     if (scenario === 'warm') {
       parts.push(`last row at ${s(end)} s (registry check of ${rows.length}: ${s(end - start)} s)`);
     } else if (scenario === 'one-changed' && changed) {
@@ -212,7 +247,9 @@ export function phaseNote(result: RunResult, scenario: Scenario, changed: string
       }
     } else {
       const sum = (f: (r: SummaryRow) => number) => rows.reduce((n, r) => n + f(r), 0);
-      parts.push(`last row at ${s(end)} s; build ${sum((r) => r.buildSeconds).toFixed(1)} s, push ${sum((r) => r.pushSeconds).toFixed(1)} s, verify ${sum((r) => r.verifySeconds).toFixed(1)} s in all`);
+      parts.push(
+        `last row at ${s(end)} s; build ${sum((r) => r.buildSeconds).toFixed(1)} s, push ${sum((r) => r.pushSeconds).toFixed(1)} s, verify ${sum((r) => r.verifySeconds).toFixed(1)} s in all`,
+      );
     }
     parts.push(`after the last row ${s(result.seconds - end)} s (table, Nx wrap-up)`);
   }
@@ -220,7 +257,12 @@ export function phaseNote(result: RunResult, scenario: Scenario, changed: string
 }
 
 /** Wall seconds of one command in the fixture (start-up probes). */
-export async function timeCommand(fixture: Fixture, file: string, args: string[], env: Record<string, string> = {}): Promise<number> {
+export async function timeCommand(
+  fixture: Fixture,
+  file: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<number> {
   const t0 = process.hrtime.bigint();
   const r = await execa(file, args, { cwd: fixture.dir, reject: false, all: true, env: { ...NX_ENV, ...env } });
   if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')}: exit ${r.exitCode}\n${(r.all ?? '').slice(-2000)}`);

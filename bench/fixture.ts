@@ -48,7 +48,8 @@ export interface Fixture {
   dispose(): void;
 }
 
-export const serviceName = (i: number, n: number): string => `svc-${String(i).padStart(Math.max(2, String(n).length), '0')}`;
+export const serviceName = (i: number, n: number): string =>
+  `svc-${String(i).padStart(Math.max(2, String(n).length), '0')}`;
 
 export function makeFixture(opts: FixtureOptions): Fixture {
   const services = Array.from({ length: opts.services }, (_, i) => serviceName(i + 1, opts.services));
@@ -67,7 +68,10 @@ export function makeFixture(opts: FixtureOptions): Fixture {
   mkdirSync(join(dir, 'apps', BASE, 'rootfs', 'bin'), { recursive: true });
   copyFileSync('/bin/busybox', join(dir, 'apps', BASE, 'rootfs', 'bin', 'busybox'));
   const writePayload = (service: string, salt: string) =>
-    writeFileSync(join(dir, 'apps', service, 'payload.bin'), Buffer.concat([Buffer.from(`${salt} ${service}\n`), randomBytes(PAYLOAD_BYTES)]));
+    writeFileSync(
+      join(dir, 'apps', service, 'payload.bin'),
+      Buffer.concat([Buffer.from(`${salt} ${service}\n`), randomBytes(PAYLOAD_BYTES)]),
+    );
   for (const s of services) writePayload(s, opts.salt);
   return {
     dir,
@@ -91,7 +95,9 @@ function floorProjectJson(service: string): string {
 }
 
 function manifestText(host: string, services: string[]): string {
-  const entries = services.map((s) => `  ${s}:\n    context: apps/${s}\n    dependsOn: [${BASE}]\n    secrets: [${SECRET}]`);
+  const entries = services.map(
+    (s) => `  ${s}:\n    context: apps/${s}\n    dependsOn: [${BASE}]\n    secrets: [${SECRET}]`,
+  );
   return [
     'registry:',
     `  host: ${host}`,

@@ -16,7 +16,17 @@ import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { startRegistry, type RunningRegistry } from '../test/support/registry-server.js';
 import { makeFixture, type Fixture } from './fixture.js';
-import { ISOLATE_PLUGINS, nxBin, ownBuildPush, phaseNote, runContestant, timeCommand, type ContestantName, type RunResult, type Scenario } from './contestants.js';
+import {
+  ISOLATE_PLUGINS,
+  nxBin,
+  ownBuildPush,
+  phaseNote,
+  runContestant,
+  timeCommand,
+  type ContestantName,
+  type RunResult,
+  type Scenario,
+} from './contestants.js';
 import { load, machineInfo, removeBenchImages, requireEngine } from './machine.js';
 import { best, renderReport, renderTable, renderVerdicts, type Cell, type SizeResult } from './report.js';
 
@@ -30,10 +40,17 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-const sizes = values.sizes.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const sizes = values.sizes
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 const rounds = Math.max(1, Number(values.rounds) || 1);
-const jobsFirst = values.jobs.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
-if (!sizes.length || !jobsFirst.length) throw new Error(`--sizes and --jobs take lists of positive integers, got "${values.sizes}" and "${values.jobs}"`);
+const jobsFirst = values.jobs
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
+if (!sizes.length || !jobsFirst.length)
+  throw new Error(`--sizes and --jobs take lists of positive integers, got "${values.sizes}" and "${values.jobs}"`);
 
 const benchId = `fleet-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const RESULTS = values.out ? resolve(values.out) : join(import.meta.dirname, 'results.md');
@@ -51,7 +68,12 @@ let salt = 0;
 async function freshEnv(n: number, who: string): Promise<Env> {
   const registry = await startRegistry();
   registryHosts.add(registry.host);
-  const fixture = makeFixture({ services: n, registryHost: registry.host, salt: `${benchId}-${who}-${salt++}`, label: benchId });
+  const fixture = makeFixture({
+    services: n,
+    registryHost: registry.host,
+    salt: `${benchId}-${who}-${salt++}`,
+    label: benchId,
+  });
   const env = { registry, fixture };
   live.add(env);
   return env;
@@ -82,9 +104,22 @@ function record(cells: Partial<Record<Scenario, Cell>>, scenario: Scenario, r: R
   cell.ok &&= r.ok;
 }
 
-async function run(who: ContestantName, env: Env, scenario: Scenario, size: SizeResult, extra: { jobs?: number; changed?: string | null; env?: Record<string, string>; warmUp?: boolean } = {}): Promise<RunResult> {
+async function run(
+  who: ContestantName,
+  env: Env,
+  scenario: Scenario,
+  size: SizeResult,
+  extra: { jobs?: number; changed?: string | null; env?: Record<string, string>; warmUp?: boolean } = {},
+): Promise<RunResult> {
   if (interrupted) throw new Error('interrupted');
-  const r = await runContestant(who, { fixture: env.fixture, scenario, changed: extra.changed ?? null, jobs: extra.jobs, env: extra.env, warmUp: extra.warmUp });
+  const r = await runContestant(who, {
+    fixture: env.fixture,
+    scenario,
+    changed: extra.changed ?? null,
+    jobs: extra.jobs,
+    env: extra.env,
+    warmUp: extra.warmUp,
+  });
   const isolate = extra.env?.['NX_ISOLATE_PLUGINS'];
   const label = `N=${size.n} ${who}${extra.jobs ? ` JOBS=${extra.jobs}` : ''} ${who === 'floor' ? (extra.warmUp ? 'warm-up (untimed)' : 'every task a cache hit') : scenario}${isolate ? ` (NX_ISOLATE_PLUGINS=${isolate})` : ''}`;
   log(`${label}: ${r.seconds.toFixed(2)} s ${r.ok ? 'ok' : `CHECK FAILED: ${r.problem}`}`);
@@ -116,13 +151,17 @@ async function baseline(size: SizeResult, jobsList: number[]): Promise<void> {
   record(size.cells.baseline, 'warm', await run('baseline', env, 'warm', size, { jobs: size.bestJobs }));
   const changed = leaf(env);
   env.fixture.changePayload(changed);
-  record(size.cells.baseline, 'one-changed', await run('baseline', env, 'one-changed', size, { jobs: size.bestJobs, changed }));
+  record(
+    size.cells.baseline,
+    'one-changed',
+    await run('baseline', env, 'one-changed', size, { jobs: size.bestJobs, changed }),
+  );
   await release(env);
 }
 
 /** JOBS values, fastest first (by best cold time; a failed run ranks last). */
 function rankJobs(cold: Map<number, Cell>): number[] {
-  const score = (c: Cell) => (c.ok ? best(c) ?? Infinity : Infinity);
+  const score = (c: Cell) => (c.ok ? (best(c) ?? Infinity) : Infinity);
   return [...cold].sort((a, b) => score(a[1]) - score(b[1])).map(([j]) => j);
 }
 
@@ -159,8 +198,13 @@ async function contender(size: SizeResult, opts: { probes: boolean }): Promise<v
     if (own !== null) size.ownBuildPush.push(own);
     size.notes.push(`nx one-changed ${one.seconds.toFixed(2)} s: ${phaseNote(one, 'one-changed', changed)}`);
     if (opts.probes) {
-      const show = await timeCommand(env.fixture, process.execPath, [nxBin(), 'show', 'projects']).then((t) => `${t.toFixed(2)} s`, (e: Error) => `failed: ${e.message.split('\n')[0]}`);
-      size.notes.push(`start-up probe: \`nx show projects\` (Nx + plugin + graph of ${size.n + 1} projects, daemon off) ${show}`);
+      const show = await timeCommand(env.fixture, process.execPath, [nxBin(), 'show', 'projects']).then(
+        (t) => `${t.toFixed(2)} s`,
+        (e: Error) => `failed: ${e.message.split('\n')[0]}`,
+      );
+      size.notes.push(
+        `start-up probe: \`nx show projects\` (Nx + plugin + graph of ${size.n + 1} projects, daemon off) ${show}`,
+      );
     }
   } finally {
     await release(env);
@@ -174,14 +218,19 @@ try {
   process.exit(2);
 }
 // The plugin's bundle is rebuilt on first use when a source is newer than it: not in a timed run.
-const bundled = await execa(process.execPath, [join(import.meta.dirname, '..', 'tools', 'nx-plugin', 'plugin.mjs')], { reject: false, all: true });
+const bundled = await execa(process.execPath, [join(import.meta.dirname, '..', 'tools', 'nx-plugin', 'plugin.mjs')], {
+  reject: false,
+  all: true,
+});
 if (bundled.exitCode !== 0) {
   process.stderr.write(`bench: the Nx plugin does not load:\n${bundled.all ?? ''}\n`);
   process.exit(2);
 }
 const started = process.hrtime.bigint();
 const machine = await machineInfo();
-log(`bench ${benchId}: sizes ${sizes.join(', ')}, ${rounds} round(s); ${machine.cores} cores, docker ${machine.docker}`);
+log(
+  `bench ${benchId}: sizes ${sizes.join(', ')}, ${rounds} round(s); ${machine.cores} cores, docker ${machine.docker}`,
+);
 const results: SizeResult[] = [];
 let failure: unknown;
 try {

@@ -29,7 +29,9 @@ export async function machineInfo(): Promise<MachineInfo> {
     execa(DOCKER, ['version', '--format', 'client {{.Client.Version}}, engine {{.Server.Version}}'], { reject: false }),
     execa('/usr/bin/docker-registry', ['--version'], { reject: false }),
   ]);
-  const nxVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nx', 'package.json'), 'utf8')) as { version: string }).version;
+  const nxVersion = (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nx', 'package.json'), 'utf8')) as { version: string }
+  ).version;
   return {
     cores: Number(nproc.stdout) || cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -47,7 +49,9 @@ export async function machineInfo(): Promise<MachineInfo> {
 export async function requireEngine(): Promise<void> {
   const info = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false });
   if (info.exitCode !== 0 || !info.stdout.trim()) {
-    throw new Error(`bench: no Docker engine answers ${DOCKER} (${(info.stderr.split('\n')[0] ?? '').trim() || `exit ${info.exitCode}`}): start one with bash tools/dev-env/up.sh`);
+    throw new Error(
+      `bench: no Docker engine answers ${DOCKER} (${(info.stderr.split('\n')[0] ?? '').trim() || `exit ${info.exitCode}`}): start one with bash tools/dev-env/up.sh`,
+    );
   }
 }
 
@@ -61,7 +65,9 @@ export const load = (): string => loadavg()[0]!.toFixed(2);
 export async function removeBenchImages(benchId: string, registryHosts: Iterable<string>): Promise<number> {
   const labelled = await lines(['images', '-q', '--no-trunc', '--filter', `label=${LABEL}=${benchId}`]);
   const hosts = [...registryHosts].map((h) => `${h}/${NAMESPACE}/`);
-  const tagged = (await lines(['images', '--format', '{{.Repository}}:{{.Tag}}'])).filter((ref) => hosts.some((h) => ref.startsWith(h)));
+  const tagged = (await lines(['images', '--format', '{{.Repository}}:{{.Tag}}'])).filter((ref) =>
+    hosts.some((h) => ref.startsWith(h)),
+  );
   const targets = [...new Set([...labelled, ...tagged])];
   for (let i = 0; i < targets.length; i += 100) {
     await execa(DOCKER, ['image', 'rm', '-f', ...targets.slice(i, i + 100)], { reject: false });
@@ -71,5 +77,8 @@ export async function removeBenchImages(benchId: string, registryHosts: Iterable
 
 async function lines(args: string[]): Promise<string[]> {
   const r = await execa(DOCKER, args, { reject: false });
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

@@ -28,7 +28,8 @@ export interface SizeResult {
   loadAfter: string;
 }
 
-export const best = (cell: Cell | undefined): number | null => (cell && cell.seconds.length ? Math.min(...cell.seconds) : null);
+export const best = (cell: Cell | undefined): number | null =>
+  cell && cell.seconds.length ? Math.min(...cell.seconds) : null;
 const fmt = (s: number | null): string => (s === null ? '—' : s.toFixed(2));
 const cellText = (cell: Cell | undefined): string => (cell ? `${fmt(best(cell))}${cell.ok ? '' : ' ✗'}` : '—');
 const min = (xs: number[]): number | null => (xs.length ? Math.min(...xs) : null);
@@ -56,19 +57,28 @@ export function checkTarget(size: SizeResult, scenario: Scenario): TargetCheck {
   switch (scenario) {
     case 'cold': {
       const limit = baseline === null ? null : COLD_OVER_BASELINE * baseline;
-      return { text: `≤ ${COLD_OVER_BASELINE} × baseline = ${fmt(limit)} s`, pass: nx === null || limit === null ? null : nx <= limit };
+      return {
+        text: `≤ ${COLD_OVER_BASELINE} × baseline = ${fmt(limit)} s`,
+        pass: nx === null || limit === null ? null : nx <= limit,
+      };
     }
     case 'warm': {
       const floor = okBest(size.cells.floor.warm);
       const limit = floor === null ? null : WARM_OVER_FLOOR * floor;
       const speedup = nx && baseline ? baseline / nx : null;
       const pass = nx === null || limit === null || speedup === null ? null : nx <= limit && speedup >= WARM_SPEEDUP;
-      return { text: `≤ ${WARM_OVER_FLOOR} × floor = ${fmt(limit)} s (${floor && nx ? (nx / floor).toFixed(2) : '—'}×) and ≥ ${WARM_SPEEDUP}× baseline (${speedup === null ? '—' : speedup.toFixed(1)}×)`, pass };
+      return {
+        text: `≤ ${WARM_OVER_FLOOR} × floor = ${fmt(limit)} s (${floor && nx ? (nx / floor).toFixed(2) : '—'}×) and ≥ ${WARM_SPEEDUP}× baseline (${speedup === null ? '—' : speedup.toFixed(1)}×)`,
+        pass,
+      };
     }
     case 'one-changed': {
       const own = min(size.ownBuildPush);
       const limit = own === null ? null : own + ONE_CHANGED_SLACK;
-      return { text: `≤ own build+push + ${ONE_CHANGED_SLACK.toFixed(1)} s = ${fmt(limit)} s`, pass: nx === null || limit === null ? null : nx <= limit };
+      return {
+        text: `≤ own build+push + ${ONE_CHANGED_SLACK.toFixed(1)} s = ${fmt(limit)} s`,
+        pass: nx === null || limit === null ? null : nx <= limit,
+      };
     }
   }
 }
@@ -78,7 +88,10 @@ const verdict = (v: boolean | null): string => (v === null ? 'n/a' : v ? 'PASS' 
 const SCENARIOS: Scenario[] = ['cold', 'warm', 'one-changed'];
 
 export function renderTable(sizes: SizeResult[]): string {
-  const lines = ['| N | scenario | baseline best s (JOBS) | nx run-many s | floor s | target (nx run-many) | |', '|---:|---|---:|---:|---:|---|---|'];
+  const lines = [
+    '| N | scenario | baseline best s (JOBS) | nx run-many s | floor s | target (nx run-many) | |',
+    '|---:|---|---:|---:|---:|---|---|',
+  ];
   for (const size of sizes) {
     for (const scenario of SCENARIOS) {
       const t = checkTarget(size, scenario);
@@ -125,10 +138,10 @@ export function renderReport(input: ReportInput): string {
     '',
     'N services FROM one base (`fleet-base`, busybox: the shared layer); each has a distinct ~200 KB payload, a `RUN --mount=type=secret`',
     'and a little CPU work. Every summary counts N + 1 rows (the base too). The baseline and nx each have their own registry and salted',
-    'fixture, so neither hits the other\'s build cache. Baseline = bench/baseline.sh (the seed script: bash, `xargs -P $JOBS`, build + push,',
-    'logs + CSV) at its best JOBS. nx run-many = `nx run-many -t push --jobs=JOBS` (JOBS = the baseline\'s best; every push task in one',
+    "fixture, so neither hits the other's build cache. Baseline = bench/baseline.sh (the seed script: bash, `xargs -P $JOBS`, build + push,",
+    "logs + CSV) at its best JOBS. nx run-many = `nx run-many -t push --jobs=JOBS` (JOBS = the baseline's best; every push task in one",
     'batch process). Floor = `nx run-many -t floor` over the same N + 1 projects (a cacheable `nx:noop` target from a `project.json`',
-    'per project, warmed once untimed): every task a cache hit, Nx\'s own cost of a run-many. Nx daemon off (as in CI), NX_TUI=false,',
+    "per project, warmed once untimed): every task a cache hit, Nx's own cost of a run-many. Nx daemon off (as in CI), NX_TUI=false,",
     `NX_NO_CLOUD=true, NX_ISOLATE_PLUGINS=${ISOLATE_PLUGINS}. Best of the rounds; ✗ = a run failed its check (what it wrote: N + 1 rows of`,
     'this run, all pushed cold, all unchanged warm, exactly the changed service pushed; the floor: every task a cache hit).',
     '',
@@ -142,7 +155,9 @@ export function renderReport(input: ReportInput): string {
     '',
   ];
   for (const size of input.sizes) {
-    const jobs = [...size.baselineCold].map(([j, c]) => `JOBS=${j}: ${c.seconds.map((s) => s.toFixed(2)).join(', ')} s${c.ok ? '' : ' ✗'}`).join('; ');
+    const jobs = [...size.baselineCold]
+      .map(([j, c]) => `JOBS=${j}: ${c.seconds.map((s) => s.toFixed(2)).join(', ')} s${c.ok ? '' : ' ✗'}`)
+      .join('; ');
     const all = (c: Cell | undefined) => (c ? c.seconds.map((x) => x.toFixed(2)).join(', ') : '—');
     out.push(
       `### N = ${size.n}`,
@@ -153,8 +168,12 @@ export function renderReport(input: ReportInput): string {
     );
     if (size.isolate.length) {
       const other = ISOLATE_PLUGINS === 'false' ? 'true' : 'false';
-      const pairs = size.isolate.map((p) => `${p.recommended.toFixed(2)} vs ${p.other.toFixed(2)}${p.otherOk ? '' : ' ✗'}`).join('; ');
-      out.push(`- nx warm, NX_ISOLATE_PLUGINS=${ISOLATE_PLUGINS} (used above) vs ${other} (same fixture, back to back), s: ${pairs}`);
+      const pairs = size.isolate
+        .map((p) => `${p.recommended.toFixed(2)} vs ${p.other.toFixed(2)}${p.otherOk ? '' : ' ✗'}`)
+        .join('; ');
+      out.push(
+        `- nx warm, NX_ISOLATE_PLUGINS=${ISOLATE_PLUGINS} (used above) vs ${other} (same fixture, back to back), s: ${pairs}`,
+      );
     }
     for (const line of size.notes) out.push(`- ${line}`);
     out.push('');

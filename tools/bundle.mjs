@@ -28,7 +28,8 @@ function newestSource() {
   walk(join(toolsDir, 'cli', 'src'));
   walk(join(toolsDir, 'nx-plugin', 'src'));
   for (const lib of readdirSync(join(root, 'libs'))) walk(join(root, 'libs', lib, 'src'));
-  for (const file of ['package-lock.json', 'tsconfig.base.json', 'tools/bundle.mjs']) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
+  for (const file of ['package-lock.json', 'tsconfig.base.json', 'tools/bundle.mjs'])
+    newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
   return newest;
 }
 
@@ -61,7 +62,9 @@ export async function ensureBundle({ entry, outfile, external = [] }) {
     // docker-modem reaches ssh2, whose native addons cannot be bundled: it loads from node_modules.
     external: [...external, 'docker-modem'],
     // The CommonJS dependencies get a `require` that resolves from the bundle's place.
-    banner: { js: "import { createRequire as __imagefleetRequire } from 'node:module'; const require = __imagefleetRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __imagefleetRequire } from 'node:module'; const require = __imagefleetRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   renameSync(tmp, out);

@@ -9,7 +9,15 @@ import { execa } from 'execa';
 import { demoManifest, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-const ALL = ['platform-base', 'agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
+const ALL = [
+  'platform-base',
+  'agents-runtime',
+  'inference-gateway',
+  'workflows-runtime',
+  'workflow-worker',
+  'www-ameide',
+  'www-ameide-platform',
+];
 
 describe('affected', () => {
   let ws: TestWorkspace;
@@ -21,16 +29,27 @@ describe('affected', () => {
   const plan = async () => {
     const r = await ws.cli(['plan', '--affected', '--base', 'HEAD~1', '--head', 'HEAD', '--json']);
     expect(r.exitCode, r.all).toBe(0);
-    return (JSON.parse(r.stdout) as { service: string; reason: string }[]);
+    return JSON.parse(r.stdout) as { service: string; reason: string }[];
   };
   const nxAffected = async () => {
-    const r = await ws.nx(['show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--withTarget=push', '--json']);
+    const r = await ws.nx([
+      'show',
+      'projects',
+      '--affected',
+      '--base=HEAD~1',
+      '--head=HEAD',
+      '--withTarget=push',
+      '--json',
+    ]);
     expect(r.exitCode, r.all).toBe(0);
     return (JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as string[]).sort();
   };
 
   beforeAll(async () => {
-    ws = makeWorkspace({ manifest: demoManifest({ pushHost: '127.0.0.1:5999' }), dotenv: 'GIT_AUTH_TOKEN=x\nGHCR_TOKEN=y\n' });
+    ws = makeWorkspace({
+      manifest: demoManifest({ pushHost: '127.0.0.1:5999' }),
+      dotenv: 'GIT_AUTH_TOKEN=x\nGHCR_TOKEN=y\n',
+    });
     writeFileSync(join(ws.dir, '.gitignore'), 'node_modules\nartifacts\n.nx\n.env\n');
     await git('init', '-q', '-b', 'main');
     await commit('initial');
@@ -58,10 +77,15 @@ describe('affected', () => {
     const manifest = readFileSync(join(ws.dir, 'services.manifest.yaml'), 'utf8');
     writeFileSync(
       join(ws.dir, 'services.manifest.yaml'),
-      manifest.replace('  workflow-worker:\n    context: apps/workflow-worker\n', '  workflow-worker:\n    context: apps/workflow-worker\n    buildArgs: {WORKERS: "4"}\n'),
+      manifest.replace(
+        '  workflow-worker:\n    context: apps/workflow-worker\n',
+        '  workflow-worker:\n    context: apps/workflow-worker\n    buildArgs: {WORKERS: "4"}\n',
+      ),
     );
     await commit('change one manifest entry');
-    expect(await plan()).toEqual([{ service: 'workflow-worker', reason: 'services.workflow-worker changed in services.manifest.yaml' }]);
+    expect(await plan()).toEqual([
+      { service: 'workflow-worker', reason: 'services.workflow-worker changed in services.manifest.yaml' },
+    ]);
     // Nx alone sees the manifest file, which every service's targets read: all of them
     // (safe — unchanged images are then skipped by their content tag — but not exact).
     expect(await nxAffected()).toContain('workflow-worker');

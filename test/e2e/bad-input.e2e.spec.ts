@@ -47,7 +47,10 @@ describe('bad input and collisions', () => {
   // The second service built from www-ameide's folder has a Dockerfile of its own.
   beforeAll(() => {
     const file = join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile.alt');
-    writeFileSync(file, `${readFileSync(join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile'), 'utf8')}\nLABEL variant=alt\n`);
+    writeFileSync(
+      file,
+      `${readFileSync(join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile'), 'utf8')}\nLABEL variant=alt\n`,
+    );
   });
 
   it('two services built from one folder (two Dockerfiles) are two projects, both built, pushed and addressable', async () => {
@@ -76,13 +79,18 @@ describe('bad input and collisions', () => {
     }
   }, 120_000);
 
-  it('two runs of one service at once: one pushes, the other says another run is pushing it, and the log is one run\'s', async () => {
+  it("two runs of one service at once: one pushes, the other says another run is pushing it, and the log is one run's", async () => {
     const changed = join(setup.ws.dir, 'apps', 'www-ameide', 'site', 'concurrent.txt');
     writeFileSync(changed, `${Date.now()}\n`);
     try {
-      const [a, b] = await Promise.all([setup.ws.nx(['run', 'www-ameide:push']), setup.ws.nx(['run', 'www-ameide:push'])]);
+      const [a, b] = await Promise.all([
+        setup.ws.nx(['run', 'www-ameide:push']),
+        setup.ws.nx(['run', 'www-ameide:push']),
+      ]);
       const outputs = [a, b].map((r) => r.all);
-      const busy = outputs.filter((o) => /another run \(pid \d+\) is pushing (www-ameide|platform-base) right now/.test(o));
+      const busy = outputs.filter((o) =>
+        /another run \(pid \d+\) is pushing (www-ameide|platform-base) right now/.test(o),
+      );
       expect(busy.length, outputs.join('\n----\n').slice(-4000)).toBeGreaterThanOrEqual(1);
       // Exactly one of the two built and pushed www-ameide; its log holds that one run only.
       const pushedBy = outputs.filter((o) => /\[www-ameide\] push done/.test(o));
@@ -95,19 +103,34 @@ describe('bad input and collisions', () => {
     }
   }, 300_000);
 
-  it('kill -9 of the batch process mid-build: the build dies with it, and the next run keeps and reports the dead run\'s log', async () => {
+  it("kill -9 of the batch process mid-build: the build dies with it, and the next run keeps and reports the dead run's log", async () => {
     const dockerfile = join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile');
     const original = readFileSync(dockerfile, 'utf8');
     writeFileSync(dockerfile, `${original}\nRUN echo slow-${Date.now()} && sleep 60\n`);
     try {
-      const nx = execa(process.execPath, [join(REPO_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'run', 'www-ameide:push'], { cwd: setup.ws.dir, env: PLAIN_OUTPUT_ENV, reject: false, detached: true, all: true });
+      const nx = execa(
+        process.execPath,
+        [join(REPO_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'run', 'www-ameide:push'],
+        { cwd: setup.ws.dir, env: PLAIN_OUTPUT_ENV, reject: false, detached: true, all: true },
+      );
       let output = '';
       nx.all?.on('data', (d: Buffer) => (output += d.toString()));
-      const builds = async () => (await execa('ps', ['-eo', 'pid=,args='])).stdout.split('\n').filter((l) => / build /.test(l) && l.includes(`${setup.ws.dir}/apps/www-ameide`));
+      const builds = async () =>
+        (await execa('ps', ['-eo', 'pid=,args='])).stdout
+          .split('\n')
+          .filter((l) => / build /.test(l) && l.includes(`${setup.ws.dir}/apps/www-ameide`));
       const deadline = Date.now() + 120_000;
       while (!(await builds()).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect((await builds()).length, `the slow build started:\n${output.slice(-2000)}\n${(await execa('ps', ['-eo', 'pid=,args='])).stdout.split('\n').filter((l) => /docker|buildx/.test(l)).join('\n')}`).toBeGreaterThan(0);
-      const batch = (await execa('pgrep', ['-P', String(nx.pid), '-f', 'run-batch'], { reject: false })).stdout.trim().split('\n')[0]!;
+      expect(
+        (await builds()).length,
+        `the slow build started:\n${output.slice(-2000)}\n${(await execa('ps', ['-eo', 'pid=,args='])).stdout
+          .split('\n')
+          .filter((l) => /docker|buildx/.test(l))
+          .join('\n')}`,
+      ).toBeGreaterThan(0);
+      const batch = (await execa('pgrep', ['-P', String(nx.pid), '-f', 'run-batch'], { reject: false })).stdout
+        .trim()
+        .split('\n')[0]!;
       expect(batch).toMatch(/^\d+$/);
       process.kill(Number(batch), 'SIGKILL');
       // The docker build dies with its parent (no orphan finishing the work unsupervised).
@@ -136,11 +159,17 @@ describe('bad input and collisions', () => {
   }, 300_000);
 
   it('imagefleet run push --jobs abc: one line naming the flag, exit 2, no rows written', async () => {
-    const before = existsSync(join(logs(), 'build-summary-dev.json')) ? readFileSync(join(logs(), 'build-summary-dev.json'), 'utf8') : '';
+    const before = existsSync(join(logs(), 'build-summary-dev.json'))
+      ? readFileSync(join(logs(), 'build-summary-dev.json'), 'utf8')
+      : '';
     const run = await setup.ws.cli(['run', 'push', '--jobs', 'abc']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr.split('\n')[0]).toBe('imagefleet: --jobs must be a whole number of builds at once (1 or more), got "abc"');
-    const after = existsSync(join(logs(), 'build-summary-dev.json')) ? readFileSync(join(logs(), 'build-summary-dev.json'), 'utf8') : '';
+    expect(run.stderr.split('\n')[0]).toBe(
+      'imagefleet: --jobs must be a whole number of builds at once (1 or more), got "abc"',
+    );
+    const after = existsSync(join(logs(), 'build-summary-dev.json'))
+      ? readFileSync(join(logs(), 'build-summary-dev.json'), 'utf8')
+      : '';
     expect(after).toBe(before);
   }, 60_000);
 });

@@ -13,7 +13,8 @@ import { execa } from 'execa';
 import { useRegistryWorkspace } from '../support/registry-workspace.js';
 import { DOCKER } from '../support/workspace.js';
 
-const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const ACCEPT =
+  'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 const SERVICES = ['platform-base', 'www-ameide', 'workflow-worker'];
 
 function manifest(pushHost: string): string {
@@ -41,7 +42,10 @@ describe('one batch executor behind every way to push', () => {
   const git = (...args: string[]) => execa('git', args, { cwd: setup.ws.dir });
   const nx = (...args: string[]) => setup.ws.nx(args);
   /** The batch says how many tasks it runs in one process. */
-  const oneBatch = (out: string, tasks: number) => expect(out).toMatch(tasks > 1 ? new RegExp(`Running ${tasks} tasks with \\./tools/nx-plugin:push`) : /nx run [\w-]+:push/);
+  const oneBatch = (out: string, tasks: number) =>
+    expect(out).toMatch(
+      tasks > 1 ? new RegExp(`Running ${tasks} tasks with \\./tools/nx-plugin:push`) : /nx run [\w-]+:push/,
+    );
 
   beforeAll(async () => {
     await git('init', '-q', '-b', 'main');
@@ -60,7 +64,11 @@ describe('one batch executor behind every way to push', () => {
     const run = await nx('run-many', '-t', 'push');
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     oneBatch(run.all, 3);
-    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'unchanged', 'workflow-worker': 'unchanged' });
+    expect(statuses()).toEqual({
+      'platform-base': 'unchanged',
+      'www-ameide': 'unchanged',
+      'workflow-worker': 'unchanged',
+    });
     for (const s of SERVICES) expect(built(s), s).toBe(false);
     expect(runIds().size).toBe(1);
     expect([...runIds()][0]).not.toBe([...before][0]);
@@ -68,14 +76,27 @@ describe('one batch executor behind every way to push', () => {
   }, 120_000);
 
   it('an image the registry lost is rebuilt and pushed though no input changed', async () => {
-    const head = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    const head = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, {
+      method: 'HEAD',
+      headers: { Accept: ACCEPT },
+    });
     const digest = head.headers.get('docker-content-digest')!;
     // Deleting by digest removes the manifest under every tag: dev and the content tag.
-    expect((await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
+    expect(
+      (await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' }))
+        .status,
+    ).toBe(202);
     const run = await nx('run-many', '-t', 'push');
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
-    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
-    const after = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    expect(statuses()).toEqual({
+      'platform-base': 'unchanged',
+      'www-ameide': 'pushed',
+      'workflow-worker': 'unchanged',
+    });
+    const after = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, {
+      method: 'HEAD',
+      headers: { Accept: ACCEPT },
+    });
     expect(after.status).toBe(200);
   }, 300_000);
 
@@ -133,7 +154,11 @@ describe('one batch executor behind every way to push', () => {
       const r = rows();
       expect(r['platform-base']).toMatchObject({ status: 'failed', phase: 'build' });
       for (const s of ['www-ameide', 'workflow-worker']) {
-        expect(r[s], s).toMatchObject({ status: 'failed', phase: 'build', error: 'not run: an image it builds FROM (platform-base) failed' });
+        expect(r[s], s).toMatchObject({
+          status: 'failed',
+          phase: 'build',
+          error: 'not run: an image it builds FROM (platform-base) failed',
+        });
       }
       expect(runIds().size).toBe(1);
     } finally {

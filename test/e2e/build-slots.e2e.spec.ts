@@ -12,7 +12,9 @@ import { DOCKER } from '../support/workspace.js';
 const SERVICES = ['platform-base', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide'];
 
 function manifest(host: string): string {
-  const leaves = SERVICES.slice(1).map((s) => `  ${s}:\n    dependsOn: [platform-base]\n`).join('');
+  const leaves = SERVICES.slice(1)
+    .map((s) => `  ${s}:\n    dependsOn: [platform-base]\n`)
+    .join('');
   return `registry:\n  host: ${host}\n  pushHost: ${host}\n  namespace: ameide\nbuilder:\n  docker: ${DOCKER}\nconcurrency:\n  push: 2\n  build: 1\nservices:\n  platform-base: {}\n${leaves}`;
 }
 
@@ -34,10 +36,14 @@ describe('concurrency.build', () => {
     const run = await ws.nx(['run-many', '-t', 'push', '--parallel=4', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     const logs = join(ws.dir, 'artifacts', 'image-build-logs');
-    const intervals = SERVICES.map((s) => buildInterval(readFileSync(join(logs, `${s}_dev.log`), 'utf8'))).sort((a, b) => a[0] - b[0]);
+    const intervals = SERVICES.map((s) => buildInterval(readFileSync(join(logs, `${s}_dev.log`), 'utf8'))).sort(
+      (a, b) => a[0] - b[0],
+    );
     for (let i = 1; i < intervals.length; i++) {
       // Slot taken only after the previous holder's build ended (log lines are ms-stamped).
-      expect(intervals[i]![0], `build ${i} started before build ${i - 1} ended`).toBeGreaterThanOrEqual(intervals[i - 1]![1]);
+      expect(intervals[i]![0], `build ${i} started before build ${i - 1} ended`).toBeGreaterThanOrEqual(
+        intervals[i - 1]![1],
+      );
     }
     const csv = readFileSync(join(logs, 'build-summary-dev.csv'), 'utf8');
     expect(csv.match(/,pushed,/g)).toHaveLength(SERVICES.length);

@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctrPullArgs, nodePullResult, writeClusterConfig } from '@imagefleet/cluster';
 import { imageRepository, loadManifest, type Manifest } from '@imagefleet/manifest';
 import { makeTree, removeTrees } from '../../libs/manifest/src/testing/tmpdir.js';
-import { containerdAvailable, pushRunnableImage, startContainerd, type RunningContainerd } from '../support/containerd.js';
+import {
+  containerdAvailable,
+  pushRunnableImage,
+  startContainerd,
+  type RunningContainerd,
+} from '../support/containerd.js';
 import { freePort, startRegistry, type RunningRegistry } from '../support/registry-server.js';
 
 const NS = 'imagefleet-test';
@@ -64,7 +69,10 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
     edit?.(certsD);
     const ref = `${manifest.registry.host}/${imageRepository(manifest, 'hello')}@${digest}`;
     await containerd.ctr(['-n', NS, 'images', 'rm', ref]);
-    const result = await containerd.ctr([...extraArgs, ...ctrPullArgs(ref, { hostsDir: certsD, namespace: NS })], 60_000);
+    const result = await containerd.ctr(
+      [...extraArgs, ...ctrPullArgs(ref, { hostsDir: certsD, namespace: NS })],
+      60_000,
+    );
     const outcome = nodePullResult(result.exitCode, result.stderr);
     return { result, ref, written, error: outcome.detail, status: outcome.status };
   }
@@ -93,7 +101,9 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
   });
 
   it('https:// mirror for the HTTP registry (insecure: false): no fallback to HTTP in a hosts.toml mirror', async () => {
-    const { result, written, error, status } = await pull(await manifestFor(referenceHost, registry.host, '  insecure: false\n'));
+    const { result, written, error, status } = await pull(
+      await manifestFor(referenceHost, registry.host, '  insecure: false\n'),
+    );
     expect(status).toBe('https-to-http');
     expect(written.files[`certs.d/${referenceHost}/hosts.toml`]).toContain(`[host."https://${registry.host}"]`);
     expect(result.ok).toBe(false);
@@ -105,10 +115,19 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
   });
 
   it.each([
-    ['no hosts.toml for the reference host', (certsD: string, host: string) => rmSync(path.join(certsD, host), { recursive: true })],
-    ['the directory named without its port', (certsD: string, host: string) => renameSync(path.join(certsD, host), path.join(certsD, host.replace(/:\d+$/, '')))],
+    [
+      'no hosts.toml for the reference host',
+      (certsD: string, host: string) => rmSync(path.join(certsD, host), { recursive: true }),
+    ],
+    [
+      'the directory named without its port',
+      (certsD: string, host: string) =>
+        renameSync(path.join(certsD, host), path.join(certsD, host.replace(/:\d+$/, ''))),
+    ],
   ])('missing mirror (%s): containerd goes to the reference host itself, over https', async (_what, edit) => {
-    const { result, error, status } = await pull(await manifestFor(referenceHost, registry.host), (certsD) => edit(certsD, referenceHost));
+    const { result, error, status } = await pull(await manifestFor(referenceHost, registry.host), (certsD) =>
+      edit(certsD, referenceHost),
+    );
     expect(result.ok).toBe(false);
     expect(['unresolved', 'https-to-http']).toContain(status);
     const text = normalise(error, { port: registry.port });
@@ -117,7 +136,9 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
     );
     // Here the name does not resolve; where `*.localhost` resolves to loopback (systemd-resolved)
     // the same request meets the HTTP registry with TLS instead.
-    expect(text).toMatch(/dial tcp: lookup k3d-test\.localhost.*: no such host$|server misbehaving$|http: server gave HTTP response to HTTPS client$/);
+    expect(text).toMatch(
+      /dial tcp: lookup k3d-test\.localhost.*: no such host$|server misbehaving$|http: server gave HTTP response to HTTPS client$/,
+    );
   });
 
   it('good config, image not in the registry: not found', async () => {
@@ -125,10 +146,15 @@ describe('containerd pulls through the generated hosts.toml, as a node does', ()
     const dir = mkdtempSync(path.join(work, 'out-'));
     await writeClusterConfig(dir, manifest, 'containerd');
     const ref = `${referenceHost}/test/hello:absent`;
-    const result = await containerd.ctr(ctrPullArgs(ref, { hostsDir: path.join(dir, 'certs.d'), namespace: NS }), 60_000);
+    const result = await containerd.ctr(
+      ctrPullArgs(ref, { hostsDir: path.join(dir, 'certs.d'), namespace: NS }),
+      60_000,
+    );
     const outcome = nodePullResult(result.exitCode, result.stderr);
     expect(outcome.status).toBe('not-found');
-    expect(normalise(outcome.detail, { port: registry.port })).toBe('ctr: failed to resolve reference "k3d-test.localhost:<port>/test/hello:absent": k3d-test.localhost:<port>/test/hello:absent: not found');
+    expect(normalise(outcome.detail, { port: registry.port })).toBe(
+      'ctr: failed to resolve reference "k3d-test.localhost:<port>/test/hello:absent": k3d-test.localhost:<port>/test/hello:absent: not found',
+    );
   });
 
   it('the push host itself needs no hosts.toml: ctr 1.6 speaks plain HTTP to 127.0.0.1:<port> from the start', async () => {

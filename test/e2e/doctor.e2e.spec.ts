@@ -10,7 +10,13 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CTR_BIN, containerdAvailable, pushRunnableImage, startContainerd, type RunningContainerd } from '../support/containerd.js';
+import {
+  CTR_BIN,
+  containerdAvailable,
+  pushRunnableImage,
+  startContainerd,
+  type RunningContainerd,
+} from '../support/containerd.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
@@ -36,10 +42,13 @@ describe('imagefleet doctor', () => {
     await pushRunnableImage(registry.host, 'test/hello', 'dev');
     await pushRunnableImage(registry.host, 'ameide/www-ameide', 'dev');
     await pushRunnableImage(registry.host, 'ameide/www_ameide', 'dev'); // what the old script pushed
-    for (const key of ['content-1', 'content-2', 'content-3']) await pushRunnableImage(registry.host, 'stale/hello', key);
+    for (const key of ['content-1', 'content-2', 'content-3'])
+      await pushRunnableImage(registry.host, 'stale/hello', key);
     if (!(await containerdAvailable())) containerd = await startContainerd();
     // Something else on the registry's port: answers HTTP, is no registry.
-    notARegistry = createServer((_, res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not Found</h1>'));
+    notARegistry = createServer((_, res) =>
+      res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not Found</h1>'),
+    );
     await new Promise<void>((r) => notARegistry.listen(0, '127.0.0.1', r));
     wrongPort = (notARegistry.address() as AddressInfo).port;
   }, 60_000);
@@ -65,7 +74,8 @@ describe('imagefleet doctor', () => {
       `✓ port ${registry.port}: a registry (registry/2.0) holds ${registry.host}`,
       `✓ engine → ${registry.host} over HTTP: loopback (pushHost): the engine always allows plain HTTP there`,
       '✓ content tags: every service has at most 5 content-* tag(s) (retention.keep)',
-    ]) expect(res.stdout).toContain(line);
+    ])
+      expect(res.stdout).toContain(line);
     expect(res.stdout).toMatch(/^✓ engine: Docker \S+ at /m);
     expect(res.stdout).toMatch(/^\d+ checks: all pass$/m);
 
@@ -75,9 +85,14 @@ describe('imagefleet doctor', () => {
       // host = pushHost on loopback: containerd needs no hosts.toml, so none is written; an empty certs.d is what a node has.
       expect(gen.stdout).toContain('wrote 0 file(s)');
       mkdirSync(path.join(ws.dir, 'cluster'), { recursive: true });
-      const node = await ws.cli(['doctor', '--as-node', 'cluster', '--containerd', containerd.address, '--namespace', 'doctor-e2e'], { IMAGEFLEET_CTR: CTR_BIN });
+      const node = await ws.cli(
+        ['doctor', '--as-node', 'cluster', '--containerd', containerd.address, '--namespace', 'doctor-e2e'],
+        { IMAGEFLEET_CTR: CTR_BIN },
+      );
       expect(node.exitCode, node.all).toBe(0);
-      expect(node.stdout).toMatch(new RegExp(`^✓ node pull: ${registry.host}/test/hello@sha256:[0-9a-f]{64} pulled through cluster$`, 'm'));
+      expect(node.stdout).toMatch(
+        new RegExp(`^✓ node pull: ${registry.host}/test/hello@sha256:[0-9a-f]{64} pulled through cluster$`, 'm'),
+      );
     }
   });
 
@@ -95,7 +110,9 @@ describe('imagefleet doctor', () => {
     const ws = workspace(manifest(registry.host, 'stale', 'hello', 'retention:\n  keep: 2\n'), 'hello');
     const res = await ws.cli(['doctor']);
     expect(res.exitCode).toBe(1);
-    expect(res.stdout).toContain('✗ content tags: hello 3 content-* tags (retention.keep: 2) — imagefleet prune (--dry-run lists what would go)');
+    expect(res.stdout).toContain(
+      '✗ content tags: hello 3 content-* tags (retention.keep: 2) — imagefleet prune (--dry-run lists what would go)',
+    );
   });
 
   it('the push port held by a plain HTTP server that is not a registry: reported with the fix, exit 1', async () => {

@@ -44,20 +44,33 @@ const second = readEngine(join(STATE, 'e2'));
 
 function docker(engine: Engine, args: string[], extraEnv: Record<string, string> = {}) {
   const env = Object.fromEntries(Object.entries(engine.env).filter(([k]) => !k.startsWith('IMAGEFLEET_')));
-  return execa(engine.env['IMAGEFLEET_DOCKER']!, args, { env: { ...env, ...extraEnv }, reject: false, all: true, timeout: 120_000 });
+  return execa(engine.env['IMAGEFLEET_DOCKER']!, args, {
+    env: { ...env, ...extraEnv },
+    reject: false,
+    all: true,
+    timeout: 120_000,
+  });
 }
 
 async function manifest(host: string, repo: string, ref: string) {
   const res = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT } });
   const body = (await res.json()) as { mediaType?: string; manifests?: { annotations?: Record<string, string> }[] };
-  return { status: res.status, type: res.headers.get('content-type'), digest: res.headers.get('docker-content-digest'), body };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    digest: res.headers.get('docker-content-digest'),
+    body,
+  };
 }
 
 let context: string;
 beforeAll(() => {
   context = mkdtempSync(join(tmpdir(), 'engines-e2e-'));
   copyFileSync('/bin/busybox', join(context, 'busybox'));
-  writeFileSync(join(context, 'Dockerfile'), `FROM scratch\nADD busybox /bin/busybox\nLABEL run=${process.pid}-${Date.now()}\n`);
+  writeFileSync(
+    join(context, 'Dockerfile'),
+    `FROM scratch\nADD busybox /bin/busybox\nLABEL run=${process.pid}-${Date.now()}\n`,
+  );
 });
 afterAll(() => rmSync(context, { recursive: true, force: true }));
 
@@ -78,13 +91,16 @@ describe.skipIf(!main || main.name === 'external')('main engine (tools/dev-env/u
     expect(version.stdout).toMatch(engine.name === 'docker28' ? /^28\./ : /^20\.10\./);
   });
 
-  it.skipIf(main?.name !== 'docker28')('docker28: containerd image store, and buildx through DOCKER_CONFIG', async () => {
-    const info = await docker(main!, ['info', '--format', '{{json .DriverStatus}}']);
-    expect(info.stdout).toContain('io.containerd.snapshotter.v1');
-    const buildx = await docker(main!, ['buildx', 'version']);
-    expect(buildx.exitCode, buildx.all).toBe(0);
-    expect(buildx.stdout).toMatch(/buildx v?0\.\d+/);
-  });
+  it.skipIf(main?.name !== 'docker28')(
+    'docker28: containerd image store, and buildx through DOCKER_CONFIG',
+    async () => {
+      const info = await docker(main!, ['info', '--format', '{{json .DriverStatus}}']);
+      expect(info.stdout).toContain('io.containerd.snapshotter.v1');
+      const buildx = await docker(main!, ['buildx', 'version']);
+      expect(buildx.exitCode, buildx.all).toBe(0);
+      expect(buildx.stdout).toMatch(/buildx v?0\.\d+/);
+    },
+  );
 
   it('docker build + docker push land in the registry with the digest push printed', async () => {
     const ref = `${registry.host}/engines/push:t`;
@@ -99,21 +115,34 @@ describe.skipIf(!main || main.name === 'external')('main engine (tools/dev-env/u
     // docker28 (containerd store) pushes an OCI index with a provenance attestation; 20.10 a Docker v2 manifest.
     if (main!.name === 'docker28') {
       expect(m.type).toBe('application/vnd.oci.image.index.v1+json');
-      expect(m.body.manifests?.some((d) => d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')).toBe(true);
+      expect(
+        m.body.manifests?.some((d) => d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest'),
+      ).toBe(true);
     } else {
       expect(m.type).toBe('application/vnd.docker.distribution.manifest.v2+json');
     }
   });
 
-  it.skipIf(main?.name !== 'docker28')('docker28: buildx build --output push=true writes containerimage.digest, the tag\'s digest', async () => {
-    const meta = join(context, 'meta.json');
-    const bx = await docker(main!, ['buildx', 'build', '--output', `type=image,name=${registry.host}/engines/buildx:t,push=true`, '--metadata-file', meta, context]);
-    expect(bx.exitCode, bx.all).toBe(0);
-    const digest = (JSON.parse(readFileSync(meta, 'utf8')) as Record<string, unknown>)['containerimage.digest'];
-    const m = await manifest(registry.host, 'engines/buildx', 't');
-    expect(m.digest).toBe(digest);
-    expect(m.type).toBe('application/vnd.oci.image.index.v1+json');
-  });
+  it.skipIf(main?.name !== 'docker28')(
+    "docker28: buildx build --output push=true writes containerimage.digest, the tag's digest",
+    async () => {
+      const meta = join(context, 'meta.json');
+      const bx = await docker(main!, [
+        'buildx',
+        'build',
+        '--output',
+        `type=image,name=${registry.host}/engines/buildx:t,push=true`,
+        '--metadata-file',
+        meta,
+        context,
+      ]);
+      expect(bx.exitCode, bx.all).toBe(0);
+      const digest = (JSON.parse(readFileSync(meta, 'utf8')) as Record<string, unknown>)['containerimage.digest'];
+      const m = await manifest(registry.host, 'engines/buildx', 't');
+      expect(m.digest).toBe(digest);
+      expect(m.type).toBe('application/vnd.oci.image.index.v1+json');
+    },
+  );
 });
 
 describe.skipIf(!second)('second engine in network namespace imagefleet-e2 (up.sh --second-engine)', () => {

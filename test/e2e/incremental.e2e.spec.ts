@@ -9,7 +9,14 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { ANY_MANIFEST, DOCKER, dockerAvailable, imageInRegistry, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import {
+  ANY_MANIFEST,
+  DOCKER,
+  dockerAvailable,
+  imageInRegistry,
+  makeWorkspace,
+  type TestWorkspace,
+} from '../support/workspace.js';
 
 const ACCEPT = ANY_MANIFEST;
 const SERVICES = ['platform-base', 'www-ameide', 'workflow-worker'];
@@ -28,7 +35,12 @@ describe('content-addressed images', () => {
   };
   const built = (service: string) => /docker build /.test(readFileSync(join(logs(), `${service}_dev.log`), 'utf8'));
   const tagDigest = async (service: string) =>
-    (await fetch(`http://${registry.host}/v2/ameide/${service}/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } })).headers.get('docker-content-digest');
+    (
+      await fetch(`http://${registry.host}/v2/ameide/${service}/manifests/dev`, {
+        method: 'HEAD',
+        headers: { Accept: ACCEPT },
+      })
+    ).headers.get('docker-content-digest');
 
   /** Change a file for the length of `fn`, then put it back (every test starts from the pushed demo). */
   const touched = async (path: string, extra: string, fn: () => Promise<void>) => {
@@ -50,7 +62,10 @@ describe('content-addressed images', () => {
     expect(first.exitCode, first.all.slice(-2000)).toBe(0);
     expect(statuses()).toEqual({ 'platform-base': 'pushed', 'www-ameide': 'pushed', 'workflow-worker': 'pushed' });
     // Extra tags are set through the registry API once the image verifies.
-    const latest = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/latest`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    const latest = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/latest`, {
+      method: 'HEAD',
+      headers: { Accept: ACCEPT },
+    });
     expect(latest.headers.get('docker-content-digest')).toBe(await tagDigest('www-ameide'));
   }, 300_000);
 
@@ -62,7 +77,11 @@ describe('content-addressed images', () => {
   it('an unchanged re-run through nx run-many builds nothing and still verifies', async () => {
     const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-2000)).toBe(0);
-    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'unchanged', 'workflow-worker': 'unchanged' });
+    expect(statuses()).toEqual({
+      'platform-base': 'unchanged',
+      'www-ameide': 'unchanged',
+      'workflow-worker': 'unchanged',
+    });
     for (const s of SERVICES) expect(built(s), s).toBe(false);
     const csv = readFileSync(join(logs(), 'build-summary-dev.csv'), 'utf8');
     expect(csv).not.toMatch(/,unchanged,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,,/); // every unchanged row carries a digest
@@ -71,12 +90,18 @@ describe('content-addressed images', () => {
 
   it('after the daemon loses every image, still unchanged (the registry decides, not the daemon)', async () => {
     const images = await execa(DOCKER, ['images', '--format', '{{.Repository}}:{{.Tag}}']);
-    const ours = images.stdout.split('\n').filter((ref) => ref.startsWith(`${registry.host}/`) || SERVICES.some((s) => ref.startsWith(`ameide/${s}:`)));
+    const ours = images.stdout
+      .split('\n')
+      .filter((ref) => ref.startsWith(`${registry.host}/`) || SERVICES.some((s) => ref.startsWith(`ameide/${s}:`)));
     expect(ours.length).toBeGreaterThan(0);
     await execa(DOCKER, ['image', 'rm', '--force', ...ours]);
     const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-2000)).toBe(0);
-    expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'unchanged', 'workflow-worker': 'unchanged' });
+    expect(statuses()).toEqual({
+      'platform-base': 'unchanged',
+      'www-ameide': 'unchanged',
+      'workflow-worker': 'unchanged',
+    });
   });
 
   it('one touched file rebuilds exactly that service', async () => {
@@ -84,7 +109,11 @@ describe('content-addressed images', () => {
     await touched('apps/www-ameide/site/index.html', '<!-- touched -->\n', async () => {
       const run = await ws.cli(['run', 'push']);
       expect(run.exitCode, run.all.slice(-2000)).toBe(0);
-      expect(statuses()).toEqual({ 'platform-base': 'unchanged', 'www-ameide': 'pushed', 'workflow-worker': 'unchanged' });
+      expect(statuses()).toEqual({
+        'platform-base': 'unchanged',
+        'www-ameide': 'pushed',
+        'workflow-worker': 'unchanged',
+      });
       expect(built('www-ameide')).toBe(true);
       expect(built('workflow-worker')).toBe(false);
       expect(await tagDigest('www-ameide')).not.toBe(before);
@@ -105,7 +134,10 @@ describe('content-addressed images', () => {
     ws.write('gitops/workflow-worker.yaml', values);
     const pin = await ws.cli(['pin', '--values', 'gitops/{service}.yaml']);
     expect(pin.exitCode, pin.all).toBe(0);
-    const pins = JSON.parse(readFileSync(join(ws.dir, 'artifacts', 'image-digests.json'), 'utf8')) as Record<string, { ref: string; digest: string }>;
+    const pins = JSON.parse(readFileSync(join(ws.dir, 'artifacts', 'image-digests.json'), 'utf8')) as Record<
+      string,
+      { ref: string; digest: string }
+    >;
     const written = readFileSync(join(ws.dir, 'gitops/www-ameide.yaml'), 'utf8');
     expect(written).toBe(values.replace('ref: old', `ref: ${pins['www-ameide']!.ref}`));
     expect(pins['www-ameide']!.ref).toMatch(new RegExp(`^${registry.host}/ameide/www-ameide@sha256:[a-f0-9]{64}$`));

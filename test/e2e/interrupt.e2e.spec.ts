@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { DOCKER, PLAIN_OUTPUT_ENV, REPO_ROOT, dockerAvailable, makeWorkspace, stripAnsi, type TestWorkspace } from '../support/workspace.js';
+import {
+  DOCKER,
+  PLAIN_OUTPUT_ENV,
+  REPO_ROOT,
+  dockerAvailable,
+  makeWorkspace,
+  stripAnsi,
+  type TestWorkspace,
+} from '../support/workspace.js';
 
 const SLOW = ['slow-a', 'slow-b', 'slow-c'];
 
@@ -28,7 +36,10 @@ async function ourDockerProcesses(ws: TestWorkspace, registry: RunningRegistry):
 // Ctrl-C reaches the whole foreground process group: nx and its batch process alike, or the
 // imagefleet wrapper, nx and the batch.
 describe.each([
-  ['nx run-many -t push', [join(REPO_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'run-many', '-t', 'push', '--jobs=2', '--outputStyle=stream']],
+  [
+    'nx run-many -t push',
+    [join(REPO_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'run-many', '-t', 'push', '--jobs=2', '--outputStyle=stream'],
+  ],
   ['imagefleet run push', ['tools/cli/bin/imagefleet.mjs', 'run', 'push', '--jobs', '2']],
 ])('interrupting %s', (_mode, command: string[]) => {
   let registry: RunningRegistry;
@@ -42,7 +53,8 @@ describe.each([
     const files: Record<string, string> = {};
     for (const s of SLOW) {
       // A random value per run keeps BuildKit from answering from its cache.
-      files[`apps/${s}/Dockerfile`] = `ARG PLATFORM_BASE_IMAGE\nFROM \${PLATFORM_BASE_IMAGE}\nRUN echo ${s}-${Date.now()} && sleep 60\n`;
+      files[`apps/${s}/Dockerfile`] =
+        `ARG PLATFORM_BASE_IMAGE\nFROM \${PLATFORM_BASE_IMAGE}\nRUN echo ${s}-${Date.now()} && sleep 60\n`;
     }
     ws = makeWorkspace({ manifest: manifest(registry.host), apps: ['platform-base'], files });
 
@@ -56,10 +68,12 @@ describe.each([
     });
     nx.all?.on('data', (d: Buffer) => (output += stripAnsi(d.toString())));
     const deadline = Date.now() + 120_000;
-    while (!/\[slow-\w\] build started/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (!/\[slow-\w\] build started/.test(output) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     expect(output, output.slice(-2000)).toMatch(/\[slow-\w\] build started/);
     // Wait for the event, not for a time: a build of ours is running.
-    while (!(await ourDockerProcesses(ws, registry)).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!(await ourDockerProcesses(ws, registry)).length && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await ourDockerProcesses(ws, registry)).length).toBeGreaterThan(0);
     process.kill(-nx.pid!, 'SIGINT');
     const result = await Promise.race([nx, new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
@@ -88,7 +102,11 @@ describe.each([
 
   it('still has a row for every service', () => {
     const csv = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'), 'utf8');
-    const rows = csv.trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const status = Object.fromEntries(rows.map((r) => [r[1], r[3]]));
     expect(Object.keys(status).sort(), csv + output.slice(-4000)).toEqual(['platform-base', ...SLOW].sort());
     expect(status['platform-base']).toBe('pushed');

@@ -9,7 +9,13 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CTR_BIN, containerdAvailable, pushRunnableImage, startContainerd, type RunningContainerd } from '../support/containerd.js';
+import {
+  CTR_BIN,
+  containerdAvailable,
+  pushRunnableImage,
+  startContainerd,
+  type RunningContainerd,
+} from '../support/containerd.js';
 import { freePort, startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
@@ -53,11 +59,19 @@ describe('verify --as-node: the verified digest pulled through real containerd w
   });
 
   const env = () => ({ IMAGEFLEET_CTR: CTR_BIN });
-  const verifyAsNode = (dir: string) => ws.cli(['verify', '--as-node', dir, '--containerd', containerd.address, '--namespace', NS], env());
+  const verifyAsNode = (dir: string) =>
+    ws.cli(['verify', '--as-node', dir, '--containerd', containerd.address, '--namespace', NS], env());
   const ref = () => `${referenceHost}/test/hello@${digest}`;
 
   async function generate(out: string, manifestFile?: string) {
-    const res = await ws.cli(['cluster-config', '--for', 'containerd', '--out', out, ...(manifestFile ? ['--manifest', manifestFile] : [])]);
+    const res = await ws.cli([
+      'cluster-config',
+      '--for',
+      'containerd',
+      '--out',
+      out,
+      ...(manifestFile ? ['--manifest', manifestFile] : []),
+    ]);
     expect(res.exitCode, res.all).toBe(0);
     return res;
   }
@@ -93,7 +107,10 @@ describe('verify --as-node: the verified digest pulled through real containerd w
     expect(verify.exitCode).toBe(1);
     expect(verify.stdout).toMatch(/^hello\s+verified\s+refused\s+/m);
     expect(verify.stdout).toMatch(
-      new RegExp(`^hello: node: ctr: failed to resolve reference "${referenceHost}/test/hello@${digest}": .*dial tcp 127\\.0\\.0\\.1:\\d+: connect: connection refused — nothing listens where the mirror points`, 'm'),
+      new RegExp(
+        `^hello: node: ctr: failed to resolve reference "${referenceHost}/test/hello@${digest}": .*dial tcp 127\\.0\\.0\\.1:\\d+: connect: connection refused — nothing listens where the mirror points`,
+        'm',
+      ),
     );
   });
 
@@ -113,14 +130,24 @@ describe('verify --as-node: the verified digest pulled through real containerd w
     const verify = await verifyAsNode('missing');
     expect(verify.exitCode).toBe(1);
     expect(verify.stdout).toMatch(/^hello\s+verified\s+(unresolved|https-to-http)\s+/m);
-    expect(verify.stdout).toMatch(new RegExp(`^hello: node: ctr: failed to resolve reference .*https://${referenceHost.replace('.', '\\.')}/v2/`, 'm'));
+    expect(verify.stdout).toMatch(
+      new RegExp(
+        `^hello: node: ctr: failed to resolve reference .*https://${referenceHost.replace('.', '\\.')}/v2/`,
+        'm',
+      ),
+    );
   });
 
   it('no containerd at the socket: says so, exit 1', async () => {
     await generate('good3');
-    const verify = await ws.cli(['verify', '--as-node', 'good3', '--containerd', '/nonexistent/containerd.sock'], env());
+    const verify = await ws.cli(
+      ['verify', '--as-node', 'good3', '--containerd', '/nonexistent/containerd.sock'],
+      env(),
+    );
     expect(verify.exitCode).toBe(1);
-    expect(verify.stdout).toContain('hello: node: no containerd socket at /nonexistent/containerd.sock — start containerd, or name its socket with --containerd SOCK');
+    expect(verify.stdout).toContain(
+      'hello: node: no containerd socket at /nonexistent/containerd.sock — start containerd, or name its socket with --containerd SOCK',
+    );
   });
 
   it('cluster-config: an unknown kind is a usage error (exit 2)', async () => {

@@ -47,9 +47,20 @@ describe('per-host registry settings: HTTP push host, HTTPS reference host with 
     if (!(await dockerAvailable())) throw new Error('no Docker engine answers: run `bash tools/dev-env/up.sh` first');
     [cert, otherCa] = await Promise.all([makeSelfSignedCert(), makeSelfSignedCert()]);
     push = await startRegistry();
-    pull = await startRegistry({ storageDir: push.storageDir, tls: { certFile: cert.certFile, keyFile: cert.keyFile }, htpasswd: PULL });
-    ws = makeWorkspace({ manifest: manifest(push.host, pull.host, cert.certFile), apps: ['platform-base'], files: { 'apps/platform-base/salt.txt': 'first' } });
-    ws.write('apps/platform-base/Dockerfile', `${readFileSync(join(ws.dir, 'apps/platform-base/Dockerfile'), 'utf8')}\nCOPY salt.txt /etc/salt.txt\n`);
+    pull = await startRegistry({
+      storageDir: push.storageDir,
+      tls: { certFile: cert.certFile, keyFile: cert.keyFile },
+      htpasswd: PULL,
+    });
+    ws = makeWorkspace({
+      manifest: manifest(push.host, pull.host, cert.certFile),
+      apps: ['platform-base'],
+      files: { 'apps/platform-base/salt.txt': 'first' },
+    });
+    ws.write(
+      'apps/platform-base/Dockerfile',
+      `${readFileSync(join(ws.dir, 'apps/platform-base/Dockerfile'), 'utf8')}\nCOPY salt.txt /etc/salt.txt\n`,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -61,22 +72,36 @@ describe('per-host registry settings: HTTP push host, HTTPS reference host with 
   });
 
   /** A new image each time: the push path (build → push → verify), not the content-tag shortcut. */
-  async function pushRun(env: Record<string, string>): Promise<{ row: SummaryRow; log: string; all: string; exitCode: number }> {
+  async function pushRun(
+    env: Record<string, string>,
+  ): Promise<{ row: SummaryRow; log: string; all: string; exitCode: number }> {
     ws.write('apps/platform-base/salt.txt', `${Date.now()}-${Math.random()}`);
     return run(env);
   }
 
-  async function run(env: Record<string, string>): Promise<{ row: SummaryRow; log: string; all: string; exitCode: number }> {
+  async function run(
+    env: Record<string, string>,
+  ): Promise<{ row: SummaryRow; log: string; all: string; exitCode: number }> {
     const r = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream'], env);
     const logs = join(ws.dir, 'artifacts', 'image-build-logs');
     const summary = JSON.parse(readFileSync(join(logs, 'build-summary-dev.json'), 'utf8')) as SummaryJson;
-    return { row: summary.rows.find((x) => x.service === 'platform-base')!, log: readFileSync(join(logs, 'platform-base_dev.log'), 'utf8'), all: r.all, exitCode: r.exitCode };
+    return {
+      row: summary.rows.find((x) => x.service === 'platform-base')!,
+      log: readFileSync(join(logs, 'platform-base_dev.log'), 'utf8'),
+      all: r.all,
+      exitCode: r.exitCode,
+    };
   }
 
   it('pushes to the HTTP host and verifies through both hosts; an unchanged run checks the tags on the reference host', async () => {
     const first = await pushRun(CREDS);
     expect(first.exitCode, first.all.slice(-3000)).toBe(0);
-    expect(first.row).toMatchObject({ status: 'pushed', verify: 'verified', note: '', image: `${pull.host}/ameide/platform-base:dev` });
+    expect(first.row).toMatchObject({
+      status: 'pushed',
+      verify: 'verified',
+      note: '',
+      image: `${pull.host}/ameide/platform-base:dev`,
+    });
     expect(first.log).toContain(`through ${push.host} and ${pull.host}`);
 
     const again = await run(CREDS);
@@ -99,7 +124,9 @@ describe('per-host registry settings: HTTP push host, HTTPS reference host with 
       const r = await pushRun(CREDS);
       expect(r.exitCode).not.toBe(0);
       expect(r.row).toMatchObject({ status: 'failed', phase: 'verify' });
-      expect(r.row.error).toContain(`the TLS certificate of ${pull.host} is not signed by the CA in ${otherCa.certFile}`);
+      expect(r.row.error).toContain(
+        `the TLS certificate of ${pull.host} is not signed by the CA in ${otherCa.certFile}`,
+      );
       expect(r.row.error).toContain(`registry.hosts.${pull.host}.caFile`);
     } finally {
       ws.write('services.manifest.yaml', manifest(push.host, pull.host, cert.certFile));

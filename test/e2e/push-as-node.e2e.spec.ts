@@ -40,21 +40,33 @@ describe('push --asNode: every pushed image pulled as a node pulls it', () => {
   });
 
   const push = (dir: string) =>
-    ws.nx(['run-many', '-t', 'push', `--asNode=${dir}`, `--containerd=${containerd.address}`, `--nodeNamespace=${NS}`], { IMAGEFLEET_CTR: CTR_BIN });
-  const row = () => (JSON.parse(readFileSync(join(ws.dir, 'artifacts/image-build-logs/build-summary-dev.json'), 'utf8')) as { rows: { status: string; phase: string; error: string }[] }).rows[0]!;
+    ws.nx(
+      ['run-many', '-t', 'push', `--asNode=${dir}`, `--containerd=${containerd.address}`, `--nodeNamespace=${NS}`],
+      { IMAGEFLEET_CTR: CTR_BIN },
+    );
+  const row = () =>
+    (
+      JSON.parse(readFileSync(join(ws.dir, 'artifacts/image-build-logs/build-summary-dev.json'), 'utf8')) as {
+        rows: { status: string; phase: string; error: string }[];
+      }
+    ).rows[0]!;
 
   it('with the generated hosts.toml the node pulls it: the row is pushed or unchanged, and verified', async () => {
     const run = await push('cluster');
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     expect(row().status).toMatch(/^(pushed|unchanged)$/);
     const log = readFileSync(join(ws.dir, 'artifacts/image-build-logs/platform-base_dev.log'), 'utf8');
-    expect(log).toMatch(new RegExp(`a node pulls k3d-node\\.localhost:${registry.port}/ameide/platform-base@sha256:[a-f0-9]{64}`));
+    expect(log).toMatch(
+      new RegExp(`a node pulls k3d-node\\.localhost:${registry.port}/ameide/platform-base@sha256:[a-f0-9]{64}`),
+    );
   }, 300_000);
 
-  it('without a mirror for the reference host the node cannot pull: failed (verify) with the node\'s reason', async () => {
+  it("without a mirror for the reference host the node cannot pull: failed (verify) with the node's reason", async () => {
     const run = await push('empty-certs.d');
     expect(run.exitCode).not.toBe(0);
     expect(row()).toMatchObject({ status: 'failed', phase: 'verify' });
-    expect(row().error).toMatch(/^a node cannot pull k3d-node\.localhost:\d+\/ameide\/platform-base@sha256:[a-f0-9]{64}: .*(no such host|lookup)/);
+    expect(row().error).toMatch(
+      /^a node cannot pull k3d-node\.localhost:\d+\/ameide\/platform-base@sha256:[a-f0-9]{64}: .*(no such host|lookup)/,
+    );
   }, 300_000);
 });

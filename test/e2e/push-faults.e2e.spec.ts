@@ -6,10 +6,33 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { dropManifestPuts, delayAll, resetFirst, stallFirst, startFaultProxy, type FaultRule, type RunningFaultProxy } from '../support/fault-proxy.js';
-import { ANY_MANIFEST, DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace, summaryRows } from '../support/workspace.js';
+import {
+  dropManifestPuts,
+  delayAll,
+  resetFirst,
+  stallFirst,
+  startFaultProxy,
+  type FaultRule,
+  type RunningFaultProxy,
+} from '../support/fault-proxy.js';
+import {
+  ANY_MANIFEST,
+  DOCKER,
+  dockerAvailable,
+  engineKind,
+  makeWorkspace,
+  type TestWorkspace,
+  summaryRows,
+} from '../support/workspace.js';
 
-const LEAVES = ['agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
+const LEAVES = [
+  'agents-runtime',
+  'inference-gateway',
+  'workflows-runtime',
+  'workflow-worker',
+  'www-ameide',
+  'www-ameide-platform',
+];
 
 interface Setup {
   registry: RunningRegistry;
@@ -18,18 +41,36 @@ interface Setup {
 }
 const started: Setup[] = [];
 
-async function setup(opts: { rules?: FaultRule[]; push?: string; concurrency?: number; services?: string[]; salt?: string }): Promise<Setup> {
+async function setup(opts: {
+  rules?: FaultRule[];
+  push?: string;
+  concurrency?: number;
+  services?: string[];
+  salt?: string;
+}): Promise<Setup> {
   const registry = await startRegistry();
   const proxy = await startFaultProxy({ upstream: registry.host, rules: opts.rules ?? [] });
   const services = opts.services ?? ['platform-base'];
   const entries = services
-    .map((s) => (s === 'platform-base' ? '  platform-base: {}\n' : `  ${s}:\n    dependsOn: [platform-base]\n${s === 'agents-runtime' ? '    secrets: [GIT_AUTH_TOKEN]\n' : ''}`))
+    .map((s) =>
+      s === 'platform-base'
+        ? '  platform-base: {}\n'
+        : `  ${s}:\n    dependsOn: [platform-base]\n${s === 'agents-runtime' ? '    secrets: [GIT_AUTH_TOKEN]\n' : ''}`,
+    )
     .join('');
   const manifest = `registry:\n  host: ${proxy.host}\n  pushHost: ${proxy.host}\n  namespace: ameide\nbuilder:\n  docker: ${DOCKER}\nconcurrency:\n  push: ${opts.concurrency ?? 2}\n${opts.push ?? ''}services:\n${entries}`;
   // A salt in the base makes every layer new to this registry: pushes really upload.
   const files = { 'apps/platform-base/salt.txt': opts.salt ?? `${Date.now()}-${Math.random()}` };
-  const ws = makeWorkspace({ manifest, apps: services, dotenv: 'GIT_AUTH_TOKEN=t0ken-for-tests\nGHCR_TOKEN=t0ken-2\n', files });
-  ws.write('apps/platform-base/Dockerfile', `${readFileSync(join(ws.dir, 'apps/platform-base/Dockerfile'), 'utf8')}\nCOPY salt.txt /etc/salt.txt\n`);
+  const ws = makeWorkspace({
+    manifest,
+    apps: services,
+    dotenv: 'GIT_AUTH_TOKEN=t0ken-for-tests\nGHCR_TOKEN=t0ken-2\n',
+    files,
+  });
+  ws.write(
+    'apps/platform-base/Dockerfile',
+    `${readFileSync(join(ws.dir, 'apps/platform-base/Dockerfile'), 'utf8')}\nCOPY salt.txt /etc/salt.txt\n`,
+  );
   const s = { registry, proxy, ws };
   started.push(s);
   return s;
@@ -52,17 +93,27 @@ describe('pushes under faults', () => {
 
   it('never has more pushes in flight than concurrency.push, whatever --jobs says', async () => {
     // Slow manifest PUTs make every push last ≥ 1 s, so pushes that could overlap do.
-    const { proxy, ws } = await setup({ rules: [delayAll('manifest', 1000, 'PUT')], concurrency: 2, services: ['platform-base', ...LEAVES] });
+    const { proxy, ws } = await setup({
+      rules: [delayAll('manifest', 1000, 'PUT')],
+      concurrency: 2,
+      services: ['platform-base', ...LEAVES],
+    });
     const run = await ws.nx(['run-many', '-t', 'push', '--jobs=8', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     const pushed = proxy.stats.pushIntervals.map((i) => i.repository);
     expect(new Set(pushed).size).toBe(7);
-    console.log(`push limit 2 with --parallel=8: max concurrent pushes observed at the registry = ${proxy.stats.maxConcurrentPushes}`);
+    console.log(
+      `push limit 2 with --parallel=8: max concurrent pushes observed at the registry = ${proxy.stats.maxConcurrentPushes}`,
+    );
     expect(proxy.stats.maxConcurrentPushes).toBe(2);
   });
 
   it('the same fleet with a limit of 6 does push 6 at once (the measurement can see it)', async () => {
-    const { proxy, ws } = await setup({ rules: [delayAll('manifest', 1500, 'PUT')], concurrency: 6, services: ['platform-base', ...LEAVES] });
+    const { proxy, ws } = await setup({
+      rules: [delayAll('manifest', 1500, 'PUT')],
+      concurrency: 6,
+      services: ['platform-base', ...LEAVES],
+    });
     const run = await ws.nx(['run-many', '-t', 'push', '--jobs=8', '--outputStyle=stream']);
     expect(run.exitCode, run.all.slice(-3000)).toBe(0);
     expect(proxy.stats.maxConcurrentPushes).toBeGreaterThan(2);
@@ -71,7 +122,10 @@ describe('pushes under faults', () => {
   it('a stalled upload: cancelled and retried until it lands where the engine can cancel it; on one that cannot, failed at once with the reason', async () => {
     // The first upload request stalls for 8 s (dockerd itself would wait forever without the close).
     const engine = await engineKind();
-    const { ws } = await setup({ rules: [stallFirst('upload', 1, 8000)], push: 'push:\n  stallSeconds: 3\n  retries: 4\n' });
+    const { ws } = await setup({
+      rules: [stallFirst('upload', 1, 8000)],
+      push: 'push:\n  stallSeconds: 3\n  retries: 4\n',
+    });
     const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
     const row = rows(ws)['platform-base']!;
     const log = readFileSync(join(ws.dir, 'artifacts/image-build-logs/platform-base_dev.log'), 'utf8');
@@ -81,7 +135,9 @@ describe('pushes under faults', () => {
       return Date.parse(line.split(' ')[0]!);
     };
     const fired = at(/no upload progress for 3 s: stalled/) - at(/push attempt 1\/5 \(slot/);
-    console.log(`stall watch (stallSeconds: 3) on Docker ${engine.version}: fired after ${(fired / 1000).toFixed(2)} s; push took ${row['push_seconds']} s in ${row['attempts']} attempt(s)`);
+    console.log(
+      `stall watch (stallSeconds: 3) on Docker ${engine.version}: fired after ${(fired / 1000).toFixed(2)} s; push took ${row['push_seconds']} s in ${row['attempts']} attempt(s)`,
+    );
     expect(fired).toBeGreaterThanOrEqual(3000);
     expect(fired).toBeLessThan(5000);
     if (engine.containerdStore) {
@@ -111,9 +167,21 @@ describe('pushes under faults', () => {
     const first = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
     expect(first.exitCode, first.all.slice(-2000)).toBe(0);
     // Take the image out of the registry (blobs stay), then refuse every write.
-    const digest = (await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, { method: 'HEAD', headers: { Accept: ANY_MANIFEST } })).headers.get('docker-content-digest')!;
-    expect((await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/${digest}`, { method: 'DELETE' })).status).toBe(202);
-    proxy.setRules([(req) => (req.method !== 'GET' && req.method !== 'HEAD' && req.kind !== 'ping' ? { type: 'status', status: 500 } : undefined)]);
+    const digest = (
+      await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, {
+        method: 'HEAD',
+        headers: { Accept: ANY_MANIFEST },
+      })
+    ).headers.get('docker-content-digest')!;
+    expect(
+      (await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/${digest}`, { method: 'DELETE' })).status,
+    ).toBe(202);
+    proxy.setRules([
+      (req) =>
+        req.method !== 'GET' && req.method !== 'HEAD' && req.kind !== 'ping'
+          ? { type: 'status', status: 500 }
+          : undefined,
+    ]);
     const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream']);
     expect(run.exitCode).not.toBe(0);
     const row = rows(ws)['platform-base']!;

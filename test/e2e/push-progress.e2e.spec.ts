@@ -18,8 +18,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { stallFirst, startFaultProxy, throttle, type FaultRule, type RunningFaultProxy } from '../support/fault-proxy.js';
-import { DOCKER, dockerAvailable, engineKind, makeWorkspace, type TestWorkspace, summaryRows } from '../support/workspace.js';
+import {
+  stallFirst,
+  startFaultProxy,
+  throttle,
+  type FaultRule,
+  type RunningFaultProxy,
+} from '../support/fault-proxy.js';
+import {
+  DOCKER,
+  dockerAvailable,
+  engineKind,
+  makeWorkspace,
+  type TestWorkspace,
+  summaryRows,
+} from '../support/workspace.js';
 
 const BIG = 'big-layer';
 const BIG_BYTES = 400_000_000;
@@ -68,7 +81,9 @@ function bigLayerWorkspace(pushHost: string, push: string): TestWorkspace {
   return ws;
 }
 
-async function registryBehindProxy(rules: FaultRule[]): Promise<{ registry: RunningRegistry; proxy: RunningFaultProxy }> {
+async function registryBehindProxy(
+  rules: FaultRule[],
+): Promise<{ registry: RunningRegistry; proxy: RunningFaultProxy }> {
   const registry = await startRegistry();
   cleanups.push(() => registry.stop());
   const proxy = await startFaultProxy({ upstream: registry.host, rules });
@@ -153,7 +168,9 @@ describe('push progress: a slow large layer is not a stall, a stalled one is (is
     const stallFirstAttempt: FaultRule = (req) => {
       if (req.kind !== 'upload') return undefined;
       firstStall ||= Date.now();
-      return Date.now() - firstStall < (STALL_SECONDS + 1) * 1000 ? stallFirst('upload', Infinity, 30_000)(req) : undefined;
+      return Date.now() - firstStall < (STALL_SECONDS + 1) * 1000
+        ? stallFirst('upload', Infinity, 30_000)(req)
+        : undefined;
     };
     const { proxy } = await registryBehindProxy([stallFirstAttempt, throttle('upload', 4 * THROTTLE_BYTES_PER_SECOND)]);
     const ws = bigLayerWorkspace(proxy.host, `push:\n  stallSeconds: ${STALL_SECONDS}\n  retries: 2\n`);
@@ -161,7 +178,9 @@ describe('push progress: a slow large layer is not a stall, a stalled one is (is
     const row = rows(ws)[BIG]!;
     const log = serviceLog(ws, BIG);
     expect(proxy.stats.faults.stall, log.text.slice(-3000)).toBeGreaterThanOrEqual(1);
-    const fired = lineAt(log, new RegExp(`no upload progress for ${STALL_SECONDS} s: stalled`)) - lineAt(log, /push attempt 1\/3 \(slot/);
+    const fired =
+      lineAt(log, new RegExp(`no upload progress for ${STALL_SECONDS} s: stalled`)) -
+      lineAt(log, /push attempt 1\/3 \(slot/);
     const stalledAt = proxy.stats.log.find((e) => e.fault === 'stall')!;
     const stalls = proxy.stats.log.filter((e) => e.fault === 'stall');
     console.log(
@@ -174,7 +193,9 @@ describe('push progress: a slow large layer is not a stall, a stalled one is (is
     if (engine.containerdStore) {
       expect(run.exitCode, run.all.slice(-3000)).toBe(0);
       expect(row).toMatchObject({ status: 'pushed', verify: 'verified', attempts: '2' });
-      expect(log.text).toMatch(new RegExp(`push attempt 1/3 failed: no upload progress for ${STALL_SECONDS} s: stalled, cancelled`));
+      expect(log.text).toMatch(
+        new RegExp(`push attempt 1/3 failed: no upload progress for ${STALL_SECONDS} s: stalled, cancelled`),
+      );
     } else {
       expect(run.exitCode).not.toBe(0);
       expect(row).toMatchObject({ status: 'failed', phase: 'push', attempts: '1' });
@@ -187,21 +208,36 @@ describe('credentials the tool resolves reach the engine (issue 11 row 6)', () =
   const USER = 'fleet';
   const PASSWORD = 's3cret-pw';
 
-  async function authWorkspace(): Promise<{ registry: RunningRegistry; ws: TestWorkspace; env: Record<string, string> }> {
+  async function authWorkspace(): Promise<{
+    registry: RunningRegistry;
+    ws: TestWorkspace;
+    env: Record<string, string>;
+  }> {
     const registry = await startRegistry({ htpasswd: { user: USER, password: PASSWORD } });
     cleanups.push(() => registry.stop());
     const manifest = `registry:\n  host: ${registry.host}\n  pushHost: ${registry.host}\n  namespace: ameide\n  insecure: true\nbuilder:\n  docker: ${DOCKER}\npush:\n  retries: 3\nservices:\n  platform-base: {}\n`;
     // A salt: the layers are new to the engine's view of this registry, the push really uploads.
-    const ws = makeWorkspace({ manifest, apps: ['platform-base'], files: { 'apps/platform-base/salt.txt': `${Date.now()}-${Math.random()}` } });
+    const ws = makeWorkspace({
+      manifest,
+      apps: ['platform-base'],
+      files: { 'apps/platform-base/salt.txt': `${Date.now()}-${Math.random()}` },
+    });
     cleanups.push(() => ws.dispose());
-    ws.write('apps/platform-base/Dockerfile', `${readFileSync(join(ws.dir, 'apps/platform-base/Dockerfile'), 'utf8')}\nCOPY salt.txt /etc/salt.txt\n`);
+    ws.write(
+      'apps/platform-base/Dockerfile',
+      `${readFileSync(join(ws.dir, 'apps/platform-base/Dockerfile'), 'utf8')}\nCOPY salt.txt /etc/salt.txt\n`,
+    );
     // No docker login anywhere: a docker config directory without config.json. It keeps the CLI's
     // plugins (Docker 28's CLI builds through buildx, found in the engine's DOCKER_CONFIG).
     const dockerConfig = mkdtempSync(join(tmpdir(), 'imagefleet-empty-docker-config-'));
     cleanups.push(() => rmSync(dockerConfig, { recursive: true, force: true }));
     const plugins = process.env['DOCKER_CONFIG'] ? join(process.env['DOCKER_CONFIG'], 'cli-plugins') : '';
     if (plugins && existsSync(plugins)) symlinkSync(plugins, join(dockerConfig, 'cli-plugins'));
-    return { registry, ws, env: { DOCKER_CONFIG: dockerConfig, IMAGEFLEET_REGISTRY_USER: USER, IMAGEFLEET_REGISTRY_PASSWORD: PASSWORD } };
+    return {
+      registry,
+      ws,
+      env: { DOCKER_CONFIG: dockerConfig, IMAGEFLEET_REGISTRY_USER: USER, IMAGEFLEET_REGISTRY_PASSWORD: PASSWORD },
+    };
   }
 
   it('IMAGEFLEET_REGISTRY_USER/_PASSWORD and no docker login: preflight passes and the push lands', async () => {
@@ -219,20 +255,31 @@ describe('credentials the tool resolves reach the engine (issue 11 row 6)', () =
     expect(anonymous.status).toBe(401);
     const authed = await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, {
       method: 'HEAD',
-      headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`, accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`,
+        accept:
+          'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+      },
     });
     expect(authed.status).toBe(200);
     expect(authed.headers.get('docker-content-digest')).toBe(row['digest']);
-    console.log(`htpasswd registry, credentials from the environment, empty DOCKER_CONFIG: pushed in ${row['push_seconds']} s, 1 attempt, verified`);
+    console.log(
+      `htpasswd registry, credentials from the environment, empty DOCKER_CONFIG: pushed in ${row['push_seconds']} s, 1 attempt, verified`,
+    );
   }, 120_000);
 
   it('a wrong password: failed at once with the fix, not retried', async () => {
     const { ws, env } = await authWorkspace();
     const t0 = Date.now();
-    const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream'], { ...env, IMAGEFLEET_REGISTRY_PASSWORD: 'wrong-password' });
+    const run = await ws.nx(['run-many', '-t', 'push', '--outputStyle=stream'], {
+      ...env,
+      IMAGEFLEET_REGISTRY_PASSWORD: 'wrong-password',
+    });
     const seconds = (Date.now() - t0) / 1000;
     const row = rows(ws)['platform-base']!;
-    console.log(`wrong password: ${row['status']} (${row['phase']}) after ${seconds.toFixed(1)} s, attempts ${row['attempts'] || 0}: ${row['line']}`);
+    console.log(
+      `wrong password: ${row['status']} (${row['phase']}) after ${seconds.toFixed(1)} s, attempts ${row['attempts'] || 0}: ${row['line']}`,
+    );
     expect(run.exitCode).not.toBe(0);
     expect(row['status']).toBe('failed');
     expect(['preflight', 'push']).toContain(row['phase']);

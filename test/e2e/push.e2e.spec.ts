@@ -12,10 +12,23 @@ import { randomBytes } from 'node:crypto';
 import { parse } from 'fast-csv';
 import { Readable } from 'node:stream';
 import { startRegistry } from '../support/registry-server.js';
-import { demoManifest, dockerAvailable, imageInRegistry, makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import {
+  demoManifest,
+  dockerAvailable,
+  imageInRegistry,
+  makeWorkspace,
+  type TestWorkspace,
+} from '../support/workspace.js';
 
-
-const SERVICES = ['platform-base', 'agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
+const SERVICES = [
+  'platform-base',
+  'agents-runtime',
+  'inference-gateway',
+  'workflows-runtime',
+  'workflow-worker',
+  'www-ameide',
+  'www-ameide-platform',
+];
 
 async function parseCsv(text: string): Promise<Record<string, string>[]> {
   const rows: Record<string, string>[] = [];
@@ -47,7 +60,8 @@ describe('nx run-many -t push on the demo', () => {
       }),
       dotenv: `GIT_AUTH_TOKEN=${gitToken}\nGHCR_TOKEN=${ghcrToken}\n`,
       files: {
-        'apps/broken-app/Dockerfile': 'ARG PLATFORM_BASE_IMAGE\nFROM ${PLATFORM_BASE_IMAGE}\nRUN echo "compiling" && exit 7\n',
+        'apps/broken-app/Dockerfile':
+          'ARG PLATFORM_BASE_IMAGE\nFROM ${PLATFORM_BASE_IMAGE}\nRUN echo "compiling" && exit 7\n',
       },
     });
     run = await ws.nx(['run-many', '-t', 'push', '--parallel=2', '--outputStyle=stream']);
@@ -71,24 +85,32 @@ describe('nx run-many -t push on the demo', () => {
       });
       for (const manifest of image.manifests) {
         for (const blob of [manifest.config, ...manifest.layers]) {
-          const head = await fetch(`http://${registry.host}/v2/ameide/${service}/blobs/${blob.digest}`, { method: 'HEAD' });
+          const head = await fetch(`http://${registry.host}/v2/ameide/${service}/blobs/${blob.digest}`, {
+            method: 'HEAD',
+          });
           expect(head.status, `${service} ${manifest.platform} ${blob.digest}`).toBe(200);
         }
       }
     }
-    const broken = await fetch(`http://${registry.host}/v2/ameide/broken-app/manifests/dev`, { headers: { Accept: MANIFEST_ACCEPT } });
+    const broken = await fetch(`http://${registry.host}/v2/ameide/broken-app/manifests/dev`, {
+      headers: { Accept: MANIFEST_ACCEPT },
+    });
     expect(broken.status).toBe(404);
   });
 
   it('writes one log per service and one truthful CSV row per service', async () => {
     const logs = join(ws.dir, 'artifacts', 'image-build-logs');
-    for (const service of [...SERVICES, 'broken-app']) expect(existsSync(join(logs, `${service}_dev.log`)), service).toBe(true);
+    for (const service of [...SERVICES, 'broken-app'])
+      expect(existsSync(join(logs, `${service}_dev.log`)), service).toBe(true);
     const rows = await parseCsv(readFileSync(join(logs, 'build-summary-dev.csv'), 'utf8'));
     expect(rows.map((r) => r['service']).sort()).toEqual([...SERVICES, 'broken-app'].sort());
     for (const row of rows.filter((r) => r['service'] !== 'broken-app')) {
       expect(row['status'], JSON.stringify(row)).toBe('pushed');
       expect(row['verify']).toBe('verified');
-      const head = await fetch(`http://${registry.host}/v2/ameide/${row['service']}/manifests/dev`, { method: 'HEAD', headers: { Accept: MANIFEST_ACCEPT } });
+      const head = await fetch(`http://${registry.host}/v2/ameide/${row['service']}/manifests/dev`, {
+        method: 'HEAD',
+        headers: { Accept: MANIFEST_ACCEPT },
+      });
       expect(row['digest']).toBe(head.headers.get('docker-content-digest'));
       expect(row['image']).toBe(`${registry.host}/ameide/${row['service']}:dev`);
       expect(Number(row['build_seconds'])).toBeGreaterThan(0);
@@ -115,7 +137,9 @@ describe('nx run-many -t push on the demo', () => {
       // Every blob, the attestation's (build provenance) too: layers gzipped, the rest as they are.
       for (const manifest of (await imageInRegistry(registry.host, `ameide/${service}`, 'dev')).manifests) {
         for (const blob of [manifest.config, ...manifest.layers]) {
-          const body = Buffer.from(await (await fetch(`http://${registry.host}/v2/ameide/${service}/blobs/${blob.digest}`)).arrayBuffer());
+          const body = Buffer.from(
+            await (await fetch(`http://${registry.host}/v2/ameide/${service}/blobs/${blob.digest}`)).arrayBuffer(),
+          );
           let content = body;
           try {
             content = gunzipSync(body);

@@ -19,7 +19,8 @@ const PORT = process.env['IMAGEFLEET_REGISTRY_PORT'] || '5001';
 const E2 = join(STATE, 'e2');
 const BUILDX_CLI = join(STATE, 'docker28', 'usr', 'bin', 'docker');
 const DOCKER_CONFIG = join(STATE, 'docker-config');
-const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const ACCEPT =
+  'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
 describe('builder.endpoint: an engine in its own network namespace builds and pushes through registry.builderHost', () => {
   const namespace = `remote-${randomBytes(4).toString('hex')}`;
@@ -29,8 +30,12 @@ describe('builder.endpoint: an engine in its own network namespace builds and pu
 
   beforeAll(async () => {
     // Loud, never a silent pass: the set-up this test needs is dev-env's.
-    if (!existsSync(join(E2, 'docker.sock'))) throw new Error(`no second engine at ${E2}/docker.sock: run \`bash tools/dev-env/up.sh --second-engine\``);
-    if (!existsSync(BUILDX_CLI)) throw new Error(`no docker CLI with buildx at ${BUILDX_CLI}: run \`bash tools/dev-env/up.sh\` (it fetches Docker 28)`);
+    if (!existsSync(join(E2, 'docker.sock')))
+      throw new Error(`no second engine at ${E2}/docker.sock: run \`bash tools/dev-env/up.sh --second-engine\``);
+    if (!existsSync(BUILDX_CLI))
+      throw new Error(
+        `no docker CLI with buildx at ${BUILDX_CLI}: run \`bash tools/dev-env/up.sh\` (it fetches Docker 28)`,
+      );
     endpoint = `unix://${join(E2, 'docker.sock')}`;
     ws = makeWorkspace({
       apps: ['platform-base', 'www-ameide'],
@@ -55,9 +60,11 @@ services:
     first = await ws.nx(['run-many', '-t', 'push'], { DOCKER_CONFIG });
   }, 300_000);
 
-  it('pushes both images from the builder, verifies them here, and leaves nothing in this machine\'s engine', async () => {
+  it("pushes both images from the builder, verifies them here, and leaves nothing in this machine's engine", async () => {
     expect(first.exitCode, first.all.slice(-3000)).toBe(0);
-    const summary = JSON.parse(readFileSync(join(ws.dir, 'artifacts/image-build-logs/build-summary-dev.json'), 'utf8')) as { rows: { service: string; status: string; verify: string }[] };
+    const summary = JSON.parse(
+      readFileSync(join(ws.dir, 'artifacts/image-build-logs/build-summary-dev.json'), 'utf8'),
+    ) as { rows: { service: string; status: string; verify: string }[] };
     expect(summary.rows.map((r) => [r.service, r.status, r.verify])).toEqual([
       ['platform-base', 'pushed', 'verified'],
       ['www-ameide', 'pushed', 'verified'],
@@ -66,19 +73,30 @@ services:
     expect(log).toContain(`--output type=image,push=true`);
     expect(log).toContain(`PLATFORM_BASE_IMAGE=10.203.0.1:${PORT}/${namespace}/platform-base@sha256:`);
     // Verified here through the push host: the tag is in the registry this machine sees.
-    const head = await fetch(`http://127.0.0.1:${PORT}/v2/${namespace}/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    const head = await fetch(`http://127.0.0.1:${PORT}/v2/${namespace}/www-ameide/manifests/dev`, {
+      method: 'HEAD',
+      headers: { Accept: ACCEPT },
+    });
     expect(head.status).toBe(200);
     // Nothing of this run in this machine's engine: the builder is elsewhere.
-    const local = await execa('docker', ['images', '--format', '{{.Repository}}'], { env: { DOCKER_HOST: 'unix:///var/run/docker.sock' }, reject: false });
+    const local = await execa('docker', ['images', '--format', '{{.Repository}}'], {
+      env: { DOCKER_HOST: 'unix:///var/run/docker.sock' },
+      reject: false,
+    });
     expect(local.stdout).not.toContain(namespace);
     // And the second engine did the build: its image store has the base it pulled by builderHost.
-    const remote = await execa('/usr/bin/docker', ['images', '--format', '{{.Repository}}'], { env: { DOCKER_HOST: endpoint }, reject: false });
+    const remote = await execa('/usr/bin/docker', ['images', '--format', '{{.Repository}}'], {
+      env: { DOCKER_HOST: endpoint },
+      reject: false,
+    });
     expect(remote.stdout, remote.stderr).toContain(namespace);
   }, 300_000);
 
   it('doctor sees the builder where it runs (and would name the fix if it did not answer)', async () => {
     const doctor = await ws.cli(['doctor'], { DOCKER_CONFIG });
-    expect(doctor.stdout, doctor.all).toMatch(new RegExp(`✓ builder ${endpoint.replace(/[/.]/g, '\\$&')}: docker at ${endpoint.replace(/[/.]/g, '\\$&')}`));
+    expect(doctor.stdout, doctor.all).toMatch(
+      new RegExp(`✓ builder ${endpoint.replace(/[/.]/g, '\\$&')}: docker at ${endpoint.replace(/[/.]/g, '\\$&')}`),
+    );
   }, 60_000);
 
   it('a run after that is unchanged: the registry decides, wherever the builder is', async () => {

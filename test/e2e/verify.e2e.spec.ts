@@ -55,7 +55,9 @@ describe('verify after push', () => {
 
   it('names a blob removed from the registry storage', async () => {
     const get = async (ref: string) =>
-      (await (await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/${ref}`, { headers: { Accept: ACCEPT } })).json()) as {
+      (await (
+        await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/${ref}`, { headers: { Accept: ACCEPT } })
+      ).json()) as {
         layers?: { digest: string }[];
         manifests?: { digest: string; platform?: { os: string } }[];
       };
@@ -79,7 +81,10 @@ describe('verify after push', () => {
   });
 
   it('names a manifest deleted through the registry API, and exits non-zero', async () => {
-    const head = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+    const head = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/dev`, {
+      method: 'HEAD',
+      headers: { Accept: ACCEPT },
+    });
     const digest = head.headers.get('docker-content-digest')!;
     const del = await fetch(`http://${registry.host}/v2/ameide/www-ameide/manifests/${digest}`, { method: 'DELETE' });
     expect(del.status).toBe(202);
@@ -100,7 +105,10 @@ describe('preflight', () => {
   beforeAll(async () => {
     registry = await startRegistry();
     // A plain-HTTP registry addressed over HTTPS: the seeds' "server gave HTTP response to HTTPS client".
-    ws = makeWorkspace({ manifest: twoServices(registry.host, '  insecure: false\n'), apps: ['platform-base', 'www-ameide'] });
+    ws = makeWorkspace({
+      manifest: twoServices(registry.host, '  insecure: false\n'),
+      apps: ['platform-base', 'www-ameide'],
+    });
   });
 
   afterAll(async () => {
@@ -149,7 +157,16 @@ describe('verification through the reference host', () => {
     // manifest: what a cluster would see through a mis-routed name (seed failure mode 5).
     const reference = await startFaultProxy({
       upstream: registry.host,
-      rules: [(req) => (req.kind === 'manifest' ? { type: 'status', status: 404, body: JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }) } : undefined)],
+      rules: [
+        (req) =>
+          req.kind === 'manifest'
+            ? {
+                type: 'status',
+                status: 404,
+                body: JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }),
+              }
+            : undefined,
+      ],
     });
     const manifest = `registry:\n  host: ${reference.host}\n  pushHost: ${registry.host}\n  namespace: ameide\nbuilder:\n  docker: /usr/bin/docker\nservices:\n  platform-base: {}\n`;
     const ws = makeWorkspace({ manifest, apps: ['platform-base'] });
@@ -161,7 +178,10 @@ describe('verification through the reference host', () => {
       expect(csv).toContain(`${reference.host}: `);
       expect(csv).toContain('missing-manifest');
       // Through the push host alone the image is complete.
-      const direct = await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, { method: 'HEAD', headers: { Accept: ACCEPT } });
+      const direct = await fetch(`http://${registry.host}/v2/ameide/platform-base/manifests/dev`, {
+        method: 'HEAD',
+        headers: { Accept: ACCEPT },
+      });
       expect(direct.status).toBe(200);
     } finally {
       await reference.stop();

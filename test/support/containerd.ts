@@ -75,7 +75,18 @@ export async function startContainerd(): Promise<RunningContainerd> {
   const fd = openSync(logFile, 'w');
   const child = spawn(
     CONTAINERD_BIN,
-    ['--config', configFile, '--root', join(dir, 'root'), '--state', join(dir, 'state'), '--address', address, '--log-level', 'info'],
+    [
+      '--config',
+      configFile,
+      '--root',
+      join(dir, 'root'),
+      '--state',
+      join(dir, 'state'),
+      '--address',
+      address,
+      '--log-level',
+      'info',
+    ],
     { detached: true, stdio: ['ignore', fd, fd] },
   );
   closeSync(fd);
@@ -127,7 +138,9 @@ export async function startContainerd(): Promise<RunningContainerd> {
     if (Date.now() > deadline) {
       const text = log();
       await stop();
-      throw new Error(`containerd did not answer \`ctr version\` within ${READY_TIMEOUT_MS / 1000} s: ${res.reason}\n${text.slice(-3000)}`);
+      throw new Error(
+        `containerd did not answer \`ctr version\` within ${READY_TIMEOUT_MS / 1000} s: ${res.reason}\n${text.slice(-3000)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -170,14 +183,20 @@ export interface PushedRunnableImage {
 export async function pushRunnableImage(registryHost: string, repo: string, tag: string): Promise<PushedRunnableImage> {
   const { gzipSync } = await import('node:zlib');
   const { randomBytes } = await import('node:crypto');
-  const { createRegistryClient, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, sha256Digest } = await import('../../libs/registry/src/index.js');
+  const { createRegistryClient, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, sha256Digest } =
+    await import('../../libs/registry/src/index.js');
   const client = createRegistryClient({ host: registryHost });
   const tar = tarOneFile('hello.txt', Buffer.from(`hello from imagefleet ${randomBytes(4).toString('hex')}\n`));
   const layer = gzipSync(tar);
   const diffId = sha256Digest(tar);
   const architecture = process.arch === 'x64' ? 'amd64' : process.arch;
-  const config = Buffer.from(JSON.stringify({ architecture, os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [diffId] } }));
-  const [configDigest, layerDigest] = await Promise.all([client.uploadBlob(repo, config), client.uploadBlob(repo, layer)]);
+  const config = Buffer.from(
+    JSON.stringify({ architecture, os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [diffId] } }),
+  );
+  const [configDigest, layerDigest] = await Promise.all([
+    client.uploadBlob(repo, config),
+    client.uploadBlob(repo, layer),
+  ]);
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,

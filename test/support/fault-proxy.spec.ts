@@ -31,7 +31,6 @@ import {
   type RunningFaultProxy,
 } from './fault-proxy.js';
 
-
 /** Image refs this file created, removed in afterAll. */
 const createdRefs = new Set<string>();
 
@@ -64,8 +63,15 @@ async function dockerPush(ref: string, timeoutMs = 30_000): Promise<PushResult> 
 const printedDigest = (output: string, tag: string): string | undefined =>
   new RegExp(`^${tag}: digest: (sha256:[a-f0-9]{64}) size: \\d+$`, 'm').exec(output)?.[1];
 
-async function headManifest(registry: RunningRegistry, repo: string, ref: string): Promise<{ status: number; digest: string | null }> {
-  const res = await fetch(`http://${registry.host}/v2/${repo}/manifests/${ref}`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+async function headManifest(
+  registry: RunningRegistry,
+  repo: string,
+  ref: string,
+): Promise<{ status: number; digest: string | null }> {
+  const res = await fetch(`http://${registry.host}/v2/${repo}/manifests/${ref}`, {
+    method: 'HEAD',
+    headers: { accept: MANIFEST_ACCEPT },
+  });
   return { status: res.status, digest: res.headers.get('docker-content-digest') };
 }
 
@@ -100,8 +106,14 @@ afterAll(async () => {
 describe('fault proxy (no Docker)', () => {
   it('classifies requests and parses repositories with slashes', () => {
     expect(classify('GET', '/v2/')).toEqual({ repository: null, kind: 'ping', reference: null });
-    expect(classify('POST', '/v2/ameide/agents-runtime/blobs/uploads/')).toMatchObject({ repository: 'ameide/agents-runtime', kind: 'upload' });
-    expect(classify('PATCH', '/v2/a/b/c/blobs/uploads/0b7e?_state=x')).toMatchObject({ repository: 'a/b/c', kind: 'upload' });
+    expect(classify('POST', '/v2/ameide/agents-runtime/blobs/uploads/')).toMatchObject({
+      repository: 'ameide/agents-runtime',
+      kind: 'upload',
+    });
+    expect(classify('PATCH', '/v2/a/b/c/blobs/uploads/0b7e?_state=x')).toMatchObject({
+      repository: 'a/b/c',
+      kind: 'upload',
+    });
     expect(classify('DELETE', '/v2/a/blobs/uploads/0b7e')).toMatchObject({ repository: 'a', kind: 'other' });
     expect(classify('HEAD', '/v2/a/b/blobs/sha256:00')).toMatchObject({ repository: 'a/b', kind: 'blob' });
     expect(classify('PUT', '/v2/a/b/manifests/dev')).toEqual({ repository: 'a/b', kind: 'manifest', reference: 'dev' });
@@ -118,7 +130,10 @@ describe('fault proxy (no Docker)', () => {
     // Finish the upload through the rewritten Location: the blob lands upstream.
     const blob = randomBytes(1000);
     const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
-    const put = await fetch(`${location}${location.includes('?') ? '&' : '?'}digest=${digest}`, { method: 'PUT', body: blob });
+    const put = await fetch(`${location}${location.includes('?') ? '&' : '?'}digest=${digest}`, {
+      method: 'PUT',
+      body: blob,
+    });
     expect(put.status).toBe(201);
     expect((await fetch(`http://${registry.host}/v2/x/y/blobs/${digest}`, { method: 'HEAD' })).status).toBe(200);
 
@@ -153,7 +168,10 @@ describe('fault proxy (no Docker)', () => {
     const blob = randomBytes(1_000_000);
     const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
     const t1 = Date.now();
-    const put = await fetch(`${location}${location.includes('?') ? '&' : '?'}digest=${digest}`, { method: 'PUT', body: blob });
+    const put = await fetch(`${location}${location.includes('?') ? '&' : '?'}digest=${digest}`, {
+      method: 'PUT',
+      body: blob,
+    });
     const took = Date.now() - t1;
     expect(put.status).toBe(201);
     // 1 MB at 400 kB/s: 2.5 s (the first 1/20 s slice goes at once).
@@ -170,7 +188,8 @@ describe('fault proxy (no Docker)', () => {
 
 describe('fault proxy in front of a real registry, pushed to by dockerd', () => {
   /** The ≈ 50 s push through "500 on every upload", started before the other tests. */
-  let failing: { registry: RunningRegistry; proxy: RunningFaultProxy; repo: string; push: Promise<PushResult> } | undefined;
+  let failing:
+    { registry: RunningRegistry; proxy: RunningFaultProxy; repo: string; push: Promise<PushResult> } | undefined;
 
   beforeAll(async () => {
     if (!(await dockerAvailable())) throw new Error(`no Docker engine answers ${DOCKER}`);
@@ -211,7 +230,9 @@ describe('fault proxy in front of a real registry, pushed to by dockerd', () => 
     // Docker 28, each), via the rewritten Location.
     expect(proxy.stats.requests.upload).toBeGreaterThanOrEqual(4);
     expect(proxy.stats.log.filter((e) => e.method === 'PATCH').every((e) => e.status === 202)).toBe(true);
-    const manifest = (await (await fetch(`http://${registry.host}/v2/${repo}/manifests/t`, { headers: { accept: MANIFEST_ACCEPT } })).json()) as {
+    const manifest = (await (
+      await fetch(`http://${registry.host}/v2/${repo}/manifests/t`, { headers: { accept: MANIFEST_ACCEPT } })
+    ).json()) as {
       config: { digest: string; size: number };
       layers: { digest: string; size: number }[];
     };
@@ -250,7 +271,10 @@ describe('fault proxy in front of a real registry, pushed to by dockerd', () => 
     expect(proxy.stats.pushIntervals.map((i) => i.repository).sort()).toEqual([...repos].sort());
     expect(proxy.stats.pushIntervals.every((i) => i.endReason === 'manifest-put')).toBe(true);
 
-    const sequential = await startFaultProxy({ upstream: `http://${(await freshRegistry()).host}`, rules: delayAll('manifest', 300, 'PUT') });
+    const sequential = await startFaultProxy({
+      upstream: `http://${(await freshRegistry()).host}`,
+      rules: delayAll('manifest', 300, 'PUT'),
+    });
     cleanups.push(() => sequential.stop());
     for (const repo of repos) {
       const ref = `${sequential.host}/${repo}:t`;
@@ -301,6 +325,8 @@ describe('fault proxy in front of a real registry, pushed to by dockerd', () => 
     expect(proxy.stats.faults.status).toBe(proxy.stats.requests.upload);
     expect(proxy.stats.requests.manifest).toBe(0);
     expect((await headManifest(registry, repo, 't')).status).toBe(404);
-    console.info(`docker push through 500-on-every-upload failed after ${result.seconds.toFixed(1)} s, ${proxy.stats.requests.upload} upload requests`);
+    console.info(
+      `docker push through 500-on-every-upload failed after ${result.seconds.toFixed(1)} s, ${proxy.stats.requests.upload} upload requests`,
+    );
   }, 120_000);
 });

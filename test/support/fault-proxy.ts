@@ -33,7 +33,15 @@
  *   that rate (a 400 MB layer at 20 MB/s: ≈ 20 s of upload).
  */
 import { createHash } from 'node:crypto';
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Transform } from 'node:stream';
 
@@ -151,7 +159,10 @@ export interface RunningFaultProxy {
 
 const REPO_PATH = /^\/v2\/(.+?)\/(manifests|blobs|tags)\/(.*)$/;
 
-export function classify(method: string, rawPath: string): { repository: string | null; kind: RequestKind; reference: string | null } {
+export function classify(
+  method: string,
+  rawPath: string,
+): { repository: string | null; kind: RequestKind; reference: string | null } {
   const path = rawPath.split('?')[0] ?? rawPath;
   if (path === '/v2/' || path === '/v2') return { repository: null, kind: 'ping', reference: null };
   const m = REPO_PATH.exec(path);
@@ -183,7 +194,10 @@ function matchRepo(filter: RepoFilter | undefined, repository: string | null): b
 
 /** Swallow every manifest PUT (of repositories matching `repoFilter`) and answer 201 with its digest. */
 export function dropManifestPuts(repoFilter?: RepoFilter): FaultRule {
-  return (req) => (req.kind === 'manifest' && req.method === 'PUT' && matchRepo(repoFilter, req.repository) ? { type: 'fake-manifest-put' } : undefined);
+  return (req) =>
+    req.kind === 'manifest' && req.method === 'PUT' && matchRepo(repoFilter, req.repository)
+      ? { type: 'fake-manifest-put' }
+      : undefined;
 }
 
 /** Answer every request of `kind` with `status` (and optionally `body`, see `Fault`). */
@@ -207,7 +221,8 @@ export function resetFirst(kind: RequestKind, count: number): FaultRule {
  * stalled socket is closed after `ms` (without it, dockerd waits on the first one forever).
  */
 export function stallFirst(kind: RequestKind, count: number, ms?: number): FaultRule {
-  return (req) => (req.kind === kind && req.n <= count ? { type: 'stall', ...(ms === undefined ? {} : { ms }) } : undefined);
+  return (req) =>
+    req.kind === kind && req.n <= count ? { type: 'stall', ...(ms === undefined ? {} : { ms }) } : undefined;
 }
 
 /**
@@ -251,13 +266,23 @@ export function throttleStream(bytesPerSecond: number): Transform {
 
 /** Delay every request of `kind` (optionally only `method`) by `ms`, then pass. */
 export function delayAll(kind: RequestKind, ms: number, method?: string): FaultRule {
-  return (req) => (req.kind === kind && (method === undefined || req.method === method) ? { type: 'delay', ms } : undefined);
+  return (req) =>
+    req.kind === kind && (method === undefined || req.method === method) ? { type: 'delay', ms } : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The proxy
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 function forwardHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
@@ -268,7 +293,8 @@ function forwardHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
 }
 
 function errorBody(status: number): string {
-  const code = status === 503 ? 'UNAVAILABLE' : status === 429 ? 'TOOMANYREQUESTS' : status === 404 ? 'NAME_UNKNOWN' : 'UNKNOWN';
+  const code =
+    status === 503 ? 'UNAVAILABLE' : status === 429 ? 'TOOMANYREQUESTS' : status === 404 ? 'NAME_UNKNOWN' : 'UNKNOWN';
   return JSON.stringify({ errors: [{ code, message: `fault-proxy: injected ${status}`, detail: null }] });
 }
 
@@ -323,9 +349,15 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     state.idleTimer.unref();
   };
   /** Called when a request arrives; returns a callback for when its exchange ends (`answered`: a status was sent). */
-  const trackPush = (method: string, kind: RequestKind, repository: string | null, reference: string | null): ((answered: boolean) => void) => {
+  const trackPush = (
+    method: string,
+    kind: RequestKind,
+    repository: string | null,
+    reference: string | null,
+  ): ((answered: boolean) => void) => {
     if (repository === null) return () => {};
-    const startsPush = kind === 'upload' || (kind === 'blob' && method === 'HEAD') || (kind === 'manifest' && method === 'PUT');
+    const startsPush =
+      kind === 'upload' || (kind === 'blob' && method === 'HEAD') || (kind === 'manifest' && method === 'PUT');
     let state = pushing.get(repository);
     if (!state && startsPush) {
       const interval: PushInterval = { repository, start: Date.now(), end: null, endReason: null };
@@ -363,7 +395,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
   const rewriteLocation = (location: string): string => {
     try {
       const url = new URL(location);
-      if (url.host === upstreamHost && url.protocol === 'http:') return `${proxyOrigin}${url.pathname}${url.search}${url.hash}`;
+      if (url.host === upstreamHost && url.protocol === 'http:')
+        return `${proxyOrigin}${url.pathname}${url.search}${url.hash}`;
     } catch {
       // relative: unchanged
     }
@@ -373,19 +406,24 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
   const forward = (req: IncomingMessage, res: ServerResponse, path: string, entry: ProxyLogEntry, body?: Transform) => {
     const headers = forwardHeaders(req.headers);
     headers.host = upstreamHost;
-    const up = request({ host: upstreamUrl.hostname, port: upstreamPort, method: req.method, path, headers, agent }, (upRes) => {
-      const out = forwardHeaders(upRes.headers);
-      if (typeof out.location === 'string') out.location = rewriteLocation(out.location);
-      entry.status = upRes.statusCode ?? 502;
-      res.writeHead(entry.status, out);
-      upRes.pipe(res);
-      upRes.on('error', () => res.destroy());
-    });
+    const up = request(
+      { host: upstreamUrl.hostname, port: upstreamPort, method: req.method, path, headers, agent },
+      (upRes) => {
+        const out = forwardHeaders(upRes.headers);
+        if (typeof out.location === 'string') out.location = rewriteLocation(out.location);
+        entry.status = upRes.statusCode ?? 502;
+        res.writeHead(entry.status, out);
+        upRes.pipe(res);
+        upRes.on('error', () => res.destroy());
+      },
+    );
     up.on('error', (err) => {
       if (!res.headersSent) {
         entry.status = 502;
         res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `fault-proxy: upstream: ${err.message}` }] }));
+        res.end(
+          JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `fault-proxy: upstream: ${err.message}` }] }),
+        );
       } else {
         res.destroy();
       }
@@ -411,9 +449,22 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
     if (fault.type === 'fake-manifest-put' && !(kind === 'manifest' && method === 'PUT')) fault = { type: 'pass' };
     stats.faults[fault.type]++;
     const userAgent = req.headers['user-agent'] ?? '';
-    const entry: ProxyLogEntry = { at: Date.now(), method, path, kind, repository, n, fault: fault.type, status: null, endedAt: null, userAgent };
+    const entry: ProxyLogEntry = {
+      at: Date.now(),
+      method,
+      path,
+      kind,
+      repository,
+      n,
+      fault: fault.type,
+      status: null,
+      endedAt: null,
+      userAgent,
+    };
     stats.log.push(entry);
-    const ended = (opts.pusherAgent ?? /^docker\//).test(userAgent) ? trackPush(method, kind, repository, reference) : () => undefined;
+    const ended = (opts.pusherAgent ?? /^docker\//).test(userAgent)
+      ? trackPush(method, kind, repository, reference)
+      : () => undefined;
     const finish = () => {
       if (entry.endedAt === null) entry.endedAt = Date.now();
       ended(entry.status !== null && res.writableFinished);
@@ -485,7 +536,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<RunningF
   });
   // dockerd first tries https on 127.0.0.1 (then falls back to http): answer garbage with 400.
   server.on('clientError', (_err, socket: Socket) => {
-    if (socket.writable && !stopping) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable && !stopping)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
   });
 

@@ -10,7 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, sha256Digest, type RegistryClient } from '../../libs/registry/src/index.js';
+import {
+  DOCKER_CONFIG,
+  DOCKER_LAYER,
+  DOCKER_MANIFEST,
+  sha256Digest,
+  type RegistryClient,
+} from '../../libs/registry/src/index.js';
 import type { GcTarget } from '../../libs/pipeline/src/prune/gc.js';
 import { waitAnswering } from '../../libs/pipeline/src/prune/gc.js';
 import { freePort } from './registry-server.js';
@@ -43,7 +49,19 @@ export async function startGcRegistry(): Promise<GcRegistry> {
   // No storage cache (a blob deleted from disk must answer 404), deletes enabled: as up.sh writes it.
   writeFileSync(
     configFile,
-    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${storage}`, '  delete:', '    enabled: true', 'http:', `  addr: ${host}`, ''].join('\n'),
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${storage}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: ${host}`,
+      '',
+    ].join('\n'),
   );
   let current: ChildProcess | undefined;
   const start = async () => {
@@ -63,7 +81,8 @@ export async function startGcRegistry(): Promise<GcRegistry> {
     host,
     configFile,
     pidFile,
-    blobDataPath: (digest) => join(storage, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex(digest).slice(0, 2), hex(digest), 'data'),
+    blobDataPath: (digest) =>
+      join(storage, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex(digest).slice(0, 2), hex(digest), 'data'),
     target: { configFile, pidFile, registryBin: REGISTRY_BIN, restart: start },
     stop: async () => {
       const child = current;
@@ -92,8 +111,22 @@ export interface DatedImage {
  * Push an image whose config says `created` (what prune orders content tags by), with the given
  * shared layers plus one random layer of its own, under `tags` (none: by digest only).
  */
-export async function pushDatedImage(client: RegistryClient, repo: string, tags: string[], created: string, shared: Buffer[] = []): Promise<DatedImage> {
-  const configBytes = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created, rootfs: { type: 'layers', diff_ids: [] }, nonce: randomBytes(8).toString('hex') }));
+export async function pushDatedImage(
+  client: RegistryClient,
+  repo: string,
+  tags: string[],
+  created: string,
+  shared: Buffer[] = [],
+): Promise<DatedImage> {
+  const configBytes = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created,
+      rootfs: { type: 'layers', diff_ids: [] },
+      nonce: randomBytes(8).toString('hex'),
+    }),
+  );
   const layerBytes = [...shared, randomBytes(512)];
   const [config, ...layers] = await Promise.all([configBytes, ...layerBytes].map((b) => client.uploadBlob(repo, b)));
   const bytes = Buffer.from(

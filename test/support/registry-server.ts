@@ -76,7 +76,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -120,10 +122,14 @@ function configYaml(dir: string, port: number, opts: ConfigOptions): string {
 function probe(host: string, https: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
     const get = https ? httpsGet : httpGet;
-    const req = get(`${https ? 'https' : 'http'}://${host}/v2/`, { timeout: 1000, ...(https && { rejectUnauthorized: false }) }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = get(
+      `${https ? 'https' : 'http'}://${host}/v2/`,
+      { timeout: 1000, ...(https && { rejectUnauthorized: false }) },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
@@ -142,7 +148,9 @@ async function waitReady(host: string, https: boolean, exited: () => string | un
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`docker-registry did not answer GET ${https ? 'https' : 'http'}://${host}/v2/ within ${READY_TIMEOUT_MS / 1000} s`);
+  throw new Error(
+    `docker-registry did not answer GET ${https ? 'https' : 'http'}://${host}/v2/ within ${READY_TIMEOUT_MS / 1000} s`,
+  );
 }
 
 interface Launched {
@@ -163,7 +171,10 @@ async function launch(dir: string, opts: ConfigOptions): Promise<Launched> {
   const child = spawn(REGISTRY_BIN, ['serve', configFile], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   let exit: string | undefined;
-  child.on('exit', (code, signal) => (exit = `exit ${code ?? signal}; log: ${readFileSync(logFile, 'utf8').slice(-2000)}`));
+  child.on(
+    'exit',
+    (code, signal) => (exit = `exit ${code ?? signal}; log: ${readFileSync(logFile, 'utf8').slice(-2000)}`),
+  );
   child.on('error', (err) => (exit = err.message));
   const pid = child.pid;
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -273,12 +284,27 @@ export async function pushRandomImage(
   const client = clientFor(target);
   const { layers: n = 1, layerSize = 256, oci = false } = opts;
   const configBytes = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, nonce: randomBytes(8).toString('hex') }),
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      nonce: randomBytes(8).toString('hex'),
+    }),
   );
   const layerBytes = Array.from({ length: n }, () => randomBytes(layerSize));
-  const [configDigest, ...layerDigests] = await Promise.all([configBytes, ...layerBytes].map((b) => client.uploadBlob(repo, b)));
-  const config: Descriptor = { mediaType: oci ? OCI_CONFIG : DOCKER_CONFIG, digest: configDigest!, size: configBytes.length };
-  const layers: Descriptor[] = layerBytes.map((b, i) => ({ mediaType: oci ? OCI_LAYER_GZIP : DOCKER_LAYER, digest: layerDigests[i]!, size: b.length }));
+  const [configDigest, ...layerDigests] = await Promise.all(
+    [configBytes, ...layerBytes].map((b) => client.uploadBlob(repo, b)),
+  );
+  const config: Descriptor = {
+    mediaType: oci ? OCI_CONFIG : DOCKER_CONFIG,
+    digest: configDigest!,
+    size: configBytes.length,
+  };
+  const layers: Descriptor[] = layerBytes.map((b, i) => ({
+    mediaType: oci ? OCI_LAYER_GZIP : DOCKER_LAYER,
+    digest: layerDigests[i]!,
+    size: b.length,
+  }));
   const mediaType = oci ? OCI_MANIFEST : DOCKER_MANIFEST;
   const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config, layers }, null, 2));
   const digest = await client.putManifest(repo, ref ?? sha256Digest(bytes), bytes, mediaType);
@@ -286,7 +312,12 @@ export async function pushRandomImage(
 }
 
 /** PUT an OCI index of already pushed manifests (each with its platform and annotations). */
-export async function pushIndex(target: RegistryClient | string, repo: string, tag: string, children: Descriptor[]): Promise<PushedManifest> {
+export async function pushIndex(
+  target: RegistryClient | string,
+  repo: string,
+  tag: string,
+  children: Descriptor[],
+): Promise<PushedManifest> {
   const client = clientFor(target);
   const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: children }));
   const digest = await client.putManifest(repo, tag, bytes, OCI_INDEX);

@@ -26,8 +26,26 @@ export async function makeSelfSignedCert(names: string[] = []): Promise<TestCert
   const keyFile = join(dir, 'key.pem');
   const san = ['IP:127.0.0.1', 'DNS:localhost', ...names.map((n) => `DNS:${n}`)].join(',');
   await execa('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-keyout', keyFile, '-out', certFile, '-subj', '/CN=imagefleet test registry', '-addext', `subjectAltName=${san}`,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-subj',
+    '/CN=imagefleet test registry',
+    '-addext',
+    `subjectAltName=${san}`,
   ]);
-  return { certFile, keyFile, pem: readFileSync(certFile, 'utf8'), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    certFile,
+    keyFile,
+    pem: readFileSync(certFile, 'utf8'),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

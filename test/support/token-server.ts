@@ -11,7 +11,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -128,7 +135,8 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
           : grant === 'password' && opts.users[form.get('username') ?? ''] === form.get('password')
             ? form.get('username')
             : null;
-      if (user === null) return json(res, (log.status = 401), { errors: [{ code: 'UNAUTHORIZED', message: 'invalid grant' }] });
+      if (user === null)
+        return json(res, (log.status = 401), { errors: [{ code: 'UNAUTHORIZED', message: 'invalid grant' }] });
     } else {
       log.scopes = url.searchParams.getAll('scope');
       log.service = url.searchParams.get('service');
@@ -137,7 +145,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
         const decoded = Buffer.from(basic, 'base64').toString('utf8');
         const name = decoded.slice(0, decoded.indexOf(':'));
         if (opts.users[name] === undefined || opts.users[name] !== decoded.slice(decoded.indexOf(':') + 1)) {
-          return json(res, (log.status = 401), { errors: [{ code: 'UNAUTHORIZED', message: 'authentication failed' }] });
+          return json(res, (log.status = 401), {
+            errors: [{ code: 'UNAUTHORIZED', message: 'authentication failed' }],
+          });
         }
         user = name;
       }
@@ -156,7 +166,11 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
     const token = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
     const grant = token ? grants.get(token) : undefined;
     const live = grant !== undefined && grant.expiresAt > Date.now();
-    const allowed = live && (need === undefined ? path === '/v2/' || path === '/v2' : grant.access.get(need.resource)?.has(need.action) === true);
+    const allowed =
+      live &&
+      (need === undefined
+        ? path === '/v2/' || path === '/v2'
+        : grant.access.get(need.resource)?.has(need.action) === true);
     if (!allowed) {
       const actions = need ? (need.action === 'push' ? 'pull,push' : need.action) : '';
       const scope = need ? `,scope="${need.resource}:${actions}"` : '';
@@ -164,7 +178,10 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
         res,
         401,
         { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }] },
-        { 'www-authenticate': `Bearer realm="${realm}",service="${service}"${scope}`, 'docker-distribution-api-version': 'registry/2.0' },
+        {
+          'www-authenticate': `Bearer realm="${realm}",service="${service}"${scope}`,
+          'docker-distribution-api-version': 'registry/2.0',
+        },
       );
     }
     const [upHost, upPort] = opts.upstream.split(':');

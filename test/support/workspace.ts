@@ -3,7 +3,17 @@
  * tools/, libs/ and node_modules linked, and a manifest pointing at the test's own registry.
  * Removed by `dispose()`.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +23,14 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const DOCKER = process.env['IMAGEFLEET_DOCKER'] ?? '/usr/bin/docker';
 
 /** Nx without daemon, TUI or cloud, and no colours (a CI runner may force them on). */
-export const PLAIN_OUTPUT_ENV = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
+export const PLAIN_OUTPUT_ENV = {
+  NX_DAEMON: 'false',
+  NX_TUI: 'false',
+  NX_NO_CLOUD: 'true',
+  CI: 'true',
+  FORCE_COLOR: '0',
+  NO_COLOR: '1',
+};
 
 export function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -23,9 +40,15 @@ export function stripAnsi(text: string): string {
 export interface TestWorkspace {
   dir: string;
   /** Run the imagefleet CLI in the workspace. */
-  cli(args: string[], env?: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string; all: string }>;
+  cli(
+    args: string[],
+    env?: Record<string, string>,
+  ): Promise<{ exitCode: number; stdout: string; stderr: string; all: string }>;
   /** Run nx in the workspace. */
-  nx(args: string[], env?: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string; all: string }>;
+  nx(
+    args: string[],
+    env?: Record<string, string>,
+  ): Promise<{ exitCode: number; stdout: string; stderr: string; all: string }>;
   write(path: string, content: string): void;
   dispose(): void;
 }
@@ -41,13 +64,22 @@ export interface WorkspaceOptions {
   dotenv?: string;
 }
 
-const DEMO_APPS = ['platform-base', 'agents-runtime', 'inference-gateway', 'workflows-runtime', 'workflow-worker', 'www-ameide', 'www-ameide-platform'];
+const DEMO_APPS = [
+  'platform-base',
+  'agents-runtime',
+  'inference-gateway',
+  'workflows-runtime',
+  'workflow-worker',
+  'www-ameide',
+  'www-ameide-platform',
+];
 
 export function makeWorkspace(opts: WorkspaceOptions): TestWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'imagefleet-ws-'));
   for (const link of ['node_modules', 'tools', 'libs']) symlinkSync(join(REPO_ROOT, link), join(dir, link));
   // .gitignore too: like a real repo, Nx then ignores artifacts/ (logs, rows) when hashing inputs.
-  for (const file of ['package.json', 'tsconfig.base.json', 'tsconfig.json', 'nx.json', '.gitignore']) copyFileSync(join(REPO_ROOT, file), join(dir, file));
+  for (const file of ['package.json', 'tsconfig.base.json', 'tsconfig.json', 'nx.json', '.gitignore'])
+    copyFileSync(join(REPO_ROOT, file), join(dir, file));
   for (const app of opts.apps ?? DEMO_APPS) {
     cpSync(join(REPO_ROOT, 'apps', app), join(dir, 'apps', app), { recursive: true });
   }
@@ -67,12 +99,18 @@ export function makeWorkspace(opts: WorkspaceOptions): TestWorkspace {
       all: true,
       env: { ...PLAIN_OUTPUT_ENV, ...env },
     });
-    return { exitCode: r.exitCode ?? -1, stdout: stripAnsi(r.stdout), stderr: stripAnsi(r.stderr), all: stripAnsi(r.all ?? '') };
+    return {
+      exitCode: r.exitCode ?? -1,
+      stdout: stripAnsi(r.stdout),
+      stderr: stripAnsi(r.stderr),
+      all: stripAnsi(r.all ?? ''),
+    };
   };
   return {
     dir,
     cli: (args, env) => run(process.execPath, ['tools/cli/bin/imagefleet.mjs', ...args], env),
-    nx: (args, env) => run(process.execPath, [join(REPO_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], env),
+    nx: (args, env) =>
+      run(process.execPath, [join(REPO_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], env),
     write,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -88,9 +126,18 @@ function ensureBusybox(platformBase: string): void {
 }
 
 /** A manifest for the demo apps against a test registry. */
-export function demoManifest(opts: { pushHost: string; host?: string; extraServices?: string; concurrency?: number; push?: string }): string {
+export function demoManifest(opts: {
+  pushHost: string;
+  host?: string;
+  extraServices?: string;
+  concurrency?: number;
+  push?: string;
+}): string {
   const deps = DEMO_APPS.filter((a) => a !== 'platform-base')
-    .map((a) => `  ${a}:\n    context: apps/${a}\n    dependsOn: [platform-base]${a === 'agents-runtime' ? '\n    secrets: [GIT_AUTH_TOKEN]' : ''}${a === 'www-ameide-platform' ? '\n    secrets: [GHCR_TOKEN]' : ''}`)
+    .map(
+      (a) =>
+        `  ${a}:\n    context: apps/${a}\n    dependsOn: [platform-base]${a === 'agents-runtime' ? '\n    secrets: [GIT_AUTH_TOKEN]' : ''}${a === 'www-ameide-platform' ? '\n    secrets: [GHCR_TOKEN]' : ''}`,
+    )
     .join('\n');
   return `registry:
   host: ${opts.host ?? opts.pushHost}
@@ -128,7 +175,12 @@ export async function dockerAvailable(): Promise<boolean> {
  * fixed columns are read from the front: an error may hold quoted commas.
  */
 export function summaryRows(ws: TestWorkspace): Record<string, Record<string, string>> {
-  const [header, ...lines] = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'), 'utf8').trim().split('\n');
+  const [header, ...lines] = readFileSync(
+    join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'),
+    'utf8',
+  )
+    .trim()
+    .split('\n');
   const names = header!.split(',');
   return Object.fromEntries(
     lines.map((l) => {
@@ -152,7 +204,12 @@ export interface ImageInRegistry {
   /** The tag's own digest (an index's on Docker 28's containerd store, else the manifest's). */
   digest: string;
   /** The image manifests under it: one, or an index's children (attestation manifests included). */
-  manifests: { digest: string; platform: string; config: { digest: string; size: number }; layers: { digest: string; size: number }[] }[];
+  manifests: {
+    digest: string;
+    platform: string;
+    config: { digest: string; size: number };
+    layers: { digest: string; size: number }[];
+  }[];
   /** The image itself: the one manifest, or the index's child that is not an attestation. */
   image: { digest: string; config: { digest: string; size: number }; layers: { digest: string; size: number }[] };
 }
@@ -165,12 +222,18 @@ export async function imageInRegistry(registryHost: string, repo: string, ref: s
     return { digest: res.headers.get('docker-content-digest')!, body: (await res.json()) as Record<string, unknown> };
   };
   const top = await get(ref);
-  const children = (top.body['manifests'] as { digest: string; platform?: { os?: string; architecture?: string } }[] | undefined) ?? null;
+  const children =
+    (top.body['manifests'] as { digest: string; platform?: { os?: string; architecture?: string } }[] | undefined) ??
+    null;
   const manifests = children
     ? await Promise.all(
         children.map(async (c) => {
           const m = await get(c.digest);
-          return { digest: c.digest, platform: `${c.platform?.os ?? '?'}/${c.platform?.architecture ?? '?'}`, ...(m.body as Pick<ImageInRegistry['image'], 'config' | 'layers'>) };
+          return {
+            digest: c.digest,
+            platform: `${c.platform?.os ?? '?'}/${c.platform?.architecture ?? '?'}`,
+            ...(m.body as Pick<ImageInRegistry['image'], 'config' | 'layers'>),
+          };
         }),
       )
     : [{ digest: top.digest, platform: '', ...(top.body as Pick<ImageInRegistry['image'], 'config' | 'layers'>) }];

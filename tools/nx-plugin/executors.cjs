@@ -9,7 +9,13 @@ const { pathToFileURL } = require('node:url');
 let bundle;
 const load = () =>
   (bundle ??= import(pathToFileURL(join(__dirname, '..', 'bundle.mjs')).href)
-    .then(({ ensureBundle }) => ensureBundle({ entry: 'tools/nx-plugin/src/index.ts', outfile: 'tools/nx-plugin/dist/plugin.mjs', external: ['nx'] }))
+    .then(({ ensureBundle }) =>
+      ensureBundle({
+        entry: 'tools/nx-plugin/src/index.ts',
+        outfile: 'tools/nx-plugin/dist/plugin.mjs',
+        external: ['nx'],
+      }),
+    )
     .then((file) => import(pathToFileURL(file).href)));
 
 exports.push = async (options, context) => (await load()).pushExecutor(options, context);

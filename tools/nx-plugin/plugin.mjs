@@ -6,7 +6,11 @@
 import { pathToFileURL } from 'node:url';
 import { ensureBundle } from '../bundle.mjs';
 
-const bundle = await ensureBundle({ entry: 'tools/nx-plugin/src/index.ts', outfile: 'tools/nx-plugin/dist/plugin.mjs', external: ['nx'] });
+const bundle = await ensureBundle({
+  entry: 'tools/nx-plugin/src/index.ts',
+  outfile: 'tools/nx-plugin/dist/plugin.mjs',
+  external: ['nx'],
+});
 const plugin = await import(pathToFileURL(bundle).href);
 
 export const { createNodes, createNodesV2, preTasksExecution, postTasksExecution } = plugin;

@@ -20,12 +20,25 @@ describe('build command lines', () => {
       'docker',
       '/usr/bin/docker',
       [
-        'build', '--progress=plain', '--file', '/w/apps/agents-runtime/Dockerfile',
-        '--tag', 'k3d-ameide.localhost:5001/ameide/agents-runtime:dev', '--tag', 'ameide/agents-runtime:dev',
-        '--build-arg', 'A=x y', '--build-arg', 'Z=1',
-        '--secret', 'id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN',
-        '--label', 'org.imagefleet.service=agents-runtime',
-        '--iidfile', '/tmp/iid', '/w/apps/agents-runtime',
+        'build',
+        '--progress=plain',
+        '--file',
+        '/w/apps/agents-runtime/Dockerfile',
+        '--tag',
+        'k3d-ameide.localhost:5001/ameide/agents-runtime:dev',
+        '--tag',
+        'ameide/agents-runtime:dev',
+        '--build-arg',
+        'A=x y',
+        '--build-arg',
+        'Z=1',
+        '--secret',
+        'id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN',
+        '--label',
+        'org.imagefleet.service=agents-runtime',
+        '--iidfile',
+        '/tmp/iid',
+        '/w/apps/agents-runtime',
       ],
       { DOCKER_BUILDKIT: '1', GIT_AUTH_TOKEN: 'tok-123456' },
     ],
@@ -33,12 +46,28 @@ describe('build command lines', () => {
       'buildx',
       'docker',
       [
-        'buildx', 'build', '--load', '--provenance=false', '--progress=plain', '--file', '/w/apps/agents-runtime/Dockerfile',
-        '--tag', 'k3d-ameide.localhost:5001/ameide/agents-runtime:dev', '--tag', 'ameide/agents-runtime:dev',
-        '--build-arg', 'A=x y', '--build-arg', 'Z=1',
-        '--secret', 'id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN',
-        '--label', 'org.imagefleet.service=agents-runtime',
-        '--iidfile', '/tmp/iid', '/w/apps/agents-runtime',
+        'buildx',
+        'build',
+        '--load',
+        '--provenance=false',
+        '--progress=plain',
+        '--file',
+        '/w/apps/agents-runtime/Dockerfile',
+        '--tag',
+        'k3d-ameide.localhost:5001/ameide/agents-runtime:dev',
+        '--tag',
+        'ameide/agents-runtime:dev',
+        '--build-arg',
+        'A=x y',
+        '--build-arg',
+        'Z=1',
+        '--secret',
+        'id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN',
+        '--label',
+        'org.imagefleet.service=agents-runtime',
+        '--iidfile',
+        '/tmp/iid',
+        '/w/apps/agents-runtime',
       ],
       { GIT_AUTH_TOKEN: 'tok-123456' },
     ],
@@ -51,19 +80,40 @@ describe('build command lines', () => {
     expect(cmd.args.join(' ')).not.toContain('tok-123456');
   });
 
-  const withFiles: BuildSpec = { ...spec, secrets: ['GIT_AUTH_TOKEN', 'DOCKER_HOST'], secretFiles: { GIT_AUTH_TOKEN: '/t/s/GIT_AUTH_TOKEN', DOCKER_HOST: '/t/s/DOCKER_HOST' } };
+  const withFiles: BuildSpec = {
+    ...spec,
+    secrets: ['GIT_AUTH_TOKEN', 'DOCKER_HOST'],
+    secretFiles: { GIT_AUTH_TOKEN: '/t/s/GIT_AUTH_TOKEN', DOCKER_HOST: '/t/s/DOCKER_HOST' },
+  };
   it.each([
     ['docker', ['build', '--progress=plain'], { DOCKER_BUILDKIT: '1' }],
     ['buildx', ['buildx', 'build', '--load', '--provenance=false', '--progress=plain'], {}],
   ] as const)('%s driver with secret files: src=, and no secret in the CLI environment', (driver, head, env) => {
-    const cmd = createBuilder({ driver, docker: '/usr/bin/docker' }).buildCommand(withFiles, { GIT_AUTH_TOKEN: 'tok-123456', DOCKER_HOST: 'tcp://evil:2375' });
+    const cmd = createBuilder({ driver, docker: '/usr/bin/docker' }).buildCommand(withFiles, {
+      GIT_AUTH_TOKEN: 'tok-123456',
+      DOCKER_HOST: 'tcp://evil:2375',
+    });
     expect(cmd.args).toEqual([
-      ...head, '--file', '/w/apps/agents-runtime/Dockerfile',
-      '--tag', 'k3d-ameide.localhost:5001/ameide/agents-runtime:dev', '--tag', 'ameide/agents-runtime:dev',
-      '--build-arg', 'A=x y', '--build-arg', 'Z=1',
-      '--secret', 'id=GIT_AUTH_TOKEN,src=/t/s/GIT_AUTH_TOKEN', '--secret', 'id=DOCKER_HOST,src=/t/s/DOCKER_HOST',
-      '--label', 'org.imagefleet.service=agents-runtime',
-      '--iidfile', '/tmp/iid', '/w/apps/agents-runtime',
+      ...head,
+      '--file',
+      '/w/apps/agents-runtime/Dockerfile',
+      '--tag',
+      'k3d-ameide.localhost:5001/ameide/agents-runtime:dev',
+      '--tag',
+      'ameide/agents-runtime:dev',
+      '--build-arg',
+      'A=x y',
+      '--build-arg',
+      'Z=1',
+      '--secret',
+      'id=GIT_AUTH_TOKEN,src=/t/s/GIT_AUTH_TOKEN',
+      '--secret',
+      'id=DOCKER_HOST,src=/t/s/DOCKER_HOST',
+      '--label',
+      'org.imagefleet.service=agents-runtime',
+      '--iidfile',
+      '/tmp/iid',
+      '/w/apps/agents-runtime',
     ]);
     expect(cmd.env).toEqual(env);
     expect(JSON.stringify(cmd)).not.toMatch(/tok-123456|evil/);
@@ -72,13 +122,20 @@ describe('build command lines', () => {
   it.each(['DOCKER_HOST', 'DOCKER_CONFIG', 'LD_PRELOAD', 'PATH', 'BUILDKIT_PROGRESS', 'https_proxy'])(
     'refuses secret %s in the env= form: it would steer the docker CLI',
     (name) => {
-      const cmd = () => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand({ ...spec, secrets: [name] }, { [name]: 'x-value' });
-      expect(cmd).toThrow(`secret ${name} needed by service agents-runtime would become the docker CLI's own ${name} variable`);
+      const cmd = () =>
+        createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand(
+          { ...spec, secrets: [name] },
+          { [name]: 'x-value' },
+        );
+      expect(cmd).toThrow(
+        `secret ${name} needed by service agents-runtime would become the docker CLI's own ${name} variable`,
+      );
     },
   );
 
   it('refuses a secret without a file when secret files are used', () => {
-    const cmd = () => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand({ ...spec, secretFiles: {} }, {});
+    const cmd = () =>
+      createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand({ ...spec, secretFiles: {} }, {});
     expect(cmd).toThrow(/secret GIT_AUTH_TOKEN needed by service agents-runtime has no file/);
   });
 
@@ -87,24 +144,67 @@ describe('build command lines', () => {
       /secret GIT_AUTH_TOKEN needed by service agents-runtime/,
     );
   });
-
 });
 
 describe('builders that push themselves (issue seeds 002 and 004)', () => {
-  const pushSpec: BuildSpec = { ...spec, tags: ['k3d-dev-reg:5000/ameide/agents-runtime:dev'], secrets: [], push: { metadataFile: '/tmp/m.json' } };
+  const pushSpec: BuildSpec = {
+    ...spec,
+    tags: ['k3d-dev-reg:5000/ameide/agents-runtime:dev'],
+    secrets: [],
+    push: { metadataFile: '/tmp/m.json' },
+  };
   const tail = [
-    '--output', 'type=image,push=true', '--metadata-file', '/tmp/m.json', '--provenance=false', '--progress=plain', '--file', '/w/apps/agents-runtime/Dockerfile',
-    '--tag', 'k3d-dev-reg:5000/ameide/agents-runtime:dev',
-    '--build-arg', 'A=x y', '--build-arg', 'Z=1',
-    '--label', 'org.imagefleet.service=agents-runtime',
-    '--iidfile', '/tmp/iid', '/w/apps/agents-runtime',
+    '--output',
+    'type=image,push=true',
+    '--metadata-file',
+    '/tmp/m.json',
+    '--provenance=false',
+    '--progress=plain',
+    '--file',
+    '/w/apps/agents-runtime/Dockerfile',
+    '--tag',
+    'k3d-dev-reg:5000/ameide/agents-runtime:dev',
+    '--build-arg',
+    'A=x y',
+    '--build-arg',
+    'Z=1',
+    '--label',
+    'org.imagefleet.service=agents-runtime',
+    '--iidfile',
+    '/tmp/iid',
+    '/w/apps/agents-runtime',
   ];
   it.each([
-    ['an in-cluster BuildKit by buildx name (kubernetes driver, seed 002)', { name: 'k8s-builder' }, ['buildx', 'build', '--builder', 'k8s-builder', ...tail], {}],
-    ['a remote buildkitd registered as a buildx remote builder (seed 004)', { name: 'remote-buildkitd' }, ['buildx', 'build', '--builder', 'remote-buildkitd', ...tail], {}],
-    ['another engine by DOCKER_HOST value', { endpoint: 'tcp://builder.internal:2375' }, ['buildx', 'build', ...tail], { DOCKER_HOST: 'tcp://builder.internal:2375' }],
-    ['another engine over ssh', { endpoint: 'ssh://ci@builder' }, ['buildx', 'build', ...tail], { DOCKER_HOST: 'ssh://ci@builder' }],
-    ['a docker context by name', { endpoint: 'builder-ctx' }, ['--context', 'builder-ctx', 'buildx', 'build', ...tail], {}],
+    [
+      'an in-cluster BuildKit by buildx name (kubernetes driver, seed 002)',
+      { name: 'k8s-builder' },
+      ['buildx', 'build', '--builder', 'k8s-builder', ...tail],
+      {},
+    ],
+    [
+      'a remote buildkitd registered as a buildx remote builder (seed 004)',
+      { name: 'remote-buildkitd' },
+      ['buildx', 'build', '--builder', 'remote-buildkitd', ...tail],
+      {},
+    ],
+    [
+      'another engine by DOCKER_HOST value',
+      { endpoint: 'tcp://builder.internal:2375' },
+      ['buildx', 'build', ...tail],
+      { DOCKER_HOST: 'tcp://builder.internal:2375' },
+    ],
+    [
+      'another engine over ssh',
+      { endpoint: 'ssh://ci@builder' },
+      ['buildx', 'build', ...tail],
+      { DOCKER_HOST: 'ssh://ci@builder' },
+    ],
+    [
+      'a docker context by name',
+      { endpoint: 'builder-ctx' },
+      ['--context', 'builder-ctx', 'buildx', 'build', ...tail],
+      {},
+    ],
   ] as const)('%s', (_name, opts, args, env) => {
     const builder = createBuilder({ driver: 'buildx', docker: 'docker', ...opts });
     expect(builder.pushesItself).toBe(true);
@@ -113,17 +213,22 @@ describe('builders that push themselves (issue seeds 002 and 004)', () => {
     expect(cmd.env).toEqual(env);
   });
 
-  it('the engine\'s own builders load the image for the engine to push', () => {
+  it("the engine's own builders load the image for the engine to push", () => {
     expect(createBuilder({ driver: 'buildx', docker: 'docker' }).pushesItself).toBe(false);
     expect(createBuilder({ driver: 'docker', docker: 'docker' }).pushesItself).toBe(false);
-    expect(() => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand(pushSpec, {})).toThrow(/use builder.driver buildx/);
+    expect(() => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand(pushSpec, {})).toThrow(
+      /use builder.driver buildx/,
+    );
   });
 });
 
 describe('reading docker output', () => {
   const digest = `sha256:${'ab'.repeat(32)}`;
   it.each([
-    [`The push refers to repository [localhost:5001/ameide/x]\n5f70bf18a086: Pushed\ndev: digest: ${digest} size: 528`, digest],
+    [
+      `The push refers to repository [localhost:5001/ameide/x]\n5f70bf18a086: Pushed\ndev: digest: ${digest} size: 528`,
+      digest,
+    ],
     ['5f70bf18a086: Waiting', null],
   ])('push digest of %#', (out, expected) => {
     expect(parsePushDigest(out)).toBe(expected);
@@ -135,7 +240,10 @@ describe('reading docker output', () => {
   });
 
   it.each([
-    ['ERROR: BuildKit is enabled but the buildx component is missing or broken.', /set builder\.docker .*\/usr\/bin\/docker/],
+    [
+      'ERROR: BuildKit is enabled but the buildx component is missing or broken.',
+      /set builder\.docker .*\/usr\/bin\/docker/,
+    ],
     ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock.', /tools\/dev-env\/up\.sh/],
     ['failed to solve: failed to resolve source metadata for docker.io/library/x:1', /base image could not be found/],
   ])('explains build failure %#', (out, re) => {

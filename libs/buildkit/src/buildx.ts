@@ -35,7 +35,16 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
       return {
         file: docker,
         // --provenance=false: a single image manifest, as the docker driver produces.
-        args: [...global, 'buildx', 'build', ...(name ? ['--builder', name] : []), ...output, '--provenance=false', ...buildArgsFor(spec), spec.context],
+        args: [
+          ...global,
+          'buildx',
+          'build',
+          ...(name ? ['--builder', name] : []),
+          ...output,
+          '--provenance=false',
+          ...buildArgsFor(spec),
+          spec.context,
+        ],
         env: { ...secretEnv(spec, secretValues), ...(isUrl ? { DOCKER_HOST: endpoint } : {}) },
       };
     },

@@ -20,7 +20,11 @@ function input(dir: string, over: Partial<ContentKeyInput> = {}): ContentKeyInpu
   return { context: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: {}, secrets: [], baseDigests: {}, ...over };
 }
 
-const base = { Dockerfile: 'FROM x\nCOPY . /app\n', 'src/a.sh': 'echo a', '.dockerignore': '*.md\nnode_modules\n!keep.md\n' };
+const base = {
+  Dockerfile: 'FROM x\nCOPY . /app\n',
+  'src/a.sh': 'echo a',
+  '.dockerignore': '*.md\nnode_modules\n!keep.md\n',
+};
 
 describe('content key', () => {
   it('is stable for the same inputs and independent of file creation order', async () => {
@@ -79,7 +83,8 @@ describe('content key across runs in one process', () => {
       writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
       writeFileSync(join(dir, 'data', 'keep.txt'), 'one');
       writeFileSync(join(dir, '.dockerignore'), 'data\n');
-      const key = () => contentKey({ context: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: {}, secrets: [], baseDigests: {} });
+      const key = () =>
+        contentKey({ context: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: {}, secrets: [], baseDigests: {} });
       const first = await key();
       writeFileSync(join(dir, 'data', 'keep.txt'), 'two');
       expect(await key()).toBe(first); // ignored: no change

@@ -64,7 +64,8 @@ export async function contextDigest(context: string): Promise<string> {
         if (stat.isDirectory()) return walk(abs);
         if (ignore.ignores(rel)) return;
         if (stat.isSymbolicLink()) lines.push(`${rel}\0l\0${await readlink(abs)}`);
-        else if (stat.isFile()) lines.push(`${rel}\0${(stat.mode & 0o777).toString(8)}\0${sha256(await readFile(abs))}`);
+        else if (stat.isFile())
+          lines.push(`${rel}\0${(stat.mode & 0o777).toString(8)}\0${sha256(await readFile(abs))}`);
       }),
     );
   };

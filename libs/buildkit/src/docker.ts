@@ -8,9 +8,11 @@ import type { Builder, BuildSpec, CommandLine } from './types.js';
 export function buildArgsFor(spec: BuildSpec): string[] {
   const args = ['--progress=plain', '--file', spec.dockerfile];
   for (const tag of spec.tags) args.push('--tag', tag);
-  for (const [k, v] of Object.entries(spec.buildArgs).sort(([a], [b]) => a.localeCompare(b))) args.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries(spec.buildArgs).sort(([a], [b]) => a.localeCompare(b)))
+    args.push('--build-arg', `${k}=${v}`);
   for (const name of spec.secrets) args.push('--secret', secretArg(spec, name));
-  for (const [k, v] of Object.entries(spec.labels).sort(([a], [b]) => a.localeCompare(b))) args.push('--label', `${k}=${v}`);
+  for (const [k, v] of Object.entries(spec.labels).sort(([a], [b]) => a.localeCompare(b)))
+    args.push('--label', `${k}=${v}`);
   args.push('--iidfile', spec.iidFile);
   return args;
 }
@@ -18,7 +20,10 @@ export function buildArgsFor(spec: BuildSpec): string[] {
 function secretArg(spec: BuildSpec, name: string): string {
   if (!spec.secretFiles) return `id=${name},env=${name}`;
   const file = spec.secretFiles[name];
-  if (file === undefined) throw new Error(`secret ${name} needed by service ${spec.service} has no file: pass every secret in secretFiles (withSecretFiles)`);
+  if (file === undefined)
+    throw new Error(
+      `secret ${name} needed by service ${spec.service} has no file: pass every secret in secretFiles (withSecretFiles)`,
+    );
   return `id=${name},src=${file}`;
 }
 
@@ -26,7 +31,8 @@ function secretArg(spec: BuildSpec, name: string): string {
  * Names the docker CLI, its plugins or the dynamic loader read from their environment: as a
  * secret passed by `env=`, the value would steer the CLI (DOCKER_HOST sends the build elsewhere).
  */
-export const RESERVED_ENV = /^(DOCKER_\w*|BUILDKIT_\w*|BUILDX_\w*|LD_\w+|PATH|HOME|TMPDIR|HTTPS?_PROXY|NO_PROXY|ALL_PROXY|SSL_CERT_(FILE|DIR)|GODEBUG|GOTRACEBACK)$/i;
+export const RESERVED_ENV =
+  /^(DOCKER_\w*|BUILDKIT_\w*|BUILDX_\w*|LD_\w+|PATH|HOME|TMPDIR|HTTPS?_PROXY|NO_PROXY|ALL_PROXY|SSL_CERT_(FILE|DIR)|GODEBUG|GOTRACEBACK)$/i;
 
 /** The environment that carries secrets for the `env=` form; empty with `secretFiles`. */
 export function secretEnv(spec: BuildSpec, secretValues: Record<string, string>): Record<string, string> {
@@ -34,7 +40,9 @@ export function secretEnv(spec: BuildSpec, secretValues: Record<string, string>)
   if (spec.secretFiles) return env;
   for (const name of spec.secrets) {
     if (RESERVED_ENV.test(name)) {
-      throw new Error(`secret ${name} needed by service ${spec.service} would become the docker CLI's own ${name} variable: pass secrets as files (BuildSpec.secretFiles) or rename it`);
+      throw new Error(
+        `secret ${name} needed by service ${spec.service} would become the docker CLI's own ${name} variable: pass secrets as files (BuildSpec.secretFiles) or rename it`,
+      );
     }
     const value = secretValues[name];
     if (value === undefined) throw new Error(`secret ${name} needed by service ${spec.service} has no value`);
@@ -48,7 +56,10 @@ export function createDockerBuilder(docker: string): Builder {
     driver: 'docker',
     pushesItself: false,
     buildCommand(spec, secretValues): CommandLine {
-      if (spec.push) throw new Error('the docker driver builds into the engine, which pushes: use builder.driver buildx for a builder that pushes itself');
+      if (spec.push)
+        throw new Error(
+          'the docker driver builds into the engine, which pushes: use builder.driver buildx for a builder that pushes itself',
+        );
       return {
         file: docker,
         args: ['build', ...buildArgsFor(spec), spec.context],

@@ -60,9 +60,21 @@ export function createEngine(dockerHost: string | undefined): Engine {
   let loaded: Promise<Modem> | undefined;
   const modemFor = () => (loaded ??= import('docker-modem').then(({ default: M }) => new M(modemOptions(dockerHost))));
   const call = <T>(path: string, method: 'GET' | 'POST', extra: Record<string, unknown> = {}) =>
-    modemFor().then((modem) => new Promise<T>((resolve, reject) => {
-      modem.dial({ path, method, statusCodes: { 200: true, 404: 'not found', 500: 'server error' }, options: {}, ...extra } as never, (err, data) => (err ? reject(err) : resolve(data as T)));
-    }));
+    modemFor().then(
+      (modem) =>
+        new Promise<T>((resolve, reject) => {
+          modem.dial(
+            {
+              path,
+              method,
+              statusCodes: { 200: true, 404: 'not found', 500: 'server error' },
+              options: {},
+              ...extra,
+            } as never,
+            (err, data) => (err ? reject(err) : resolve(data as T)),
+          );
+        }),
+    );
   return {
     async info() {
       const [version, info] = await Promise.all([
@@ -75,12 +87,18 @@ export function createEngine(dockerHost: string | undefined): Engine {
     async push(reference, opts) {
       const { name, tag } = splitTag(reference);
       const modem = await modemFor();
-      const stream = await call<NodeJS.ReadableStream>(`/images/${encodeURIComponent(name).replace(/%2F/g, '/')}/push?`, 'POST', {
-        isStream: true,
-        abortSignal: opts.signal,
-        options: { tag },
-        authconfig: opts.auth ? { username: opts.auth.username, password: opts.auth.password, serveraddress: opts.auth.serveraddress } : {},
-      });
+      const stream = await call<NodeJS.ReadableStream>(
+        `/images/${encodeURIComponent(name).replace(/%2F/g, '/')}/push?`,
+        'POST',
+        {
+          isStream: true,
+          abortSignal: opts.signal,
+          options: { tag },
+          authconfig: opts.auth
+            ? { username: opts.auth.username, password: opts.auth.password, serveraddress: opts.auth.serveraddress }
+            : {},
+        },
+      );
       const layers = new Map<string, { status: string; current: number; total: number }>();
       let digest = '';
       let failure = '';
@@ -101,7 +119,8 @@ export function createEngine(dockerHost: string | undefined): Engine {
         // state or of uploaded bytes is progress, and only a change of state is a line.
         const status = m.status ?? '';
         const before = layers.get(m.id);
-        const current = typeof m.progressDetail?.current === 'number' ? m.progressDetail.current : (before?.current ?? 0);
+        const current =
+          typeof m.progressDetail?.current === 'number' ? m.progressDetail.current : (before?.current ?? 0);
         const total = m.progressDetail?.total ?? before?.total ?? 0;
         const finished = /^(Pushed|Layer already exists|Mounted from)/.test(status);
         const layer = { status, current: finished && total ? total : current, total };
@@ -146,7 +165,12 @@ export function modemOptions(dockerHost: string | undefined): Modem.ConstructorO
     case 'tcp:':
       return { host: url.hostname, port: url.port || 2375, protocol: 'http' };
     case 'ssh:':
-      return { host: url.hostname, port: url.port || 22, protocol: 'ssh', username: url.username || undefined } as Modem.ConstructorOptions;
+      return {
+        host: url.hostname,
+        port: url.port || 22,
+        protocol: 'ssh',
+        username: url.username || undefined,
+      } as Modem.ConstructorOptions;
     default:
       throw new Error(`DOCKER_HOST=${dockerHost}: expected unix://, tcp:// or ssh://`);
   }

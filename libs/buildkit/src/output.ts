@@ -40,7 +40,11 @@ export function parseImageId(text: string): string | null {
  * Failures whose raw message does not tell a person what to do: return a one-line
  * explanation with the fix, or null to keep the builder's own last line.
  */
-export function explainBuildFailure(output: string, docker: string, redact: (text: string) => string = (t) => t): string | null {
+export function explainBuildFailure(
+  output: string,
+  docker: string,
+  redact: (text: string) => string = (t) => t,
+): string | null {
   const explained = explainRaw(output, docker);
   // The explanation may quote the output: mask it when the output given was raw.
   return explained === null ? null : redact(explained);
@@ -82,5 +86,11 @@ export function explainPushFailure(output: string, pushHost: string): string | n
 }
 
 function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1) ?? ''
+  );
 }

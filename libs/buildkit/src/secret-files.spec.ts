@@ -14,14 +14,17 @@ describe('withSecretFiles', () => {
   it('writes each value to a 0600 file in a 0700 directory, and removes it afterwards', async () => {
     const value = 'line one\nline two $HOME ${USER}';
     let seen: Record<string, string> = {};
-    const got = await withSecretFiles({ service: 'api', names: ['NPM_TOKEN', 'DOCKER_HOST'], values: { NPM_TOKEN: value, DOCKER_HOST: 'tcp://x:1' } }, async (files) => {
-      seen = files;
-      expect(statSync(dirname(files['NPM_TOKEN']!)).mode & 0o777).toBe(0o700);
-      expect(statSync(files['NPM_TOKEN']!).mode & 0o777).toBe(0o600);
-      expect(await readFile(files['NPM_TOKEN']!, 'utf8')).toBe(value);
-      expect(await readFile(files['DOCKER_HOST']!, 'utf8')).toBe('tcp://x:1');
-      return 42;
-    });
+    const got = await withSecretFiles(
+      { service: 'api', names: ['NPM_TOKEN', 'DOCKER_HOST'], values: { NPM_TOKEN: value, DOCKER_HOST: 'tcp://x:1' } },
+      async (files) => {
+        seen = files;
+        expect(statSync(dirname(files['NPM_TOKEN']!)).mode & 0o777).toBe(0o700);
+        expect(statSync(files['NPM_TOKEN']!).mode & 0o777).toBe(0o600);
+        expect(await readFile(files['NPM_TOKEN']!, 'utf8')).toBe(value);
+        expect(await readFile(files['DOCKER_HOST']!, 'utf8')).toBe('tcp://x:1');
+        return 42;
+      },
+    );
     expect(got).toBe(42);
     expect(existsSync(dirname(seen['NPM_TOKEN']!))).toBe(false);
   });
@@ -39,7 +42,9 @@ describe('withSecretFiles', () => {
   });
 
   it('names a secret without a value, before writing anything', async () => {
-    await expect(withSecretFiles({ service: 'api', names: ['T'], values: {} }, async () => 1)).rejects.toThrow('secret T needed by service api has no value');
+    await expect(withSecretFiles({ service: 'api', names: ['T'], values: {} }, async () => 1)).rejects.toThrow(
+      'secret T needed by service api has no value',
+    );
   });
 });
 
@@ -109,11 +114,19 @@ describe('secret files through BuildKit (real engine)', () => {
     };
     const values = { DOCKER_HOST: 'tcp://127.0.0.1:9', NPM_TOKEN: value };
     const lines: string[] = [];
-    const result = await withSecretFiles({ service: spec.service, names: spec.secrets, values }, async (secretFiles) => {
-      const cmd = createBuilder({ driver: 'docker', docker: DOCKER }).buildCommand({ ...spec, secretFiles }, values);
-      expect(cmd.env).toEqual({ DOCKER_BUILDKIT: '1' });
-      return runCommand(cmd.file, cmd.args, { env: cmd.env, redact: createRedactor(Object.values(values)), onLine: (l) => lines.push(l), timeoutMs: 120_000 });
-    });
+    const result = await withSecretFiles(
+      { service: spec.service, names: spec.secrets, values },
+      async (secretFiles) => {
+        const cmd = createBuilder({ driver: 'docker', docker: DOCKER }).buildCommand({ ...spec, secretFiles }, values);
+        expect(cmd.env).toEqual({ DOCKER_BUILDKIT: '1' });
+        return runCommand(cmd.file, cmd.args, {
+          env: cmd.env,
+          redact: createRedactor(Object.values(values)),
+          onLine: (l) => lines.push(l),
+          timeoutMs: 120_000,
+        });
+      },
+    );
     expect(result.reason).toBe('');
     expect(lines.join('\n')).toContain(`npm-token-bytes=${Buffer.byteLength(value)}`);
     expect(lines.join('\n')).not.toContain('127.0.0.1:9');

@@ -27,14 +27,21 @@ export interface SecretFilesOptions {
  * await withSecretFiles({ service, names: spec.secrets, values }, (secretFiles) =>
  *   runCommand(...builder.buildCommand({ ...spec, secretFiles }, {})));
  */
-export async function withSecretFiles<T>(opts: SecretFilesOptions, use: (files: Record<string, string>) => Promise<T>): Promise<T> {
+export async function withSecretFiles<T>(
+  opts: SecretFilesOptions,
+  use: (files: Record<string, string>) => Promise<T>,
+): Promise<T> {
   for (const name of opts.names) {
-    if (opts.values[name] === undefined) throw new Error(`secret ${name} needed by service ${opts.service} has no value`);
+    if (opts.values[name] === undefined)
+      throw new Error(`secret ${name} needed by service ${opts.service} has no value`);
   }
   // mkdtemp creates the directory 0700: nobody else can even list the names.
   const dir = await mkdtemp(join(opts.parentDir ?? tmpdir(), 'imagefleet-secrets-'));
   try {
-    if (/[,"]/.test(dir)) throw new Error(`secret files need a directory without "," or '"' (docker's --secret is comma-separated), got ${dir}: set TMPDIR`);
+    if (/[,"]/.test(dir))
+      throw new Error(
+        `secret files need a directory without "," or '"' (docker's --secret is comma-separated), got ${dir}: set TMPDIR`,
+      );
     const files: Record<string, string> = {};
     for (const name of opts.names) {
       const file = join(dir, name);

@@ -10,7 +10,8 @@ const OUT = '/srv/imagefleet/cluster';
 describe('clusterConfig golden files (the seeds registry: k3d-ameide.localhost:5001 pushed via localhost:5001)', () => {
   test.each(CLUSTER_KINDS)('%s', (kind) => {
     const config = clusterConfig(manifestWith(), kind, { outDir: OUT });
-    for (const [file, content] of Object.entries(config.files)) expectGolden(`${kind}/${file.replaceAll(':', '#')}`, content);
+    for (const [file, content] of Object.entries(config.files))
+      expectGolden(`${kind}/${file.replaceAll(':', '#')}`, content);
     expectGolden(`${kind}/text.txt`, config.text);
   });
 
@@ -34,7 +35,12 @@ describe('every output moves with the manifest, in lockstep', () => {
   const everything = (registry: Parameters<typeof manifestWith>[0]) =>
     CLUSTER_KINDS.map((kind) => {
       const config = clusterConfig(manifestWith(registry), kind, { outDir: OUT });
-      return JSON.stringify({ files: config.files, text: config.text, commands: config.commands, etcHosts: config.etcHosts });
+      return JSON.stringify({
+        files: config.files,
+        text: config.text,
+        commands: config.commands,
+        etcHosts: config.etcHosts,
+      });
     }).join('\n');
 
   test('a port changed in the manifest changes every place it appears, and nothing else', () => {
@@ -78,25 +84,38 @@ describe('generated YAML parses back to the manifest', () => {
   });
 
   test('registries.yaml never holds a credential, only where to put one', () => {
-    const text = clusterConfig(manifestWith({ host: 'registry.example.com', pushHost: 'registry.example.com', insecure: false }), 'k3s').files[
-      'registries.yaml'
-    ]!;
+    const text = clusterConfig(
+      manifestWith({ host: 'registry.example.com', pushHost: 'registry.example.com', insecure: false }),
+      'k3s',
+    ).files['registries.yaml']!;
     expect(parse(text)).toEqual({ mirrors: {} });
     expect(text).toContain('$IMAGEFLEET_REGISTRY_PASSWORD');
     expect(text.split('\n').filter((l) => !l.startsWith('#') && /auth|password|username|token/i.test(l))).toEqual([]);
   });
 
   test('KIND cluster: config_path patch, certs.d mounted from the output directory', () => {
-    const cluster = parse(clusterConfig(manifestWith(), 'kind', { outDir: OUT, clusterName: 'dev' }).files['kind-cluster.yaml']!);
+    const cluster = parse(
+      clusterConfig(manifestWith(), 'kind', { outDir: OUT, clusterName: 'dev' }).files['kind-cluster.yaml']!,
+    );
     expect(cluster).toMatchObject({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', name: 'dev' });
-    expect(cluster.containerdConfigPatches).toEqual(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"']);
-    expect(cluster.nodes[0].extraMounts).toEqual([{ hostPath: `${OUT}/certs.d`, containerPath: '/etc/containerd/certs.d', readOnly: true }]);
+    expect(cluster.containerdConfigPatches).toEqual([
+      '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"',
+    ]);
+    expect(cluster.nodes[0].extraMounts).toEqual([
+      { hostPath: `${OUT}/certs.d`, containerPath: '/etc/containerd/certs.d', readOnly: true },
+    ]);
   });
 
   test('KEP-1755 ConfigMap: kube-public/local-registry-hosting with localRegistryHosting.v1', () => {
     const m = manifestWith({ host: 'k3d-x.localhost:5099', pushHost: 'localhost:5099' });
-    const cm = parse(clusterConfig(m, 'kind', { registryContainer: 'reg', containerPort: 5055 }).files['local-registry-hosting.yaml']!);
-    expect(cm).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'local-registry-hosting', namespace: 'kube-public' } });
+    const cm = parse(
+      clusterConfig(m, 'kind', { registryContainer: 'reg', containerPort: 5055 }).files['local-registry-hosting.yaml']!,
+    );
+    expect(cm).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'local-registry-hosting', namespace: 'kube-public' },
+    });
     expect(typeof cm.data['localRegistryHosting.v1']).toBe('string');
     expect(parse(cm.data['localRegistryHosting.v1'])).toEqual({
       host: m.registry.pushHost,

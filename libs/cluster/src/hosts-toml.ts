@@ -38,4 +38,7 @@ export function containerdHostsFiles(target: ClusterTarget): Record<string, stri
 }
 
 /** The containerd 1.x config.toml lines that make CRI read `certs.d` (containerd 2.x: `io.containerd.cri.v1.images`). */
-export const CONTAINERD_CONFIG_PATCH = ['[plugins."io.containerd.grpc.v1.cri".registry]', '  config_path = "/etc/containerd/certs.d"'].join('\n');
+export const CONTAINERD_CONFIG_PATCH = [
+  '[plugins."io.containerd.grpc.v1.cri".registry]',
+  '  config_path = "/etc/containerd/certs.d"',
+].join('\n');

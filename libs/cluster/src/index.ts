@@ -5,14 +5,39 @@
  */
 export { clusterConfig, type ClusterConfig } from './config.js';
 export { writeClusterConfig, type WrittenClusterConfig } from './write.js';
-export { clusterTarget, CLUSTER_KINDS, KIND_HELP, type ClusterKind, type ClusterOptions, type ClusterTarget } from './target.js';
+export {
+  clusterTarget,
+  CLUSTER_KINDS,
+  KIND_HELP,
+  type ClusterKind,
+  type ClusterOptions,
+  type ClusterTarget,
+} from './target.js';
 export { ClusterConfigError } from './errors.js';
 export { registryRoutes, routesWithMirrors, type RegistryRoute } from './routes.js';
-export { containerdHostsFiles, renderHostsToml, hostsDirName, CONTAINERD_CONFIG_PATCH, MIRROR_CAPABILITIES } from './hosts-toml.js';
+export {
+  containerdHostsFiles,
+  renderHostsToml,
+  hostsDirName,
+  CONTAINERD_CONFIG_PATCH,
+  MIRROR_CAPABILITIES,
+} from './hosts-toml.js';
 export { renderRegistriesYaml, registriesModel, type RegistriesYaml } from './registries-yaml.js';
 export { k3sRoutes, type K3sRoute, type K3sHostsOptions } from './k3s-hosts.js';
 export { k3dCommands } from './k3d.js';
-export { kindClusterYaml, kindCommands, localRegistryHosting, localRegistryHostingYaml, type LocalRegistryHostingV1 } from './kind.js';
+export {
+  kindClusterYaml,
+  kindCommands,
+  localRegistryHosting,
+  localRegistryHostingYaml,
+  type LocalRegistryHostingV1,
+} from './kind.js';
 export { etcHostsLine } from './etc-hosts.js';
 export { tomlString, tomlArray } from './toml.js';
-export { ctrPullArgs, nodePullResult, type NodePullOptions, type NodePullResult, type NodePullStatus } from './node-pull.js';
+export {
+  ctrPullArgs,
+  nodePullResult,
+  type NodePullOptions,
+  type NodePullResult,
+  type NodePullStatus,
+} from './node-pull.js';

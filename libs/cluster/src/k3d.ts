@@ -13,7 +13,10 @@ export function k3dCommands(target: ClusterTarget): string[] {
     `--registry-use k3d-${name}:${port}`,
     '--registry-config registries.yaml',
     ...(target.disableDefaultEndpoint
-      ? ["--k3s-arg '--disable-default-registry-endpoint@server:*'", "--k3s-arg '--disable-default-registry-endpoint@agent:*'"]
+      ? [
+          "--k3s-arg '--disable-default-registry-endpoint@server:*'",
+          "--k3s-arg '--disable-default-registry-endpoint@agent:*'",
+        ]
       : []),
   ];
   return [`k3d registry create ${name} --port ${port}`, cluster.join(' ')];

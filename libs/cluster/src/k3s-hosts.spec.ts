@@ -16,14 +16,24 @@ describe('registries.yaml, as k3s renders it, routes like the containerd generat
     ['seeds on a k3d node', {}, 'k3d'],
     ['HTTP registry on a LAN name', { host: 'reg.lan:5000', pushHost: 'reg.lan:5000', insecure: true }, 'k3s'],
     ['HTTPS registry on loopback', { host: 'localhost:5443', pushHost: 'localhost:5443', insecure: false }, 'k3s'],
-    ['reference name on a remote HTTPS registry', { host: 'images.example.com', pushHost: 'registry.example.com', insecure: false }, 'k3s'],
-    ['remote HTTPS registry, one name', { host: 'registry.example.com', pushHost: 'registry.example.com', insecure: false }, 'k3s'],
+    [
+      'reference name on a remote HTTPS registry',
+      { host: 'images.example.com', pushHost: 'registry.example.com', insecure: false },
+      'k3s',
+    ],
+    [
+      'remote HTTPS registry, one name',
+      { host: 'registry.example.com', pushHost: 'registry.example.com', insecure: false },
+      'k3s',
+    ],
   ] as [string, Partial<RegistryConfig>, ClusterKind][])('%s', (_what, registry, kind) => {
     const target = clusterTarget(manifestWith(registry), kind);
     const ours = routesWithMirrors(target);
     const k3s = k3sRoutes(renderRegistriesYaml(target));
     // Same directories, same mirrors in the same order.
-    expect(k3s.map(({ host, mirrors }) => ({ host, mirrors }))).toEqual(ours.map(({ host, mirrors }) => ({ host, mirrors })));
+    expect(k3s.map(({ host, mirrors }) => ({ host, mirrors }))).toEqual(
+      ours.map(({ host, mirrors }) => ({ host, mirrors })),
+    );
     // The fallback differs, and registries.yaml cannot say ours: k3s's server is the name itself,
     // https for any name that is not loopback (seed failure mode 3), http for loopback on a port;
     // ours is the registry's real origin.
@@ -32,7 +42,9 @@ describe('registries.yaml, as k3s renders it, routes like the containerd generat
       expect(route.server).toBe(`${loopback ? 'http' : 'https'}://${route.host}`);
     }
     // With --disable-default-registry-endpoint there is no fallback at all.
-    expect(k3sRoutes(renderRegistriesYaml(target), { disableDefaultEndpoint: true }).every((r) => r.server === null)).toBe(true);
+    expect(
+      k3sRoutes(renderRegistriesYaml(target), { disableDefaultEndpoint: true }).every((r) => r.server === null),
+    ).toBe(true);
   });
 
   test('k3s rules: endpoint without a scheme, /v2 suffix, last endpoint equal to the default', () => {
@@ -42,6 +54,12 @@ describe('registries.yaml, as k3s renders it, routes like the containerd generat
       '  "localhost:5001": {endpoint: ["localhost:5001"]}',
       '  "c.example": {}',
     ].join('\n');
-    expect(k3sRoutes(yaml)).toEqual([{ host: 'a.example:5000', server: 'https://a.example:5000', mirrors: ['http://localhost:5001', 'http://b.lan:80'] }]);
+    expect(k3sRoutes(yaml)).toEqual([
+      {
+        host: 'a.example:5000',
+        server: 'https://a.example:5000',
+        mirrors: ['http://localhost:5001', 'http://b.lan:80'],
+      },
+    ]);
   });
 });

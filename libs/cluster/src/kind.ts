@@ -19,7 +19,9 @@ export function kindClusterYaml(target: ClusterTarget): string {
     nodes: [
       {
         role: 'control-plane',
-        extraMounts: [{ hostPath: path.posix.join(target.outDir, 'certs.d'), containerPath: CERTS_D_IN_NODE, readOnly: true }],
+        extraMounts: [
+          { hostPath: path.posix.join(target.outDir, 'certs.d'), containerPath: CERTS_D_IN_NODE, readOnly: true },
+        ],
       },
     ],
   };

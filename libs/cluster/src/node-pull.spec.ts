@@ -2,14 +2,38 @@ import { expect, test } from 'vitest';
 import { ctrPullArgs, nodePullResult } from './node-pull.js';
 
 test('ctr arguments: namespace k8s.io by default, socket only when given', () => {
-  expect(ctrPullArgs('r/x@sha256:1', { hostsDir: '/d' })).toEqual(['-n', 'k8s.io', 'images', 'pull', '--hosts-dir', '/d', 'r/x@sha256:1']);
-  expect(ctrPullArgs('r', { hostsDir: '/d', namespace: 'n', address: '/s' })).toEqual(['--address', '/s', '-n', 'n', 'images', 'pull', '--hosts-dir', '/d', 'r']);
+  expect(ctrPullArgs('r/x@sha256:1', { hostsDir: '/d' })).toEqual([
+    '-n',
+    'k8s.io',
+    'images',
+    'pull',
+    '--hosts-dir',
+    '/d',
+    'r/x@sha256:1',
+  ]);
+  expect(ctrPullArgs('r', { hostsDir: '/d', namespace: 'n', address: '/s' })).toEqual([
+    '--address',
+    '/s',
+    '-n',
+    'n',
+    'images',
+    'pull',
+    '--hosts-dir',
+    '/d',
+    'r',
+  ]);
 });
 
 // The texts are containerd 1.6.20's, as the e2e recorded them.
 test.each([
-  ['Head "http://127.0.0.1:1/v2/a/manifests/sha256:x?ns=h%3A2": dial tcp 127.0.0.1:1: connect: connection refused', 'refused'],
-  ['Head "https://127.0.0.1:2/v2/a/manifests/sha256:x?ns=h%3A2": http: server gave HTTP response to HTTPS client', 'https-to-http'],
+  [
+    'Head "http://127.0.0.1:1/v2/a/manifests/sha256:x?ns=h%3A2": dial tcp 127.0.0.1:1: connect: connection refused',
+    'refused',
+  ],
+  [
+    'Head "https://127.0.0.1:2/v2/a/manifests/sha256:x?ns=h%3A2": http: server gave HTTP response to HTTPS client',
+    'https-to-http',
+  ],
   ['Head "https://h:2/v2/a/manifests/sha256:x": dial tcp: lookup h on 10.0.0.53:53: no such host', 'unresolved'],
   ['h:2/a:dev: not found', 'not-found'],
   ['something else', 'failed'],

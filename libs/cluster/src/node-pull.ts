@@ -40,7 +40,8 @@ export interface NodePullResult {
 const HINTS: Record<Exclude<NodePullStatus, 'pulled'>, string> = {
   refused: 'nothing listens where the mirror points: check registry.pushHost (port) and that the registry runs',
   'https-to-http': 'the registry speaks plain HTTP: set registry.insecure: true and generate again',
-  unresolved: 'no mirror for this host: is certs.d/<host:port>/hosts.toml there (port included), or add the /etc/hosts line',
+  unresolved:
+    'no mirror for this host: is certs.d/<host:port>/hosts.toml there (port included), or add the /etc/hosts line',
   'not-found': 'the registry does not have it: push again (imagefleet run) and check the reference',
   failed: 'see containerd’s message',
 };

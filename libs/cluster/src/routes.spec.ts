@@ -14,9 +14,27 @@ describe('registryRoutes', () => {
     ['seeds, node on this machine', {}, 'containerd', ['http://localhost:5001'], []],
     ['seeds, k3d node', {}, 'k3d', ['http://k3d-ameide.localhost:5000'], ['http://k3d-ameide.localhost:5000']],
     ['seeds, KIND node', {}, 'kind', ['http://kind-registry:5000'], ['http://kind-registry:5000']],
-    ['HTTP on a LAN name: spelled out, containerd would use https', { host: 'reg.lan:5000', pushHost: 'reg.lan:5000', insecure: true }, 'k3s', ['http://reg.lan:5000'], null],
-    ['HTTPS on loopback: spelled out, containerd would use http', { host: 'localhost:5001', pushHost: 'localhost:5001', insecure: false }, 'k3s', ['https://localhost:5001'], null],
-    ['HTTPS remote: nothing to say', { host: 'registry.example.com', pushHost: 'registry.example.com', insecure: false }, 'k3s', [], null],
+    [
+      'HTTP on a LAN name: spelled out, containerd would use https',
+      { host: 'reg.lan:5000', pushHost: 'reg.lan:5000', insecure: true },
+      'k3s',
+      ['http://reg.lan:5000'],
+      null,
+    ],
+    [
+      'HTTPS on loopback: spelled out, containerd would use http',
+      { host: 'localhost:5001', pushHost: 'localhost:5001', insecure: false },
+      'k3s',
+      ['https://localhost:5001'],
+      null,
+    ],
+    [
+      'HTTPS remote: nothing to say',
+      { host: 'registry.example.com', pushHost: 'registry.example.com', insecure: false },
+      'k3s',
+      [],
+      null,
+    ],
   ] as const)('%s', (_what, registry, kind, referenceMirrors, pushMirrors) => {
     const [reference, push] = routes(registry, kind);
     expect(reference!.mirrors).toEqual(referenceMirrors);
@@ -24,10 +42,15 @@ describe('registryRoutes', () => {
     else expect(push!.mirrors).toEqual(pushMirrors);
   });
 
-  test('server: where the registry really is, so the last error containerd reports is the registry\'s own', () => {
+  test("server: where the registry really is, so the last error containerd reports is the registry's own", () => {
     expect(routes({}).map((r) => r.server)).toEqual(['http://localhost:5001', 'http://localhost:5001']);
-    expect(routes({}, 'k3d').map((r) => r.server)).toEqual(['http://k3d-ameide.localhost:5000', 'http://k3d-ameide.localhost:5000']);
-    expect(routes({ host: 'r.example.com', pushHost: 'r.example.com', insecure: false })[0]!.server).toBe('https://r.example.com');
+    expect(routes({}, 'k3d').map((r) => r.server)).toEqual([
+      'http://k3d-ameide.localhost:5000',
+      'http://k3d-ameide.localhost:5000',
+    ]);
+    expect(routes({ host: 'r.example.com', pushHost: 'r.example.com', insecure: false })[0]!.server).toBe(
+      'https://r.example.com',
+    );
   });
 
   test('an endpoint option wins; without a scheme it takes the registry scheme', () => {
@@ -38,12 +61,20 @@ describe('registryRoutes', () => {
 
 describe('containerd hosts.toml', () => {
   test('one directory per host, named host:port exactly as in the image reference', () => {
-    const files = containerdHostsFiles(clusterTarget(manifestWith({ pushHost: '127.0.0.1:5001', insecure: false }), 'containerd'));
-    expect(Object.keys(files)).toEqual(['certs.d/k3d-ameide.localhost:5001/hosts.toml', 'certs.d/127.0.0.1:5001/hosts.toml']);
+    const files = containerdHostsFiles(
+      clusterTarget(manifestWith({ pushHost: '127.0.0.1:5001', insecure: false }), 'containerd'),
+    );
+    expect(Object.keys(files)).toEqual([
+      'certs.d/k3d-ameide.localhost:5001/hosts.toml',
+      'certs.d/127.0.0.1:5001/hosts.toml',
+    ]);
   });
 
   test('server, then one [host] table per mirror with pull and resolve', () => {
-    const text = renderHostsToml({ host: 'a:1', server: 'http://a:1', mirrors: ['http://m1:2', 'https://m2'] }, '/x/services.manifest.yaml');
+    const text = renderHostsToml(
+      { host: 'a:1', server: 'http://a:1', mirrors: ['http://m1:2', 'https://m2'] },
+      '/x/services.manifest.yaml',
+    );
     expect(text.split('\n').slice(1).join('\n')).toBe(
       [
         'server = "http://a:1"',

@@ -8,9 +8,17 @@ import { tomlString } from './toml.js';
 
 describe('clusterTarget refuses what a kind cannot wire, naming the value and the fix', () => {
   test.each([
-    ['k3d', { host: 'registry.localhost:5001' }, 'registry.host "registry.localhost:5001": k3d names its registries k3d-<name>; use e.g. host: k3d-registry.localhost:5001'],
+    [
+      'k3d',
+      { host: 'registry.localhost:5001' },
+      'registry.host "registry.localhost:5001": k3d names its registries k3d-<name>; use e.g. host: k3d-registry.localhost:5001',
+    ],
     ['k3d', { host: 'k3d-ameide.localhost' }, 'registry.host "k3d-ameide.localhost" names no port'],
-    ['k3d', { host: 'k3d-ameide.localhost:5002' }, 'use different ports: k3d publishes one port, so make them equal (e.g. k3d-ameide.localhost:5001 and localhost:5001)'],
+    [
+      'k3d',
+      { host: 'k3d-ameide.localhost:5002' },
+      'use different ports: k3d publishes one port, so make them equal (e.g. k3d-ameide.localhost:5001 and localhost:5001)',
+    ],
     ['kind', { pushHost: 'localhost' }, 'registry.pushHost "localhost" names no port'],
     ['bogus', {}, 'unknown cluster kind "bogus": use one of k3d, k3s, kind, containerd'],
   ] as [ClusterKind, Partial<RegistryConfig>, string][])('%s %j', (kind, registry, message) => {

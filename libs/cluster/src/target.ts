@@ -90,7 +90,13 @@ export function clusterTarget(manifest: Manifest, kind: ClusterKind, opts: Clust
     namespace: registry.namespace,
     insecure: registry.insecure,
     scheme,
-    clusterName: opts.clusterName ?? (registry.namespace.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'imagefleet'),
+    clusterName:
+      opts.clusterName ??
+      (registry.namespace
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^-+|-+$/g, '') ||
+        'imagefleet'),
     endpoint: origin(opts.endpoint ?? defaultEndpoint, scheme),
     outDir: opts.outDir ?? 'cluster',
     registryContainer,
@@ -109,7 +115,9 @@ function origin(endpoint: string, scheme: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ClusterConfigError(`endpoint "${endpoint}" is not host:port or a URL, e.g. 127.0.0.1:5001 or http://registry:5000`);
+    throw new ClusterConfigError(
+      `endpoint "${endpoint}" is not host:port or a URL, e.g. 127.0.0.1:5001 or http://registry:5000`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ClusterConfigError(`endpoint "${endpoint}": use http:// or https://`);
@@ -131,7 +139,9 @@ function k3dName(reference: HostPort, push: HostPort): string {
     );
   }
   if (reference.port === null) {
-    throw new ClusterConfigError(`registry.host "${reference.host}" names no port: k3d publishes its registry on one, e.g. ${reference.host}:5001`);
+    throw new ClusterConfigError(
+      `registry.host "${reference.host}" names no port: k3d publishes its registry on one, e.g. ${reference.host}:5001`,
+    );
   }
   if (push.loopback && push.port !== reference.port) {
     throw new ClusterConfigError(

@@ -16,7 +16,8 @@ test('writes every file under the directory, made absolute for KIND mounts, no t
   const written = await writeClusterConfig(path.relative(process.cwd(), out), manifestWith(), 'kind');
   expect(written.dir).toBe(out);
   expect(written.written.map((f) => path.relative(out, f))).toEqual(Object.keys(written.files));
-  for (const [relative, content] of Object.entries(written.files)) expect(readFileSync(path.join(out, relative), 'utf8')).toBe(content);
+  for (const [relative, content] of Object.entries(written.files))
+    expect(readFileSync(path.join(out, relative), 'utf8')).toBe(content);
   expect(parse(written.files['kind-cluster.yaml']!).nodes[0].extraMounts[0].hostPath).toBe(path.join(out, 'certs.d'));
   expect(statSync(path.join(out, 'kind.sh')).mode & 0o777).toBe(0o755);
   const all = readdirSync(out, { recursive: true }).map(String);
@@ -29,5 +30,9 @@ test('a second write replaces the content (a changed port reaches the files)', a
   await writeClusterConfig(dir, manifestWith(), 'k3s');
   await writeClusterConfig(dir, manifestWith({ host: 'k3d-ameide.localhost:5002', pushHost: 'localhost:5002' }), 'k3s');
   const text = readFileSync(path.join(dir, 'registries.yaml'), 'utf8');
-  expect(text).toBe(clusterConfig(manifestWith({ host: 'k3d-ameide.localhost:5002', pushHost: 'localhost:5002' }), 'k3s').files['registries.yaml']);
+  expect(text).toBe(
+    clusterConfig(manifestWith({ host: 'k3d-ameide.localhost:5002', pushHost: 'localhost:5002' }), 'k3s').files[
+      'registries.yaml'
+    ],
+  );
 });

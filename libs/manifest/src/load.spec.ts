@@ -7,7 +7,8 @@ import { makeTree, removeTrees } from './testing/tmpdir.js';
 
 afterEach(removeTrees);
 
-const load = (root: string, env: NodeJS.ProcessEnv = {}) => loadManifest(path.join(root, 'services.manifest.yaml'), { env });
+const load = (root: string, env: NodeJS.ProcessEnv = {}) =>
+  loadManifest(path.join(root, 'services.manifest.yaml'), { env });
 
 const FULL = lines(
   'registry:',
@@ -88,7 +89,13 @@ describe('loadManifest', () => {
 
   test('applies every default to a minimal manifest', async () => {
     const root = makeTree({
-      'services.manifest.yaml': lines('registry:', '  host: registry.example.com', '  namespace: team/apps', 'services:', '  a: {}'),
+      'services.manifest.yaml': lines(
+        'registry:',
+        '  host: registry.example.com',
+        '  namespace: team/apps',
+        'services:',
+        '  a: {}',
+      ),
       'apps/a/Dockerfile': 'FROM scratch',
     });
     const manifest = await load(root);
@@ -104,7 +111,13 @@ describe('loadManifest', () => {
     expect(manifest.retention).toEqual({ keep: 5 });
     expect(manifest.concurrency).toEqual({ push: 2, build: null });
     expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });
-    expect(manifest.services[0]).toMatchObject({ secrets: [], buildArgs: {}, dependsOn: [], tags: ['dev'], dockerfileRel: 'apps/a/Dockerfile' });
+    expect(manifest.services[0]).toMatchObject({
+      secrets: [],
+      buildArgs: {},
+      dependsOn: [],
+      tags: ['dev'],
+      dockerfileRel: 'apps/a/Dockerfile',
+    });
   });
 
   test('per-host settings: an HTTPS reference host with its own CA and credentials beside an HTTP push host', async () => {
@@ -135,7 +148,12 @@ describe('loadManifest', () => {
     const manifest = await load(root);
     expect(manifest.registry.builderHost).toBe('k3d-dev-reg:5000');
     expect(manifest.registry.hosts).toEqual({
-      'registry.example.com': { insecure: false, caFile: path.join(root, 'certs/ca.pem'), credentialsEnv: { username: 'PULL_USER', password: 'PULL_PASSWORD' }, dockerConfig: null },
+      'registry.example.com': {
+        insecure: false,
+        caFile: path.join(root, 'certs/ca.pem'),
+        credentialsEnv: { username: 'PULL_USER', password: 'PULL_PASSWORD' },
+        dockerConfig: null,
+      },
       '10.0.0.5:3000': { insecure: true, caFile: null, credentialsEnv: null, dockerConfig: null },
       'k3d-dev-reg:5000': { insecure: true, caFile: null, credentialsEnv: null, dockerConfig: null },
     });
@@ -174,31 +192,64 @@ describe('loadManifest', () => {
       'apps/platform-base/Dockerfile': 'FROM scratch',
       'services/agents/docker/Dockerfile.prod': 'FROM platform-base',
     });
-    expect((await load(root, { IMAGEFLEET_DOCKER: '/opt/docker-20.10/docker' })).builder.docker).toBe('/opt/docker-20.10/docker');
+    expect((await load(root, { IMAGEFLEET_DOCKER: '/opt/docker-20.10/docker' })).builder.docker).toBe(
+      '/opt/docker-20.10/docker',
+    );
     expect((await load(root, { IMAGEFLEET_DOCKER: '' })).builder.docker).toBe('/usr/bin/docker');
   });
 
   test('keeps services in file order, even names JavaScript would sort first', async () => {
     const root = makeTree({
-      'services.manifest.yaml': lines('registry:', '  host: r.example.com', '  namespace: n', 'services:', '  web:', '  "2":', '  api:'),
+      'services.manifest.yaml': lines(
+        'registry:',
+        '  host: r.example.com',
+        '  namespace: n',
+        'services:',
+        '  web:',
+        '  "2":',
+        '  api:',
+      ),
       'apps/web/Dockerfile': 'FROM scratch',
       'apps/2/Dockerfile': 'FROM scratch',
       'apps/api/Dockerfile': 'FROM scratch',
     });
     const manifest = await load(root);
-    expect(manifest.services.map((s) => [s.name, s.line])).toEqual([['web', 5], ['2', 6], ['api', 7]]);
+    expect(manifest.services.map((s) => [s.name, s.line])).toEqual([
+      ['web', 5],
+      ['2', 6],
+      ['api', 7],
+    ]);
   });
 
   test('a context at the root is "." and its Dockerfile relative to the root', async () => {
     const root = makeTree({
-      'services.manifest.yaml': lines('registry:', '  host: r.example.com', '  namespace: n', 'services:', '  a:', '    context: .'),
+      'services.manifest.yaml': lines(
+        'registry:',
+        '  host: r.example.com',
+        '  namespace: n',
+        'services:',
+        '  a:',
+        '    context: .',
+      ),
       Dockerfile: 'FROM scratch',
     });
-    expect((await load(root)).services[0]).toMatchObject({ context: root, contextRel: '.', dockerfileRel: 'Dockerfile' });
+    expect((await load(root)).services[0]).toMatchObject({
+      context: root,
+      contextRel: '.',
+      dockerfileRel: 'Dockerfile',
+    });
   });
 
   test('names the file as given in every issue', async () => {
-    const root = makeTree({ 'services.manifest.yaml': lines('registry:', '  host: r.example.com', '  namespace: n', 'services:', '  www_ameide:') });
+    const root = makeTree({
+      'services.manifest.yaml': lines(
+        'registry:',
+        '  host: r.example.com',
+        '  namespace: n',
+        'services:',
+        '  www_ameide:',
+      ),
+    });
     const given = path.relative(process.cwd(), path.join(root, 'services.manifest.yaml'));
     const error = await loadManifest(given).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
@@ -221,7 +272,9 @@ describe('loadManifest', () => {
     const root = makeTree({});
     const error = await load(root).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
-    expect((error as ManifestError).message).toMatch(/services\.manifest\.yaml:1:1 manifest not found .*: create services\.manifest\.yaml or pass its path$/);
+    expect((error as ManifestError).message).toMatch(
+      /services\.manifest\.yaml:1:1 manifest not found .*: create services\.manifest\.yaml or pass its path$/,
+    );
   });
 });
 

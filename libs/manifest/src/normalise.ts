@@ -65,7 +65,11 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
  * else the registry-wide `insecure` (which defaults to plain HTTP for a loopback push host). A host
  * with a `caFile` speaks HTTPS: that CA is what the user gave it for.
  */
-function hostSettings(registry: ManifestFile['registry'], pushHost: string, root: string): Record<string, HostSettings> {
+function hostSettings(
+  registry: ManifestFile['registry'],
+  pushHost: string,
+  root: string,
+): Record<string, HostSettings> {
   const builderHost = registry.builderHost ?? pushHost;
   const names = [registry.host, pushHost, builderHost, ...Object.keys(registry.hosts ?? {})].filter(unique);
   const fallback = registry.insecure ?? isLoopback(pushHost);
@@ -75,7 +79,8 @@ function hostSettings(registry: ManifestFile['registry'], pushHost: string, root
       const settings: HostSettings = {
         insecure: own.insecure ?? (own.caFile ? false : fallback),
         caFile: own.caFile ? path.resolve(root, own.caFile) : null,
-        credentialsEnv: own.usernameEnv && own.passwordEnv ? { username: own.usernameEnv, password: own.passwordEnv } : null,
+        credentialsEnv:
+          own.usernameEnv && own.passwordEnv ? { username: own.usernameEnv, password: own.passwordEnv } : null,
         dockerConfig: own.dockerConfig ? path.resolve(root, own.dockerConfig) : null,
       };
       return [host, settings];

@@ -8,11 +8,18 @@ const service = (name: string, tags: string[]): ServiceSpec => serviceSpec(name,
 const manifest: Manifest = {
   file: '/w/services.manifest.yaml',
   root: '/w',
-  registry: { host: 'k3d-ameide.localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true, builderHost: 'localhost:5001', hosts: {} },
+  registry: {
+    host: 'k3d-ameide.localhost:5001',
+    pushHost: 'localhost:5001',
+    namespace: 'ameide',
+    insecure: true,
+    builderHost: 'localhost:5001',
+    hosts: {},
+  },
   concurrency: { push: 2, build: null },
   push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
   builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
-    retention: { keep: 5 },
+  retention: { keep: 5 },
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],
 };
 
@@ -35,6 +42,8 @@ describe('image references', () => {
   });
 
   test('an unknown service name throws, naming the known ones', () => {
-    expect(() => imageReferences(manifest, 'wbe')).toThrow('/w/services.manifest.yaml: no service "wbe" (services: web, api)');
+    expect(() => imageReferences(manifest, 'wbe')).toThrow(
+      '/w/services.manifest.yaml: no service "wbe" (services: web, api)',
+    );
   });
 });

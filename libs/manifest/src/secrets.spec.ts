@@ -28,7 +28,10 @@ async function setup(dotenv?: string) {
     'apps/worker/Dockerfile': 'FROM scratch',
     ...(dotenv === undefined ? {} : { '.env': dotenv }),
   });
-  return { manifest: await loadManifest(path.join(root, 'services.manifest.yaml')), dotenvFile: path.join(root, '.env') };
+  return {
+    manifest: await loadManifest(path.join(root, 'services.manifest.yaml')),
+    dotenvFile: path.join(root, '.env'),
+  };
 }
 
 function thrown(fn: () => unknown): SecretsError {
@@ -43,8 +46,13 @@ function thrown(fn: () => unknown): SecretsError {
 
 describe('loadSecretValues', () => {
   test('reads .env without touching process.env, and returns only the needed names', async () => {
-    const { manifest, dotenvFile } = await setup('GIT_AUTH_TOKEN=ghp-from-dotenv\nNPM_TOKEN="npm from dotenv"\nUNUSED=x\n');
-    expect(loadSecretValues(manifest, { env: {}, dotenvFile })).toEqual({ GIT_AUTH_TOKEN: 'ghp-from-dotenv', NPM_TOKEN: 'npm from dotenv' });
+    const { manifest, dotenvFile } = await setup(
+      'GIT_AUTH_TOKEN=ghp-from-dotenv\nNPM_TOKEN="npm from dotenv"\nUNUSED=x\n',
+    );
+    expect(loadSecretValues(manifest, { env: {}, dotenvFile })).toEqual({
+      GIT_AUTH_TOKEN: 'ghp-from-dotenv',
+      NPM_TOKEN: 'npm from dotenv',
+    });
     expect(process.env['GIT_AUTH_TOKEN']).toBeUndefined();
     expect(process.env['UNUSED']).toBeUndefined();
   });
@@ -52,7 +60,10 @@ describe('loadSecretValues', () => {
   test('.env wins over the environment; an empty .env value does not; names .env lacks come from the environment', async () => {
     const { manifest, dotenvFile } = await setup('GIT_AUTH_TOKEN=from-dotenv\nNPM_TOKEN=\n');
     const env = { GIT_AUTH_TOKEN: 'from-env', NPM_TOKEN: 'npm-from-env' };
-    expect(loadSecretValues(manifest, { env, dotenvFile })).toEqual({ GIT_AUTH_TOKEN: 'from-dotenv', NPM_TOKEN: 'npm-from-env' });
+    expect(loadSecretValues(manifest, { env, dotenvFile })).toEqual({
+      GIT_AUTH_TOKEN: 'from-dotenv',
+      NPM_TOKEN: 'npm-from-env',
+    });
     const { manifest: m2, dotenvFile: f2 } = await setup('NPM_TOKEN=npm-from-dotenv\n');
     expect(loadSecretValues(m2, { env: { GIT_AUTH_TOKEN: 'only-in-env', NPM_TOKEN: '' }, dotenvFile: f2 })).toEqual({
       GIT_AUTH_TOKEN: 'only-in-env',
@@ -75,12 +86,17 @@ describe('loadSecretValues', () => {
 
   test('a missing .env file is fine when the environment has everything', async () => {
     const { manifest, dotenvFile } = await setup();
-    expect(loadSecretValues(manifest, { env: { GIT_AUTH_TOKEN: 'aaaa', NPM_TOKEN: 'bbbb' }, dotenvFile })).toEqual({ GIT_AUTH_TOKEN: 'aaaa', NPM_TOKEN: 'bbbb' });
+    expect(loadSecretValues(manifest, { env: { GIT_AUTH_TOKEN: 'aaaa', NPM_TOKEN: 'bbbb' }, dotenvFile })).toEqual({
+      GIT_AUTH_TOKEN: 'aaaa',
+      NPM_TOKEN: 'bbbb',
+    });
   });
 
   test('only the selected services need their secrets', async () => {
     const { manifest, dotenvFile } = await setup('GIT_AUTH_TOKEN=ghp-token\n');
-    expect(loadSecretValues(manifest, { env: {}, dotenvFile, services: ['web'] })).toEqual({ GIT_AUTH_TOKEN: 'ghp-token' });
+    expect(loadSecretValues(manifest, { env: {}, dotenvFile, services: ['web'] })).toEqual({
+      GIT_AUTH_TOKEN: 'ghp-token',
+    });
     expect(thrown(() => loadSecretValues(manifest, { env: {}, dotenvFile, services: ['worker'] })).message).toBe(
       'secret NPM_TOKEN needed by service worker is not set: add it to .env or the environment',
     );
@@ -103,9 +119,15 @@ describe('loadSecretValues', () => {
 
   test('never puts a value in the message', async () => {
     const { manifest, dotenvFile } = await setup('GIT_AUTH_TOKEN=ghp-very-secret-value\n');
-    const error = thrown(() => loadSecretValues(manifest, { env: { OTHER: 'env-secret-value' }, dotenvFile, services: ['agents-runtime'] }));
-    expect(error.message).toBe('secret NPM_TOKEN needed by service agents-runtime is not set: add it to .env or the environment');
-    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toMatch(/very-secret|env-secret/);
+    const error = thrown(() =>
+      loadSecretValues(manifest, { env: { OTHER: 'env-secret-value' }, dotenvFile, services: ['agents-runtime'] }),
+    );
+    expect(error.message).toBe(
+      'secret NPM_TOKEN needed by service agents-runtime is not set: add it to .env or the environment',
+    );
+    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toMatch(
+      /very-secret|env-secret/,
+    );
   });
 
   test('an unknown selected service is an error, not an empty selection', async () => {
@@ -141,7 +163,12 @@ describe('loadSecretValues', () => {
   });
 
   test('a quoted value keeps its "#", and comment lines are fine', async () => {
-    const { manifest, dotenvFile } = await setup('# GIT_AUTH_TOKEN=old#value\nGIT_AUTH_TOKEN="ghp#1234" # note\nNPM_TOKEN=\'pass #word\'\n# end\n');
-    expect(loadSecretValues(manifest, { env: {}, dotenvFile })).toEqual({ GIT_AUTH_TOKEN: 'ghp#1234', NPM_TOKEN: 'pass #word' });
+    const { manifest, dotenvFile } = await setup(
+      '# GIT_AUTH_TOKEN=old#value\nGIT_AUTH_TOKEN="ghp#1234" # note\nNPM_TOKEN=\'pass #word\'\n# end\n',
+    );
+    expect(loadSecretValues(manifest, { env: {}, dotenvFile })).toEqual({
+      GIT_AUTH_TOKEN: 'ghp#1234',
+      NPM_TOKEN: 'pass #word',
+    });
   });
 });

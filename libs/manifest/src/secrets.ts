@@ -120,7 +120,8 @@ function readDotenv(file: string): Dotenv {
 }
 
 /** dotenv 16's own line pattern (lib/main.js `LINE`), so keys are found exactly as `parse` finds them. */
-const DOTENV_LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
+const DOTENV_LINE =
+  /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
 
 /**
  * An unquoted value ends at the first `#` (`[^#\r\n]+`): `TOKEN=abc#def` and `TOKEN=abc # note`

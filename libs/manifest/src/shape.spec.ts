@@ -97,7 +97,14 @@ describe('shape issues, placed in the file', () => {
 
 describe('YAML issues', () => {
   test('a duplicate service key points at the second one and names the first', async () => {
-    const yaml = lines(...REGISTRY, 'services:', '  platform-base:', '    tags: [a]', '  platform-base:', '    tags: [b]');
+    const yaml = lines(
+      ...REGISTRY,
+      'services:',
+      '  platform-base:',
+      '    tags: [a]',
+      '  platform-base:',
+      '    tags: [b]',
+    );
     expect(await issuesFor({ 'services.manifest.yaml': yaml })).toEqual([
       '7:3 services.platform-base: service "platform-base" is listed twice (first at line 5): merge the two entries',
     ]);

@@ -31,11 +31,21 @@ function explain(issue: z.core.$ZodIssue, textAt: TextAt): Problem[] {
       return [{ path, message: invalidType(path, issue.expected, input, textAt(path)) }];
     case 'too_small':
       if (issue.origin === 'string') return [{ path, message: 'must not be empty: remove the key to use the default' }];
-      return [{ path, message: `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}, got ${show(input)}` }];
+      return [
+        {
+          path,
+          message: `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}, got ${show(input)}`,
+        },
+      ];
     case 'invalid_value':
       return [{ path, message: `must be one of ${issue.values.join(', ')}, got ${show(input)}` }];
     case 'invalid_union':
-      return [{ path, message: `build arg values are strings, numbers or booleans, got ${kind(input)}: write ${String(path.at(-1))}: "" for an empty value` }];
+      return [
+        {
+          path,
+          message: `build arg values are strings, numbers or booleans, got ${kind(input)}: write ${String(path.at(-1))}: "" for an empty value`,
+        },
+      ];
     default:
       return [{ path, message: issue.message }];
   }

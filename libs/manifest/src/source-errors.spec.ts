@@ -9,13 +9,30 @@ import { removeTrees } from './testing/tmpdir.js';
 afterEach(removeTrees);
 
 const manifest = (...service: string[]) => ({
-  'services.manifest.yaml': lines(...REGISTRY, 'services:', '  web:', '    context: apps/web', ...service, '    dockerfile: Dockerfile', '  api:', '    context: apps/api'),
+  'services.manifest.yaml': lines(
+    ...REGISTRY,
+    'services:',
+    '  web:',
+    '    context: apps/web',
+    ...service,
+    '    dockerfile: Dockerfile',
+    '  api:',
+    '    context: apps/api',
+  ),
 });
 
 describe('YAML errors name the value left open, not the key after it', () => {
   test.each([
-    ['an unclosed flow map', '    buildArgs: {A: 1', '7:16 services.web.buildArgs: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }'],
-    ['an unclosed flow sequence', '    secrets: [GIT_AUTH_TOKEN', '7:14 services.web.secrets: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    [
+      'an unclosed flow map',
+      '    buildArgs: {A: 1',
+      '7:16 services.web.buildArgs: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }',
+    ],
+    [
+      'an unclosed flow sequence',
+      '    secrets: [GIT_AUTH_TOKEN',
+      '7:14 services.web.secrets: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
   ])('%s', async (_name, line, expected) => {
     const issues = await issuesFor(manifest(line));
     expect(issues[0]!.split('\n')[0]).toBe(expected);

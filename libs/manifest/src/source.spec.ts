@@ -45,7 +45,12 @@ describe('parseSource', () => {
 
   test('an alias bomb is a problem, not a hang', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) bomb.push(`${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10).fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      bomb.push(
+        `${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10)
+          .fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`)
+          .join(', ')}]`,
+      );
     const parsed = parseSource(lines(...bomb));
     expect(parsed.problems).toHaveLength(1);
     expect(parsed.problems[0]!.message).toMatch(/^invalid YAML: /);

@@ -64,7 +64,8 @@ export function parseSource(text: string): Source {
     data,
     locate(path, at = 'value') {
       const { depth, node, key } = find(path);
-      const pointAtValue = depth === path.length && at === 'value' && isScalar(node) && !!node.range && node.range[1] > node.range[0];
+      const pointAtValue =
+        depth === path.length && at === 'value' && isScalar(node) && !!node.range && node.range[1] > node.range[0];
       return pointAtValue || !key ? start(node) : start(key);
     },
     keys(path) {
@@ -73,7 +74,9 @@ export function parseSource(text: string): Source {
     },
     textAt(path) {
       const { depth, node } = find(path);
-      return depth === path.length && isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
+      return depth === path.length && isScalar(node) && node.range
+        ? text.slice(node.range[0], node.range[1])
+        : undefined;
     },
   };
 }
@@ -126,13 +129,20 @@ function duplicates(node: unknown, path: PathSegment[], position: (o: number) =>
  * A flow collection or quoted scalar that is not closed and ends where the error was found
  * (its range runs up to `offset`): the real culprit of an error yaml reports at the next token.
  */
-function unclosedBefore(node: unknown, offset: number, text: string, path: PathSegment[]): { path: PathSegment[]; start: number } | undefined {
+function unclosedBefore(
+  node: unknown,
+  offset: number,
+  text: string,
+  path: PathSegment[],
+): { path: PathSegment[]; start: number } | undefined {
   const visit = (child: unknown, at: PathSegment[]) => {
     const range = (child as Node | null)?.range;
     if (!range || range[0] > offset || range[2] < offset) return undefined;
     const deeper = unclosedBefore(child, offset, text, at);
     if (deeper) return deeper;
-    return range[1] <= offset && isUnclosed(child, text.slice(range[0], range[1])) ? { path: at, start: range[0] } : undefined;
+    return range[1] <= offset && isUnclosed(child, text.slice(range[0], range[1]))
+      ? { path: at, start: range[0] }
+      : undefined;
   };
   if (isMap(node)) {
     for (const pair of node.items) {

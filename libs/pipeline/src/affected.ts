@@ -31,7 +31,8 @@ export function affectedServices(
     if (inContext) direct.set(service.name, `changed ${inContext}`);
   }
   if (changedFiles.includes(manifestRel)) {
-    for (const [name, reason] of manifestChanges(manifest, manifestText)) if (!direct.has(name)) direct.set(name, reason);
+    for (const [name, reason] of manifestChanges(manifest, manifestText))
+      if (!direct.has(name)) direct.set(name, reason);
   }
   // Everything built FROM a touched service is touched too.
   const result = new Map(direct);
@@ -47,7 +48,9 @@ export function affectedServices(
       }
     }
   }
-  return manifest.services.filter((s) => result.has(s.name)).map((s) => ({ service: s.name, reason: result.get(s.name)! }));
+  return manifest.services
+    .filter((s) => result.has(s.name))
+    .map((s) => ({ service: s.name, reason: result.get(s.name)! }));
 }
 
 /** Sections every image depends on; `concurrency` and `push` change how, not what, is pushed. */

@@ -13,7 +13,23 @@ export { newRunId } from './run-id.js';
 export { workspacePaths, type WorkspacePaths } from './paths.js';
 export { affectedServices, type AffectedReason } from './affected.js';
 export { pinValuesFile, type PinOutcome } from './pin.js';
-export { pullAsNode, resolveHostsDir, DEFAULT_CONTAINERD_ADDRESS, DEFAULT_NODE_NAMESPACE, type PullAsNodeOptions, type NodePullOutcome, type NodePullOutcomeStatus } from './service/node-pull.js';
+export {
+  pullAsNode,
+  resolveHostsDir,
+  DEFAULT_CONTAINERD_ADDRESS,
+  DEFAULT_NODE_NAMESPACE,
+  type PullAsNodeOptions,
+  type NodePullOutcome,
+  type NodePullOutcomeStatus,
+} from './service/node-pull.js';
 export { pullVerifiedAsNode, type NodeCheck } from './fleet/pull-as-node.js';
 export { runDoctor, formatDoctor, type DoctorCheck, type DoctorOptions } from './doctor/index.js';
-export { prune, devRegistryGcTarget, type PruneOptions, type PruneReport, type PrunedManifest, type GcTarget, type GcOutcome } from './prune/index.js';
+export {
+  prune,
+  devRegistryGcTarget,
+  type PruneOptions,
+  type PruneReport,
+  type PrunedManifest,
+  type GcTarget,
+  type GcOutcome,
+} from './prune/index.js';

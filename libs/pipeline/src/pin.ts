@@ -28,16 +28,27 @@ export async function pinValuesFile(
   registry: RunRegistry,
 ): Promise<PinOutcome> {
   const base = { service: service.name, file, ref: pin?.ref ?? '' };
-  if (!pin) return { ...base, status: 'refused', detail: `no verified digest for ${service.name} in artifacts/image-digests.json: push it first` };
+  if (!pin)
+    return {
+      ...base,
+      status: 'refused',
+      detail: `no verified digest for ${service.name} in artifacts/image-digests.json: push it first`,
+    };
   const repo = `${manifest.registry.namespace}/${service.name}`;
   const result = await registry.push.verify(repo, pin.digest);
   if (result.status !== 'verified') {
-    return { ...base, status: 'refused', detail: `refusing to pin ${service.name} to ${pin.digest}: ${result.status}: ${result.detail}` };
+    return {
+      ...base,
+      status: 'refused',
+      detail: `refusing to pin ${service.name} to ${pin.digest}: ${result.status}: ${result.detail}`,
+    };
   }
   const text = await readFile(file, 'utf8');
   const doc = parseDocument(text);
-  if (doc.errors.length) return { ...base, status: 'refused', detail: `${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]})` };
-  if (doc.contents !== null && !isMap(doc.contents)) return { ...base, status: 'refused', detail: `${file}: the top level is not a mapping` };
+  if (doc.errors.length)
+    return { ...base, status: 'refused', detail: `${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]})` };
+  if (doc.contents !== null && !isMap(doc.contents))
+    return { ...base, status: 'refused', detail: `${file}: the top level is not a mapping` };
   const keys = path.split('.');
   if (doc.getIn(keys) === pin.ref) return { ...base, status: 'already', detail: `${path} already ${pin.ref}` };
   await writeFileAtomic(file, replaceValue(text, doc, keys, pin.ref));

@@ -23,10 +23,24 @@ afterEach(() => ws.remove());
 const RUN = 'run-1';
 const started = new Date().toISOString();
 const digestOf = (i: number) => `sha256:${String(i).padStart(64, '0')}`;
-const pushedRow = (i: number) => ({ ...emptyRow(ws.manifest, ws.manifest.services[i]!, RUN, started), status: 'pushed' as const, digest: digestOf(i), finishedAt: started });
+const pushedRow = (i: number) => ({
+  ...emptyRow(ws.manifest, ws.manifest.services[i]!, RUN, started),
+  status: 'pushed' as const,
+  digest: digestOf(i),
+  finishedAt: started,
+});
 const pinOf = (i: number): { service: string; pin: DigestPin } => {
   const service = ws.manifest.services[i]!.name;
-  return { service, pin: { ref: `localhost:5001/ameide/${service}@${digestOf(i)}`, digest: digestOf(i), tags: ['dev'], runId: RUN, verifiedAt: started } };
+  return {
+    service,
+    pin: {
+      ref: `localhost:5001/ameide/${service}@${digestOf(i)}`,
+      digest: digestOf(i),
+      tags: ['dev'],
+      runId: RUN,
+      verifiedAt: started,
+    },
+  };
 };
 
 describe('createRunRecorder', () => {
@@ -35,7 +49,9 @@ describe('createRunRecorder', () => {
     const failed = new Set([3, 7]);
     await Promise.all(
       ws.manifest.services.map((_, i) =>
-        failed.has(i) ? recorder.record({ ...pushedRow(i), status: 'failed', phase: 'verify', digest: '', error: 'missing\nblob' }) : recorder.record(pushedRow(i), pinOf(i)),
+        failed.has(i)
+          ? recorder.record({ ...pushedRow(i), status: 'failed', phase: 'verify', digest: '', error: 'missing\nblob' })
+          : recorder.record(pushedRow(i), pinOf(i)),
       ),
     );
     // The first record starts a write at once; the 19 that arrive while it is in flight share the next.
@@ -51,7 +67,11 @@ describe('createRunRecorder', () => {
   it('a record resolves only once its row is on disk', async () => {
     const recorder = createRunRecorder(ws.manifest);
     const rowsDir = join(workspacePaths(ws.manifest).logs, report.ROWS_DIR);
-    const onDisk = await Promise.all(ws.manifest.services.slice(0, 5).map((s, i) => recorder.record(pushedRow(i)).then(() => existsSync(join(rowsDir, `${s.name}.json`)))));
+    const onDisk = await Promise.all(
+      ws.manifest.services
+        .slice(0, 5)
+        .map((s, i) => recorder.record(pushedRow(i)).then(() => existsSync(join(rowsDir, `${s.name}.json`)))),
+    );
     expect(onDisk).toEqual([true, true, true, true, true]);
   });
 
@@ -63,7 +83,10 @@ describe('createRunRecorder', () => {
     await expect(first).rejects.toThrow('ENOSPC');
     await expect(second).resolves.toBeUndefined();
     await recorder.record(pushedRow(0));
-    expect((await report.readRows(workspacePaths(ws.manifest).logs)).map((r) => r.service)).toEqual(['svc-00', 'svc-01']);
+    expect((await report.readRows(workspacePaths(ws.manifest).logs)).map((r) => r.service)).toEqual([
+      'svc-00',
+      'svc-01',
+    ]);
   });
 });
 
@@ -73,7 +96,16 @@ describe('notStartedRow', () => {
     [{ interrupted: true } as const, 'interrupted', 'interrupted before it started'],
   ])('%o → %s', (why, status, error) => {
     const row = notStartedRow(ws.manifest, ws.manifest.services[0]!, RUN, why);
-    expect(row).toMatchObject({ status, phase: 'build', error, startedAt: '', attempts: 0, runId: RUN, image: 'localhost:5001/ameide/svc-00:dev', log: 'artifacts/image-build-logs/svc-00_dev.log' });
+    expect(row).toMatchObject({
+      status,
+      phase: 'build',
+      error,
+      startedAt: '',
+      attempts: 0,
+      runId: RUN,
+      image: 'localhost:5001/ameide/svc-00:dev',
+      log: 'artifacts/image-build-logs/svc-00_dev.log',
+    });
     expect(Date.parse(row.finishedAt)).not.toBeNaN();
   });
 });

@@ -35,12 +35,20 @@ export function emptyRow(manifest: Manifest, service: ServiceSpec, runId: string
 }
 
 /** The row of a service the run never started: an image it builds FROM failed, or the run was interrupted. */
-export function notStartedRow(manifest: Manifest, service: ServiceSpec, runId: string, why: { interrupted: true } | { failedBases: string[] }): SummaryRow {
+export function notStartedRow(
+  manifest: Manifest,
+  service: ServiceSpec,
+  runId: string,
+  why: { interrupted: true } | { failedBases: string[] },
+): SummaryRow {
   return {
     ...emptyRow(manifest, service, runId, ''),
     status: 'interrupted' in why ? 'interrupted' : 'failed',
     phase: 'build',
-    error: 'interrupted' in why ? 'interrupted before it started' : `not run: an image it builds FROM (${why.failedBases.join(', ')}) failed`,
+    error:
+      'interrupted' in why
+        ? 'interrupted before it started'
+        : `not run: an image it builds FROM (${why.failedBases.join(', ')}) failed`,
     finishedAt: new Date().toISOString(),
   };
 }
@@ -66,7 +74,10 @@ export function createRunRecorder(manifest: Manifest): RunRecorder {
       try {
         const oneLine = batch.map(({ row }) => ({ ...row, error: row.error.replace(/\s+/g, ' ').trim() }));
         await recordRows(paths.logs, oneLine, { tag });
-        await recordDigestPins(paths.digests, batch.flatMap((b) => (b.pin ? [b.pin] : [])));
+        await recordDigestPins(
+          paths.digests,
+          batch.flatMap((b) => (b.pin ? [b.pin] : [])),
+        );
         for (const w of settle) w.resolve();
       } catch (error) {
         for (const w of settle) w.reject(error);

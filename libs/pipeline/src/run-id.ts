@@ -7,6 +7,9 @@ let runsStarted = 0;
 
 export function newRunId(now: Date = new Date()): string {
   const n = runsStarted++;
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${process.pid}${n ? `-${n}` : ''}`;
 }

@@ -41,4 +41,3 @@ function isGroupAlive(pid: number): boolean {
     return false;
   }
 }
-

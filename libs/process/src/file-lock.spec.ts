@@ -36,7 +36,8 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_0
   }
 }
 
-const holderJson = (pid: number) => JSON.stringify({ pid, hostname: hostname(), acquiredAt: new Date().toISOString(), token: 'x' });
+const holderJson = (pid: number) =>
+  JSON.stringify({ pid, hostname: hostname(), acquiredAt: new Date().toISOString(), token: 'x' });
 
 describe('acquireSlot across processes', () => {
   it('never lets more than `slots` processes in at once, and lets all of them through', async () => {
@@ -54,7 +55,9 @@ describe('acquireSlot across processes', () => {
     const spans = await Promise.all(
       (await readdir(out))
         .filter((f) => f.startsWith('span-'))
-        .map(async (f) => JSON.parse(await readFile(join(out, f), 'utf8')) as { slot: number; start: number; end: number }),
+        .map(
+          async (f) => JSON.parse(await readFile(join(out, f), 'utf8')) as { slot: number; start: number; end: number },
+        ),
     );
     expect(spans).toHaveLength(n);
     const events = spans.flatMap((s) => [

@@ -16,7 +16,6 @@ import { inspect, reclaim, releaseFile, tryCreate, type LockHolder } from './loc
 
 export { STALE_UNREADABLE_MS, type LockHolder } from './lock-file.js';
 
-
 export interface FileLockOptions {
   /** Give up (with {@link LockTimeoutError}) after waiting this long. @default 60000 */
   timeoutMs?: number;
@@ -55,7 +54,6 @@ export class LockTimeoutError extends Error {
     );
   }
 }
-
 
 /** Run `fn` while holding the exclusive lock `lockPath`; released in `finally`. */
 export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
@@ -159,4 +157,3 @@ function checkNumber(option: string, value: number, min: number): void {
     throw new TypeError(`${option} must be a number >= ${min}, got ${String(value)}`);
   }
 }
-

@@ -1,4 +1,11 @@
-export { runCommand, startDetached, lastMeaningfulLine, parentDeathWrapper, type RunOptions, type RunResult } from './run.js';
+export {
+  runCommand,
+  startDetached,
+  lastMeaningfulLine,
+  parentDeathWrapper,
+  type RunOptions,
+  type RunResult,
+} from './run.js';
 export { createRedactor, composeRedactors, MASK, type Redactor } from './redact.js';
 export { killAllGroups, killGroup } from './children.js';
 export { delay } from './delay.js';

@@ -23,9 +23,7 @@ export const STALE_UNREADABLE_MS = 2000;
 // ---- lock files -------------------------------------------------------------------------
 
 export type LockState =
-  | { kind: 'free' }
-  | { kind: 'held'; holder: LockHolder | undefined }
-  | { kind: 'stale'; raw: string };
+  { kind: 'free' } | { kind: 'held'; holder: LockHolder | undefined } | { kind: 'stale'; raw: string };
 
 /** Create `path` if absent and write our holder record into it; `undefined` when it exists. */
 export async function tryCreate(path: string): Promise<LockHolder | undefined> {

@@ -127,7 +127,10 @@ describe('runCommand: children die with their parent', () => {
   it.runIf(existsSync('/usr/bin/setpriv'))('kill -9 of the parent process kills the child it started', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pdeath-'));
     const pidFile = join(dir, 'sleep.pid');
-    const parent = spawn(process.execPath, ['--import', 'tsx', worker, 'sleep', pidFile], { cwd: workspaceRoot, stdio: 'ignore' });
+    const parent = spawn(process.execPath, ['--import', 'tsx', worker, 'sleep', pidFile], {
+      cwd: workspaceRoot,
+      stdio: 'ignore',
+    });
     try {
       expect(await waitFor(() => existsSync(pidFile), 15_000)).toBe(true);
       const sleepPid = Number(readFileSync(pidFile, 'utf8'));
@@ -148,8 +151,12 @@ describe('runCommand: children die with their parent', () => {
   });
 
   it('can be turned off, and still names a missing program', async () => {
-    expect((await runCommand('/nonexistent/docker', ['version'], { dieWithParent: false })).reason).toBe('/nonexistent/docker: command not found');
-    expect((await runCommand('/nonexistent/docker', ['version'])).reason).toBe('/nonexistent/docker: command not found');
+    expect((await runCommand('/nonexistent/docker', ['version'], { dieWithParent: false })).reason).toBe(
+      '/nonexistent/docker: command not found',
+    );
+    expect((await runCommand('/nonexistent/docker', ['version'])).reason).toBe(
+      '/nonexistent/docker: command not found',
+    );
   });
 });
 

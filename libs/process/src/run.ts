@@ -76,7 +76,9 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
   const rawOut: string[] = [];
   const rawErr: string[] = [];
   const wrapper = opts.dieWithParent === false ? undefined : parentDeathWrapper();
-  const [spawnFile, spawnArgs]: [string, readonly string[]] = wrapper ? [wrapper[0], [...wrapper.slice(1), file, ...args]] : [file, args];
+  const [spawnFile, spawnArgs]: [string, readonly string[]] = wrapper
+    ? [wrapper[0], [...wrapper.slice(1), file, ...args]]
+    : [file, args];
   let stalled = false;
   let timedOut = false;
   let aborted = false;
@@ -129,7 +131,12 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const pump = async (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr', sink: string[], rawSink: string[]) => {
+  const pump = async (
+    stream: NodeJS.ReadableStream | null | undefined,
+    name: 'stdout' | 'stderr',
+    sink: string[],
+    rawSink: string[],
+  ) => {
     if (!stream) return;
     let pending = '';
     for await (const chunk of stream) {
@@ -151,7 +158,11 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
     }
   };
 
-  const [result] = await Promise.all([child, pump(child.stdout, 'stdout', out, rawOut), pump(child.stderr, 'stderr', err, rawErr)]);
+  const [result] = await Promise.all([
+    child,
+    pump(child.stdout, 'stdout', out, rawOut),
+    pump(child.stderr, 'stderr', err, rawErr),
+  ]);
   clearTimeout(stallTimer);
   clearTimeout(timeoutTimer);
   opts.signal?.removeEventListener('abort', onAbort);
@@ -166,10 +177,12 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
   if (stalled) reason = `no output for ${Math.round((opts.stallMs ?? 0) / 1000)} s: stalled, killed`;
   else if (timedOut) reason = `still running after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s: timed out, killed`;
   else if (aborted) reason = 'interrupted';
-  else if (!ok) reason = lastMeaningfulLine(stderr) || lastMeaningfulLine(stdout) || `exited with ${exitCode ?? signal}`;
+  else if (!ok)
+    reason = lastMeaningfulLine(stderr) || lastMeaningfulLine(stdout) || `exited with ${exitCode ?? signal}`;
   if (result.failed && result.code === 'ENOENT') reason = `${file}: command not found`;
   // Through setpriv, a missing program is setpriv's exit 127 ("failed to execute …: No such file").
-  if (wrapper && exitCode === 127 && /^setpriv: failed to execute .*No such file or directory/m.test(stderr)) reason = `${file}: command not found`;
+  if (wrapper && exitCode === 127 && /^setpriv: failed to execute .*No such file or directory/m.test(stderr))
+    reason = `${file}: command not found`;
 
   return {
     command,
@@ -221,7 +234,10 @@ function failure(command: string, started: number, reason: string): RunResult {
 
 /** The last line that says something: what a person looks at first when a command fails. */
 export function lastMeaningfulLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.at(-1) ?? '';
 }
 
@@ -234,13 +250,22 @@ function quoteForDisplay(arg: string): string {
  * its pid without waiting: the caller's process may exit while it runs. What it does and when it
  * stops is the helper's own business (the task server stops itself when idle).
  */
-export async function startDetached(file: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined>; logFile: string }): Promise<number> {
+export async function startDetached(
+  file: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; logFile: string },
+): Promise<number> {
   await mkdir(dirname(opts.logFile), { recursive: true });
   // node:child_process, not execa: the output goes straight to the log file's descriptor, so
   // nothing in this process has to stay alive to carry it.
   const log = openSync(opts.logFile, 'a', 0o600);
   try {
-    const child = spawn(file, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: true, stdio: ['ignore', log, log] });
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
     child.on('error', () => undefined);
     child.unref();
     if (!child.pid) throw new Error(`could not start ${file}`);

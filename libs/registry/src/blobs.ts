@@ -7,7 +7,12 @@ import type { Transport } from './transport/http.js';
 
 /** HEAD a blob; `null` when the repository does not have it. */
 export async function headBlob(t: Transport, repo: string, digest: string): Promise<{ size: number } | null> {
-  const req = { method: 'HEAD', url: `/v2/${repo}/blobs/${digest}`, repository: repo, operation: `HEAD blob ${digest}` } as const;
+  const req = {
+    method: 'HEAD',
+    url: `/v2/${repo}/blobs/${digest}`,
+    repository: repo,
+    operation: `HEAD blob ${digest}`,
+  } as const;
   const res = await t.request(req);
   if (res.status === 404) return null;
   if (res.status !== 200) throw await t.errorFor(res, req);
@@ -18,7 +23,12 @@ export async function headBlob(t: Transport, repo: string, digest: string): Prom
 /** Upload a blob in one piece: `POST …/blobs/uploads/` then `PUT <Location>?digest=`. Returns its digest. */
 export async function uploadBlob(t: Transport, repo: string, bytes: Uint8Array): Promise<string> {
   const digest = sha256Digest(bytes);
-  const start = { method: 'POST', url: `/v2/${repo}/blobs/uploads/`, repository: repo, operation: `POST blob upload for ${digest}` } as const;
+  const start = {
+    method: 'POST',
+    url: `/v2/${repo}/blobs/uploads/`,
+    repository: repo,
+    operation: `POST blob upload for ${digest}`,
+  } as const;
   const opened = await t.request(start);
   const location = opened.headers.get('location');
   if (opened.status !== 202 || !location) throw await t.errorFor(opened, start);

@@ -43,7 +43,11 @@ describe('against the real registry', () => {
   test('put, head, get and delete a manifest; the bytes come back exactly', async () => {
     const pushed = await pushRandomImage(client, 'team/manifests', 'v1', { layers: 2, oci: true });
     expect(pushed.bytes.toString()).toContain('\n  '); // pretty-printed: re-serialising would change the digest
-    expect(await client.headManifest('team/manifests', 'v1')).toEqual({ digest: pushed.digest, mediaType: OCI_MANIFEST, size: pushed.bytes.length });
+    expect(await client.headManifest('team/manifests', 'v1')).toEqual({
+      digest: pushed.digest,
+      mediaType: OCI_MANIFEST,
+      size: pushed.bytes.length,
+    });
     const got = await client.getManifest('team/manifests', 'v1');
     expect(got.digest).toBe(pushed.digest);
     expect(got.mediaType).toBe(OCI_MANIFEST);
@@ -54,16 +58,28 @@ describe('against the real registry', () => {
     expect(await client.headManifest('team/manifests', 'v1')).toBeNull();
     const error = await client.getManifest('team/manifests', pushed.digest).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
-    expect(error).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN', retryable: false, repository: 'team/manifests' });
+    expect(error).toMatchObject({
+      status: 404,
+      code: 'MANIFEST_UNKNOWN',
+      retryable: false,
+      repository: 'team/manifests',
+    });
     expect((error as Error).message).toBe(
       `GET manifest ${pushed.digest} at ${registry.host}/team/manifests failed: 404 Not Found: MANIFEST_UNKNOWN: manifest unknown`,
     );
   });
 
   test('a manifest naming a blob the repository lacks is refused (MANIFEST_BLOB_UNKNOWN)', async () => {
-    const config = { mediaType: 'application/vnd.docker.container.image.v1+json', digest: sha256Digest(Buffer.from('nope')), size: 4 };
+    const config = {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      digest: sha256Digest(Buffer.from('nope')),
+      size: 4,
+    };
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config, layers: [] }));
-    await expect(client.putManifest('team/refused', 'v1', bytes, DOCKER_MANIFEST)).rejects.toMatchObject({ status: 400, code: 'MANIFEST_BLOB_UNKNOWN' });
+    await expect(client.putManifest('team/refused', 'v1', bytes, DOCKER_MANIFEST)).rejects.toMatchObject({
+      status: 400,
+      code: 'MANIFEST_BLOB_UNKNOWN',
+    });
   });
 
   test('listTags returns every tag, sorted', async () => {
@@ -76,7 +92,14 @@ describe('against the real registry', () => {
 });
 
 describe('checks on what a registry serves', () => {
-  const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { mediaType: 'x', digest: sha256Digest(Buffer.from('c')), size: 1 }, layers: [] }));
+  const body = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_MANIFEST,
+      config: { mediaType: 'x', digest: sha256Digest(Buffer.from('c')), size: 1 },
+      layers: [],
+    }),
+  );
   const serving = (headers: Record<string, string>) =>
     fake((req, res) => {
       if (req.url === '/v2/') return res.end('{}');
@@ -90,7 +113,12 @@ describe('checks on what a registry serves', () => {
       const c = createRegistryClient({ host: liar.host });
       await expect(c.getManifest('team/app', 'v1')).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
       const result = await c.verify('team/app', 'v1');
-      expect(result).toMatchObject({ status: 'digest-mismatch', why: 'header', expected: sha256Digest(Buffer.from('other')), actual: sha256Digest(body) });
+      expect(result).toMatchObject({
+        status: 'digest-mismatch',
+        why: 'header',
+        expected: sha256Digest(Buffer.from('other')),
+        actual: sha256Digest(body),
+      });
     } finally {
       await liar.close();
     }
@@ -101,7 +129,12 @@ describe('checks on what a registry serves', () => {
     try {
       const asked = sha256Digest(Buffer.from('what was asked for'));
       const result = await createRegistryClient({ host: wrong.host }).verify('team/app', asked);
-      expect(result).toMatchObject({ status: 'digest-mismatch', why: 'content', expected: asked, actual: sha256Digest(body) });
+      expect(result).toMatchObject({
+        status: 'digest-mismatch',
+        why: 'content',
+        expected: asked,
+        actual: sha256Digest(body),
+      });
     } finally {
       await wrong.close();
     }
@@ -112,7 +145,12 @@ describe('checks on what a registry serves', () => {
     try {
       const c = createRegistryClient({ host: rewriter.host });
       await expect(c.getManifest('team/app', 'v1')).rejects.toMatchObject({ code: 'MEDIA_TYPE_MISMATCH' });
-      expect(await c.verify('team/app', 'v1')).toMatchObject({ status: 'digest-mismatch', why: 'media-type', expected: OCI_MANIFEST, actual: DOCKER_MANIFEST });
+      expect(await c.verify('team/app', 'v1')).toMatchObject({
+        status: 'digest-mismatch',
+        why: 'media-type',
+        expected: OCI_MANIFEST,
+        actual: DOCKER_MANIFEST,
+      });
     } finally {
       await rewriter.close();
     }
@@ -189,7 +227,11 @@ test('listTags follows the relative Link header page by page', async () => {
   });
   try {
     expect(await createRegistryClient({ host: paging.host }).listTags('team/app', { pageSize: 2 })).toEqual(all);
-    expect(requested).toEqual(['/v2/team/app/tags/list?n=2', '/v2/team/app/tags/list?last=b&n=2', '/v2/team/app/tags/list?last=d&n=2']);
+    expect(requested).toEqual([
+      '/v2/team/app/tags/list?n=2',
+      '/v2/team/app/tags/list?last=b&n=2',
+      '/v2/team/app/tags/list?last=d&n=2',
+    ]);
   } finally {
     await paging.close();
   }
@@ -198,7 +240,10 @@ test('listTags follows the relative Link header page by page', async () => {
 describe('errors carry no secrets', () => {
   test.each([
     ['GET https://user:hunter2@reg.example.com/v2/ failed', 'GET https://***@reg.example.com/v2/ failed'],
-    ['redirected to https://s3.example.com/blob?X-Amz-Signature=abc&X-Amz-Credential=k', 'redirected to https://s3.example.com/blob?***'],
+    [
+      'redirected to https://s3.example.com/blob?X-Amz-Signature=abc&X-Amz-Credential=k',
+      'redirected to https://s3.example.com/blob?***',
+    ],
     ['sent Authorization: Bearer eyJhbGciOi.abc-def_ghi', 'sent Authorization: Bearer ***'],
     ['sent Basic dXNlcjpwYXNz', 'sent Basic ***'],
   ])('%s', (input, expected) => {
@@ -206,12 +251,15 @@ describe('errors carry no secrets', () => {
   });
 });
 
-test('listRepositories follows the catalog\'s Link header page by page', async () => {
+test("listRepositories follows the catalog's Link header page by page", async () => {
   const requested: string[] = [];
   const paging = await fake((req, res) => {
     requested.push(req.url ?? '');
     const last = new URL(req.url ?? '/', 'http://x').searchParams.get('last');
-    res.writeHead(200, { 'content-type': 'application/json', ...(last === null && { link: '</v2/_catalog?last=a%2Fb&n=1000>; rel="next"' }) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(last === null && { link: '</v2/_catalog?last=a%2Fb&n=1000>; rel="next"' }),
+    });
     res.end(JSON.stringify({ repositories: last === null ? ['a/b'] : ['ameide/www_ameide'] }));
   });
   try {

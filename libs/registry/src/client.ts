@@ -103,7 +103,10 @@ function hostTls(host: string, caFile: string): HostTls {
     return { caFile, ca, agent: new https.Agent({ keepAlive: true, maxSockets: 16, ca }) };
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    return { caFile, problem: `the CA file ${caFile} cannot be read (${why}): fix registry.hosts.${host}.caFile in services.manifest.yaml` };
+    return {
+      caFile,
+      problem: `the CA file ${caFile} cannot be read (${why}): fix registry.hosts.${host}.caFile in services.manifest.yaml`,
+    };
   }
 }
 
@@ -157,7 +160,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     ping: () => ping(t),
     headManifest: async (repo, ref) => (repoRef(repo, ref), headManifest(t, repo, ref)),
     getManifest: async (repo, ref) => (repoRef(repo, ref), getManifest(t, repo, ref)),
-    putManifest: async (repo, ref, bytes, mediaType) => (repoRef(repo, ref), putManifest(t, repo, ref, bytes, mediaType)),
+    putManifest: async (repo, ref, bytes, mediaType) => (
+      repoRef(repo, ref),
+      putManifest(t, repo, ref, bytes, mediaType)
+    ),
     deleteManifest: async (repo, digest) => (repoDigest(repo, digest), deleteManifest(t, repo, digest)),
     headBlob: async (repo, digest) => (repoDigest(repo, digest), headBlob(t, repo, digest)),
     getBlob: async (repo, digest) => (repoDigest(repo, digest), getBlob(t, repo, digest)),

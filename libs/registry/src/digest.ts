@@ -28,7 +28,8 @@ export function digestProblem(value: string): string | undefined {
   if (!DIGEST_PATTERN.test(value)) return `digest must look like "sha256:<64 hex>": ${JSON.stringify(value)}`;
   const [algorithm = '', encoded = ''] = value.split(':');
   const known = ALGORITHMS[algorithm];
-  if (!known) return `digest algorithm ${JSON.stringify(algorithm)} is not supported (sha256, sha384, sha512): ${JSON.stringify(value)}`;
+  if (!known)
+    return `digest algorithm ${JSON.stringify(algorithm)} is not supported (sha256, sha384, sha512): ${JSON.stringify(value)}`;
   if (!known.encoded.test(encoded)) {
     const hexLength = known.encoded.source.match(/\{(\d+)\}/)?.[1];
     return `${algorithm} digest must be ${hexLength} lowercase hex characters: ${JSON.stringify(value)}`;

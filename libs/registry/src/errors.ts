@@ -4,7 +4,13 @@
  * operation. Messages are built from values we choose, and pass through `redact` in case a
  * server echoes a URL with a signed query or a token back at us.
  */
-import { classifyNetworkError, describeNetworkFailure, isTransient, type NetworkFailure, type TlsTrust } from './transport/network.js';
+import {
+  classifyNetworkError,
+  describeNetworkFailure,
+  isTransient,
+  type NetworkFailure,
+  type TlsTrust,
+} from './transport/network.js';
 
 export interface RegistryErrorContext {
   host: string;
@@ -41,7 +47,10 @@ export class RegistryError extends Error {
 
   constructor(init: RegistryErrorInit) {
     const where = init.repository ? `${init.host}/${init.repository}` : init.host;
-    super(redact(`${init.operation} at ${where} failed: ${init.reason}`), init.cause ? { cause: init.cause } : undefined);
+    super(
+      redact(`${init.operation} at ${where} failed: ${init.reason}`),
+      init.cause ? { cause: init.cause } : undefined,
+    );
     this.host = init.host;
     this.repository = init.repository;
     this.operation = init.operation;
@@ -62,7 +71,11 @@ interface ErrorBody {
 }
 
 /** Build the error for a non-success answer; reads (and so releases) the body. */
-export async function errorFromResponse(res: Response, ctx: RegistryErrorContext, hint?: string): Promise<RegistryError> {
+export async function errorFromResponse(
+  res: Response,
+  ctx: RegistryErrorContext,
+  hint?: string,
+): Promise<RegistryError> {
   const text = ctx.operation.startsWith('HEAD') ? '' : await res.text().catch(() => '');
   let code: string | undefined;
   let message: string | undefined;
@@ -84,7 +97,12 @@ export async function errorFromResponse(res: Response, ctx: RegistryErrorContext
 }
 
 /** Build the error for a request that got no answer. @param trust what TLS trusted, for the fix */
-export function errorFromNetwork(err: unknown, ctx: RegistryErrorContext, scheme: string, trust: TlsTrust = {}): RegistryError {
+export function errorFromNetwork(
+  err: unknown,
+  ctx: RegistryErrorContext,
+  scheme: string,
+  trust: TlsTrust = {},
+): RegistryError {
   if (err instanceof RegistryError) return err;
   const network = classifyNetworkError(err);
   return new RegistryError({
@@ -92,7 +110,10 @@ export function errorFromNetwork(err: unknown, ctx: RegistryErrorContext, scheme
     reason: describeNetworkFailure(network, ctx.host, scheme, trust),
     code: network.code,
     // An error that knows (a host that did not answer at all) decides; else the kind of failure.
-    retryable: typeof (err as { retryable?: unknown } | null)?.retryable === 'boolean' ? (err as { retryable: boolean }).retryable : isTransient(network),
+    retryable:
+      typeof (err as { retryable?: unknown } | null)?.retryable === 'boolean'
+        ? (err as { retryable: boolean }).retryable
+        : isTransient(network),
     network,
     cause: err,
   });

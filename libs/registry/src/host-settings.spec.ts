@@ -33,14 +33,23 @@ afterAll(async () => {
 
 /** An HTTPS client of the test registry; the environment has no credentials unless given. */
 const client = (opts: Partial<RegistryClientOptions> = {}) =>
-  createRegistryClient({ host: registry.host, scheme: 'https', env: { HOME: dir }, dockerConfigDir: join(dir, 'none'), retry: FAST, ...opts });
+  createRegistryClient({
+    host: registry.host,
+    scheme: 'https',
+    env: { HOME: dir },
+    dockerConfigDir: join(dir, 'none'),
+    retry: FAST,
+    ...opts,
+  });
 
 describe('caFile', () => {
   test('without the CA the certificate is not trusted: the error names the host and the setting to fix', async () => {
     const result = await client().ping();
     expect(result).toMatchObject({ status: 'unreachable', network: 'tls-certificate' });
     expect(result.status !== 'ok' && result.detail).toContain(`the TLS certificate of ${registry.host} is not trusted`);
-    expect(result.status !== 'ok' && result.detail).toContain(`set registry.hosts.${registry.host}.caFile in services.manifest.yaml`);
+    expect(result.status !== 'ok' && result.detail).toContain(
+      `set registry.hosts.${registry.host}.caFile in services.manifest.yaml`,
+    );
   });
 
   test('with another CA the error says which CA file did not sign it', async () => {
@@ -67,7 +76,11 @@ describe('credentials', () => {
   const named = { username: 'PULL_USER', password: 'PULL_PASSWORD' };
 
   test('from the named environment variables: pushes (PUT, no keep-alive) and verifies over HTTPS', async () => {
-    const c = client({ caFile: cert.certFile, credentialsEnv: named, env: { PULL_USER: USER.user, PULL_PASSWORD: USER.password } });
+    const c = client({
+      caFile: cert.certFile,
+      credentialsEnv: named,
+      env: { PULL_USER: USER.user, PULL_PASSWORD: USER.password },
+    });
     expect(await c.ping()).toEqual({ status: 'ok', scheme: 'https', auth: 'basic' });
     const image = await pushRandomImage(c, 'team/app', 'v1', { layers: 2 });
     const result = await c.verify('team/app', 'v1', { expectedDigest: image.digest });
@@ -75,20 +88,33 @@ describe('credentials', () => {
   });
 
   test('the named variables come before IMAGEFLEET_REGISTRY_USER/PASSWORD', async () => {
-    const env = { PULL_USER: USER.user, PULL_PASSWORD: USER.password, IMAGEFLEET_REGISTRY_USER: 'pusher', IMAGEFLEET_REGISTRY_PASSWORD: 'other' };
+    const env = {
+      PULL_USER: USER.user,
+      PULL_PASSWORD: USER.password,
+      IMAGEFLEET_REGISTRY_USER: 'pusher',
+      IMAGEFLEET_REGISTRY_PASSWORD: 'other',
+    };
     expect((await client({ caFile: cert.certFile, credentialsEnv: named, env }).ping()).status).toBe('ok');
   });
 
   test('a wrong password is refused, naming the host and the variables it came from', async () => {
-    const c = client({ caFile: cert.certFile, credentialsEnv: named, env: { PULL_USER: USER.user, PULL_PASSWORD: 'wrong' } });
+    const c = client({
+      caFile: cert.certFile,
+      credentialsEnv: named,
+      env: { PULL_USER: USER.user, PULL_PASSWORD: 'wrong' },
+    });
     const result = await c.ping();
     expect(result.status).toBe('unauthorized');
-    expect(result.status !== 'ok' && result.detail).toContain(`${registry.host} refused the credentials of user "puller" from PULL_USER/PULL_PASSWORD`);
+    expect(result.status !== 'ok' && result.detail).toContain(
+      `${registry.host} refused the credentials of user "puller" from PULL_USER/PULL_PASSWORD`,
+    );
   });
 
   test('named variables that are not set are listed among the places looked at', async () => {
     const result = await client({ caFile: cert.certFile, credentialsEnv: named }).ping();
-    expect(result.status !== 'ok' && result.detail).toContain('PULL_USER/PULL_PASSWORD (PULL_USER and PULL_PASSWORD not set)');
+    expect(result.status !== 'ok' && result.detail).toContain(
+      'PULL_USER/PULL_PASSWORD (PULL_USER and PULL_PASSWORD not set)',
+    );
   });
 
   test('from the config.json of a given docker config directory', async () => {

@@ -3,7 +3,14 @@
  * Shaped like regclient: reference · media types · manifest + digest · transport (scheme, auth,
  * credentials, retry) · errors · a small client front with `verify`.
  */
-export { parseReference, formatReference, InvalidReferenceError, registryHostProblem, repositoryProblem, tagProblem } from './reference.js';
+export {
+  parseReference,
+  formatReference,
+  InvalidReferenceError,
+  registryHostProblem,
+  repositoryProblem,
+  tagProblem,
+} from './reference.js';
 export type { ImageReference } from './reference.js';
 export * from './media-types.js';
 export { sha256Digest, digestOf, digestProblem, isDigest, assertDigest, DIGEST_PATTERN } from './digest.js';

@@ -23,7 +23,12 @@ export function nextLink(header: string | null): string | undefined {
 }
 
 /** Every page's `field`, from `first` on. @throws RegistryError for an answer other than 200 */
-async function allPages(t: Transport, first: URL, req: Omit<TransportRequest, 'method' | 'url'>, field: string): Promise<string[]> {
+async function allPages(
+  t: Transport,
+  first: URL,
+  req: Omit<TransportRequest, 'method' | 'url'>,
+  field: string,
+): Promise<string[]> {
   const items: string[] = [];
   let url: URL | undefined = first;
   for (let page = 0; url && page < 10_000; page++) {

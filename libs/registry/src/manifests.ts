@@ -38,17 +38,27 @@ export async function fetchManifest(t: Transport, repo: string, ref: string): Pr
   const bytes = Buffer.from(await res.arrayBuffer());
   const header = res.headers.get('docker-content-digest') ?? undefined;
   const digest = digestOf(bytes, isDigest(ref) ? ref : header);
-  if (isDigest(ref) && digest !== ref) return { kind: 'invalid', digest, problem: { why: 'content', expected: ref, actual: digest } };
-  if (header !== undefined && header !== digest) return { kind: 'invalid', digest, problem: { why: 'header', expected: header, actual: digest } };
+  if (isDigest(ref) && digest !== ref)
+    return { kind: 'invalid', digest, problem: { why: 'content', expected: ref, actual: digest } };
+  if (header !== undefined && header !== digest)
+    return { kind: 'invalid', digest, problem: { why: 'header', expected: header, actual: digest } };
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    return { kind: 'invalid', digest, problem: { why: 'invalid-manifest', expected: 'JSON', actual: (err as Error).message } };
+    return {
+      kind: 'invalid',
+      digest,
+      problem: { why: 'invalid-manifest', expected: 'JSON', actual: (err as Error).message },
+    };
   }
   const type = resolveMediaType(json, res.headers.get('content-type'));
   if ('mismatch' in type) {
-    return { kind: 'invalid', digest, problem: { why: 'media-type', expected: type.mismatch.header, actual: type.mismatch.body } };
+    return {
+      kind: 'invalid',
+      digest,
+      problem: { why: 'media-type', expected: type.mismatch.header, actual: type.mismatch.body },
+    };
   }
   return { kind: 'found', manifest: { digest, mediaType: type.mediaType, bytes, json } };
 }
@@ -69,8 +79,19 @@ export async function getManifest(t: Transport, repo: string, ref: string): Prom
   const got = await fetchManifest(t, repo, ref);
   if (got.kind === 'found') return got.manifest;
   if (got.kind === 'missing') throw got.error;
-  const code = got.problem.why === 'media-type' ? 'MEDIA_TYPE_MISMATCH' : got.problem.why === 'invalid-manifest' ? 'MANIFEST_INVALID' : 'DIGEST_MISMATCH';
-  throw new RegistryError({ host: t.opts.host, repository: repo, operation: `GET manifest ${ref}`, code, reason: describeManifestProblem(got.problem) });
+  const code =
+    got.problem.why === 'media-type'
+      ? 'MEDIA_TYPE_MISMATCH'
+      : got.problem.why === 'invalid-manifest'
+        ? 'MANIFEST_INVALID'
+        : 'DIGEST_MISMATCH';
+  throw new RegistryError({
+    host: t.opts.host,
+    repository: repo,
+    operation: `GET manifest ${ref}`,
+    code,
+    reason: describeManifestProblem(got.problem),
+  });
 }
 
 /** HEAD a manifest; `null` when it is not there. Falls back to GET when the digest header is absent. */
@@ -90,7 +111,13 @@ export async function headManifest(t: Transport, repo: string, ref: string): Pro
 }
 
 /** PUT a manifest under a tag or digest; returns the digest of `bytes`. */
-export async function putManifest(t: Transport, repo: string, ref: string, bytes: Uint8Array, mediaType: string): Promise<string> {
+export async function putManifest(
+  t: Transport,
+  repo: string,
+  ref: string,
+  bytes: Uint8Array,
+  mediaType: string,
+): Promise<string> {
   const req = { method: 'PUT', url: path(repo, ref), repository: repo, operation: `PUT manifest ${ref}` } as const;
   const res = await t.request({ ...req, headers: { 'content-type': mediaType }, body: bytes });
   if (res.status !== 201) throw await t.errorFor(res, req);
@@ -98,14 +125,24 @@ export async function putManifest(t: Transport, repo: string, ref: string, bytes
   const digest = digestOf(bytes, isDigest(ref) ? ref : undefined);
   const header = res.headers.get('docker-content-digest');
   if (header && header !== digest) {
-    throw new RegistryError({ ...req, host: t.opts.host, code: 'DIGEST_MISMATCH', reason: `registry stored ${header}, but the bytes sent hash to ${digest}` });
+    throw new RegistryError({
+      ...req,
+      host: t.opts.host,
+      code: 'DIGEST_MISMATCH',
+      reason: `registry stored ${header}, but the bytes sent hash to ${digest}`,
+    });
   }
   return digest;
 }
 
 /** DELETE a manifest by digest (the registry needs `storage.delete.enabled`). */
 export async function deleteManifest(t: Transport, repo: string, digest: string): Promise<void> {
-  const req = { method: 'DELETE', url: path(repo, digest), repository: repo, operation: `DELETE manifest ${digest}` } as const;
+  const req = {
+    method: 'DELETE',
+    url: path(repo, digest),
+    repository: repo,
+    operation: `DELETE manifest ${digest}`,
+  } as const;
   const res = await t.request(req);
   if (res.status !== 202) throw await t.errorFor(res, req);
   await res.body?.cancel();

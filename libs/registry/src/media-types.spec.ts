@@ -26,13 +26,30 @@ describe('media types', () => {
 
   test.each([
     // header, body mediaType, expected
-    ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.manifest.v1+json', { mediaType: 'application/vnd.oci.image.manifest.v1+json' }],
-    ['application/vnd.oci.image.manifest.v1+json', undefined, { mediaType: 'application/vnd.oci.image.manifest.v1+json' }],
-    ['application/json', 'application/vnd.docker.distribution.manifest.v2+json', { mediaType: 'application/vnd.docker.distribution.manifest.v2+json' }],
+    [
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/vnd.oci.image.manifest.v1+json',
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json' },
+    ],
+    [
+      'application/vnd.oci.image.manifest.v1+json',
+      undefined,
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json' },
+    ],
+    [
+      'application/json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      { mediaType: 'application/vnd.docker.distribution.manifest.v2+json' },
+    ],
     [
       'application/vnd.docker.distribution.manifest.v2+json',
       'application/vnd.oci.image.manifest.v1+json',
-      { mismatch: { header: 'application/vnd.docker.distribution.manifest.v2+json', body: 'application/vnd.oci.image.manifest.v1+json' } },
+      {
+        mismatch: {
+          header: 'application/vnd.docker.distribution.manifest.v2+json',
+          body: 'application/vnd.oci.image.manifest.v1+json',
+        },
+      },
     ],
   ])('Content-Type %s with body %s', (header, body, expected) => {
     expect(resolveMediaType({ schemaVersion: 2, ...(body && { mediaType: body }) }, header)).toEqual(expected);

@@ -25,7 +25,13 @@ export const DOCKER_FOREIGN_LAYER = 'application/vnd.docker.image.rootfs.foreign
 export const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 export const OCI_LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
-export const LAYER_MEDIA_TYPES = [DOCKER_LAYER, DOCKER_FOREIGN_LAYER, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD] as const;
+export const LAYER_MEDIA_TYPES = [
+  DOCKER_LAYER,
+  DOCKER_FOREIGN_LAYER,
+  OCI_LAYER,
+  OCI_LAYER_GZIP,
+  OCI_LAYER_ZSTD,
+] as const;
 
 /** `Content-Type` without parameters (`; charset=…`), lowercased. */
 export function bareMediaType(contentType: string | null | undefined): string | undefined {

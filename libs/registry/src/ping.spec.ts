@@ -13,7 +13,9 @@ afterAll(() => registry?.stop());
 
 const FAST = { retries: 1, baseDelayMs: 1 };
 
-async function listening<S extends Server | NetServer>(server: S): Promise<{ host: string; close: () => Promise<void> }> {
+async function listening<S extends Server | NetServer>(
+  server: S,
+): Promise<{ host: string; close: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -23,7 +25,11 @@ async function listening<S extends Server | NetServer>(server: S): Promise<{ hos
 
 describe('ping', () => {
   test('a plain-HTTP loopback registry answers ok over http', async () => {
-    expect(await createRegistryClient({ host: registry.host }).ping()).toEqual({ status: 'ok', scheme: 'http', auth: 'anonymous' });
+    expect(await createRegistryClient({ host: registry.host }).ping()).toEqual({
+      status: 'ok',
+      scheme: 'http',
+      auth: 'anonymous',
+    });
     // `localhost` is loopback too, so it also gets http without being marked insecure.
     const viaName = createRegistryClient({ host: `localhost:${registry.port}` });
     expect(viaName.scheme).toBe('http');
@@ -36,20 +42,26 @@ describe('ping', () => {
     expect(result.status).toBe('http-vs-https');
     if (result.status !== 'http-vs-https') return;
     expect(result.detail).toContain(`${registry.host} speaks plain HTTP, but it was addressed over HTTPS`);
-    expect(result.detail).toContain('mark the registry `insecure: true` in services.manifest.yaml, or push through a loopback host');
+    expect(result.detail).toContain(
+      'mark the registry `insecure: true` in services.manifest.yaml, or push through a loopback host',
+    );
   });
 
   test('plain HTTP against an HTTPS server (Go answers 400) is http-vs-https', async () => {
     // What Go's net/http TLS server writes when a plain-HTTP request arrives (server.go).
     const tlsOnly = await listening(
       createNetServer((socket) => {
-        socket.once('data', () => socket.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n'));
+        socket.once('data', () =>
+          socket.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n'),
+        );
       }),
     );
     try {
       const result = await createRegistryClient({ host: tlsOnly.host, retry: FAST }).ping();
       expect(result.status).toBe('http-vs-https');
-      expect(result.status !== 'ok' && result.detail).toMatch(/speaks HTTPS, but it was addressed over plain HTTP.*remove `insecure: true`/);
+      expect(result.status !== 'ok' && result.detail).toMatch(
+        /speaks HTTPS, but it was addressed over plain HTTP.*remove `insecure: true`/,
+      );
     } finally {
       await tlsOnly.close();
     }
@@ -58,13 +70,19 @@ describe('ping', () => {
   test('a closed port is unreachable: nothing listens at host:port', async () => {
     const port = await freePort();
     const result = await createRegistryClient({ host: `127.0.0.1:${port}`, retry: FAST }).ping();
-    expect(result).toEqual({ status: 'unreachable', network: 'refused', detail: expect.stringContaining(`nothing listens at 127.0.0.1:${port} (ECONNREFUSED)`) });
+    expect(result).toEqual({
+      status: 'unreachable',
+      network: 'refused',
+      detail: expect.stringContaining(`nothing listens at 127.0.0.1:${port} (ECONNREFUSED)`),
+    });
   });
 
   test('a name that does not resolve is unreachable, and says so', async () => {
     const result = await createRegistryClient({ host: 'registry.imagefleet.invalid:5000', retry: FAST }).ping();
     expect(result.status).toBe('unreachable');
-    expect(result.status !== 'ok' && result.detail).toMatch(/registry\.imagefleet\.invalid does not resolve from this machine \((ENOTFOUND|EAI_AGAIN)\)/);
+    expect(result.status !== 'ok' && result.detail).toMatch(
+      /registry\.imagefleet\.invalid does not resolve from this machine \((ENOTFOUND|EAI_AGAIN)\)/,
+    );
   });
 
   test('a web server that is not a registry is unreachable, naming the answer', async () => {

@@ -9,7 +9,11 @@ import type { Scheme } from './transport/scheme.js';
 import { send } from './transport/send.js';
 
 export type PingResult =
-  | { status: 'ok'; scheme: Scheme; /** How the registry wanted us to authenticate. */ auth: 'anonymous' | 'basic' | 'bearer' }
+  | {
+      status: 'ok';
+      scheme: Scheme;
+      /** How the registry wanted us to authenticate. */ auth: 'anonymous' | 'basic' | 'bearer';
+    }
   | { status: 'http-vs-https'; detail: string }
   | { status: 'unauthorized'; detail: string }
   | {
@@ -55,8 +59,15 @@ export async function ping(t: Transport): Promise<PingResult> {
     await res.body?.cancel();
     return { status: 'ok', scheme, auth: t.opts.auth.scheme };
   }
-  if (res.status === 401 || res.status === 403) return { status: 'unauthorized', detail: (await t.errorFor(res, req)).message };
-  const text = res.status === 400 ? await res.clone().text().catch(() => '') : '';
+  if (res.status === 401 || res.status === 403)
+    return { status: 'unauthorized', detail: (await t.errorFor(res, req)).message };
+  const text =
+    res.status === 400
+      ? await res
+          .clone()
+          .text()
+          .catch(() => '')
+      : '';
   if (text.includes(GO_HTTP_TO_HTTPS)) {
     await res.body?.cancel();
     return {
@@ -65,5 +76,8 @@ export async function ping(t: Transport): Promise<PingResult> {
     };
   }
   const error = await t.errorFor(res, req);
-  return { status: 'unreachable', detail: `${error.message}; ${scheme}://${host}/v2/ is not a registry API (wrong host or port?)` };
+  return {
+    status: 'unreachable',
+    detail: `${error.message}; ${scheme}://${host}/v2/ is not a registry API (wrong host or port?)`,
+  };
 }

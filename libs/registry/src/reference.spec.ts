@@ -11,14 +11,20 @@ describe('parseReference', () => {
     ['my--app', { registry: 'docker.io', repository: 'library/my--app' }],
     ['a.b', { registry: 'docker.io', repository: 'library/a.b' }],
     ['app:V1_2.3-rc', { registry: 'docker.io', repository: 'library/app', tag: 'V1_2.3-rc' }],
-    ['k3d-registry.localhost:5000/team/svc:dev', { registry: 'k3d-registry.localhost:5000', repository: 'team/svc', tag: 'dev' }],
+    [
+      'k3d-registry.localhost:5000/team/svc:dev',
+      { registry: 'k3d-registry.localhost:5000', repository: 'team/svc', tag: 'dev' },
+    ],
     ['registry/app', { registry: 'docker.io', repository: 'registry/app' }],
     ['registry:5000/app', { registry: 'registry:5000', repository: 'app' }],
     ['localhost/app', { registry: 'localhost', repository: 'app' }],
     ['Registry/app', { registry: 'Registry', repository: 'app' }],
     ['[::1]:5000/app:t', { registry: '[::1]:5000', repository: 'app', tag: 't' }],
     [`ghcr.io/org/app@sha256:${HEX}`, { registry: 'ghcr.io', repository: 'org/app', digest: `sha256:${HEX}` }],
-    [`ghcr.io/org/app:v2@sha256:${HEX}`, { registry: 'ghcr.io', repository: 'org/app', tag: 'v2', digest: `sha256:${HEX}` }],
+    [
+      `ghcr.io/org/app:v2@sha256:${HEX}`,
+      { registry: 'ghcr.io', repository: 'org/app', tag: 'v2', digest: `sha256:${HEX}` },
+    ],
     [`app:${'t'.repeat(128)}`, { registry: 'docker.io', repository: 'library/app', tag: 't'.repeat(128) }],
   ])('%s is valid', (input, expected) => {
     expect(parseReference(input)).toEqual(expected);
@@ -59,7 +65,9 @@ describe('parseReference', () => {
   });
 
   test('the message repeats the whole reference', () => {
-    expect(() => parseReference('ghcr.io/My-Org/App:v1')).toThrow('invalid image reference "ghcr.io/My-Org/App:v1": repository name must be lowercase: "My-Org/App"');
+    expect(() => parseReference('ghcr.io/My-Org/App:v1')).toThrow(
+      'invalid image reference "ghcr.io/My-Org/App:v1": repository name must be lowercase: "My-Org/App"',
+    );
   });
 
   test('formatReference round-trips', () => {

@@ -41,7 +41,10 @@ function mismatchText(d: Extract<ResultDraft, { status: 'digest-mismatch' }>): s
 export function describeResult(draft: ResultDraft, label?: string): VerifyResult {
   switch (draft.status) {
     case 'verified':
-      return { ...draft, detail: `${draft.reference}: verified ${draft.digest} (${draft.manifests} manifest(s), ${draft.blobs} blob(s))` };
+      return {
+        ...draft,
+        detail: `${draft.reference}: verified ${draft.digest} (${draft.manifests} manifest(s), ${draft.blobs} blob(s))`,
+      };
     case 'missing-manifest':
       return {
         ...draft,

@@ -27,7 +27,13 @@ export async function verifyImages(
   const limit = pLimit(concurrency);
   return Promise.all(
     items.map((item) =>
-      limit(() => client.verify(item.repo, item.ref, item.expectedDigest !== undefined ? { expectedDigest: item.expectedDigest } : {})),
+      limit(() =>
+        client.verify(
+          item.repo,
+          item.ref,
+          item.expectedDigest !== undefined ? { expectedDigest: item.expectedDigest } : {},
+        ),
+      ),
     ),
   );
 }

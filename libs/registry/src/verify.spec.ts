@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort, pushIndex, pushRandomImage, startRegistry, type RunningRegistry } from '../../../test/support/registry-server.js';
+import {
+  freePort,
+  pushIndex,
+  pushRandomImage,
+  startRegistry,
+  type RunningRegistry,
+} from '../../../test/support/registry-server.js';
 import { createRegistryClient, type RegistryClient } from './client.js';
 import { sha256Digest } from './digest.js';
 import { DOCKER_FOREIGN_LAYER, DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST } from './media-types.js';
@@ -23,7 +29,10 @@ beforeAll(async () => {
 afterAll(() => registry?.stop());
 
 /** Narrow a result for the assertions that follow, showing it whole when the status is wrong. */
-function expectStatus<S extends VerifyResult['status']>(result: VerifyResult, status: S): Extract<VerifyResult, { status: S }> {
+function expectStatus<S extends VerifyResult['status']>(
+  result: VerifyResult,
+  status: S,
+): Extract<VerifyResult, { status: S }> {
   expect(result.status, JSON.stringify(result, null, 2)).toBe(status);
   return result as Extract<VerifyResult, { status: S }>;
 }
@@ -31,18 +40,37 @@ function expectStatus<S extends VerifyResult['status']>(result: VerifyResult, st
 /** Push one platform image and an attestation-style manifest for it, as BuildKit lays them out. */
 async function pushPlatform(repo: string, architecture: string) {
   const image = await pushRandomImage(client, repo, null, { layers: 2, oci: true });
-  const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', subject: [{ digest: image.digest }] }));
-  const config = Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', rootfs: { type: 'layers', diff_ids: [] } }));
-  const [configDigest, layerDigest] = await Promise.all([client.uploadBlob(repo, config), client.uploadBlob(repo, statement)]);
+  const statement = Buffer.from(
+    JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', subject: [{ digest: image.digest }] }),
+  );
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'unknown', os: 'unknown', rootfs: { type: 'layers', diff_ids: [] } }),
+  );
+  const [configDigest, layerDigest] = await Promise.all([
+    client.uploadBlob(repo, config),
+    client.uploadBlob(repo, statement),
+  ]);
   const attestationBytes = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
       config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
-      layers: [{ mediaType: 'application/vnd.in-toto+json', digest: layerDigest, size: statement.length, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
+      layers: [
+        {
+          mediaType: 'application/vnd.in-toto+json',
+          digest: layerDigest,
+          size: statement.length,
+          annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
+        },
+      ],
     }),
   );
-  const attestationDigest = await client.putManifest(repo, sha256Digest(attestationBytes), attestationBytes, OCI_MANIFEST);
+  const attestationDigest = await client.putManifest(
+    repo,
+    sha256Digest(attestationBytes),
+    attestationBytes,
+    OCI_MANIFEST,
+  );
   return {
     image,
     platformChild: { ...image.descriptor, platform: { os: 'linux', architecture } },
@@ -59,7 +87,10 @@ async function pushPlatform(repo: string, architecture: string) {
 describe('verify', () => {
   test('a complete image verifies', async () => {
     const pushed = await pushRandomImage(client, 'team/complete', 'v1', { layers: 3 });
-    const result = expectStatus(await client.verify('team/complete', 'v1', { expectedDigest: pushed.digest }), 'verified');
+    const result = expectStatus(
+      await client.verify('team/complete', 'v1', { expectedDigest: pushed.digest }),
+      'verified',
+    );
     expect(result).toMatchObject({ digest: pushed.digest, mediaType: DOCKER_MANIFEST, manifests: 1, blobs: 4 });
     expect(result.reference).toBe(`${registry.host}/team/complete:v1`);
     expect(result.detail).toContain(pushed.digest);
@@ -94,8 +125,20 @@ describe('verify', () => {
     const result = expectStatus(await client.verify('team/lostblobs', 'v1'), 'missing-blob');
     expect(result.digest).toBe(pushed.digest);
     expect(result.missing).toEqual([
-      { digest: pushed.config.digest, kind: 'config', manifest: pushed.digest, reason: 'absent', expectedSize: pushed.config.size },
-      { digest: pushed.layers[2]!.digest, kind: 'layer', manifest: pushed.digest, reason: 'absent', expectedSize: pushed.layers[2]!.size },
+      {
+        digest: pushed.config.digest,
+        kind: 'config',
+        manifest: pushed.digest,
+        reason: 'absent',
+        expectedSize: pushed.config.size,
+      },
+      {
+        digest: pushed.layers[2]!.digest,
+        kind: 'layer',
+        manifest: pushed.digest,
+        reason: 'absent',
+        expectedSize: pushed.layers[2]!.size,
+      },
     ]);
     expect(result.detail).toContain(pushed.layers[2]!.digest);
   });
@@ -112,7 +155,9 @@ describe('verify', () => {
     rmSync(registry.layerLinkPath('team/unlinked', layer.digest));
     expect(await client.headBlob('team/other', layer.digest)).toEqual({ size: layer.size });
     const result = expectStatus(await client.verify('team/unlinked', 'v1'), 'missing-blob');
-    expect(result.missing).toEqual([expect.objectContaining({ digest: layer.digest, kind: 'layer', reason: 'absent' })]);
+    expect(result.missing).toEqual([
+      expect.objectContaining({ digest: layer.digest, kind: 'layer', reason: 'absent' }),
+    ]);
     expect(await client.headBlob('team/unlinked', pushed.layers[1]!.digest)).toEqual({ size: pushed.layers[1]!.size });
   });
 
@@ -120,13 +165,18 @@ describe('verify', () => {
     const pushed = await pushRandomImage(client, 'team/truncated', 'v1', { layers: 1, layerSize: 300 });
     writeFileSync(registry.blobDataPath(pushed.layers[0]!.digest), randomBytes(100));
     const result = expectStatus(await client.verify('team/truncated', 'v1'), 'missing-blob');
-    expect(result.missing).toEqual([expect.objectContaining({ reason: 'size-mismatch', expectedSize: 300, actualSize: 100 })]);
+    expect(result.missing).toEqual([
+      expect.objectContaining({ reason: 'size-mismatch', expectedSize: 300, actualSize: 100 }),
+    ]);
   });
 
   test('a stale tag is digest-mismatch', async () => {
     const first = await pushRandomImage(client, 'team/stale', 'v1', { layers: 1 });
     const second = await pushRandomImage(client, 'team/stale', 'v1', { layers: 1 });
-    const result = expectStatus(await client.verify('team/stale', 'v1', { expectedDigest: first.digest }), 'digest-mismatch');
+    const result = expectStatus(
+      await client.verify('team/stale', 'v1', { expectedDigest: first.digest }),
+      'digest-mismatch',
+    );
     expect(result).toMatchObject({ why: 'stale-tag', expected: first.digest, actual: second.digest });
     expect(result.detail).toMatch(/stale/);
   });
@@ -134,7 +184,12 @@ describe('verify', () => {
   test('foreign layers (with urls) are not looked for', async () => {
     const pushed = await pushRandomImage(client, 'team/foreign', null, { layers: 1 });
     const manifest = JSON.parse(pushed.bytes.toString()) as { layers: unknown[] };
-    manifest.layers.push({ mediaType: DOCKER_FOREIGN_LAYER, digest: `sha256:${'f'.repeat(64)}`, size: 1234, urls: ['https://example.com/layer.tar.gz'] });
+    manifest.layers.push({
+      mediaType: DOCKER_FOREIGN_LAYER,
+      digest: `sha256:${'f'.repeat(64)}`,
+      size: 1234,
+      urls: ['https://example.com/layer.tar.gz'],
+    });
     await client.putManifest('team/foreign', 'v1', Buffer.from(JSON.stringify(manifest)), DOCKER_MANIFEST);
     expect(expectStatus(await client.verify('team/foreign', 'v1'), 'verified').blobs).toBe(2);
   });
@@ -143,8 +198,15 @@ describe('verify', () => {
     test('is walked to every child', async () => {
       const amd = await pushPlatform('team/multi', 'amd64');
       const arm = await pushPlatform('team/multi', 'arm64');
-      const index = await pushIndex(client, 'team/multi', 'v1', [amd.platformChild, arm.platformChild, amd.attestationChild]);
-      const result = expectStatus(await client.verify('team/multi', 'v1', { expectedDigest: index.digest }), 'verified');
+      const index = await pushIndex(client, 'team/multi', 'v1', [
+        amd.platformChild,
+        arm.platformChild,
+        amd.attestationChild,
+      ]);
+      const result = expectStatus(
+        await client.verify('team/multi', 'v1', { expectedDigest: index.digest }),
+        'verified',
+      );
       // index + two platform images + one attestation; 2 × (config + 2 layers) + (config + statement).
       expect(result).toMatchObject({ manifests: 4, blobs: 8, digest: index.digest });
     });
@@ -155,13 +217,19 @@ describe('verify', () => {
       await pushIndex(client, 'team/multi-lost', 'v1', [amd.platformChild, arm.platformChild, arm.attestationChild]);
       rmSync(registry.blobDataPath(arm.image.layers[1]!.digest));
       const result = expectStatus(await client.verify('team/multi-lost', 'v1'), 'missing-blob');
-      expect(result.missing).toEqual([expect.objectContaining({ digest: arm.image.layers[1]!.digest, kind: 'layer', manifest: arm.image.digest })]);
+      expect(result.missing).toEqual([
+        expect.objectContaining({ digest: arm.image.layers[1]!.digest, kind: 'layer', manifest: arm.image.digest }),
+      ]);
     });
 
     test('finds a missing child manifest and names its parent', async () => {
       const amd = await pushPlatform('team/multi-child', 'amd64');
       const arm = await pushPlatform('team/multi-child', 'arm64');
-      const index = await pushIndex(client, 'team/multi-child', 'v1', [amd.platformChild, arm.platformChild, arm.attestationChild]);
+      const index = await pushIndex(client, 'team/multi-child', 'v1', [
+        amd.platformChild,
+        arm.platformChild,
+        arm.attestationChild,
+      ]);
       await client.deleteManifest('team/multi-child', arm.image.digest);
       const result = expectStatus(await client.verify('team/multi-child', 'v1'), 'missing-manifest');
       expect(result).toMatchObject({ missing: arm.image.digest, parent: index.digest });
@@ -195,6 +263,8 @@ describe('verify', () => {
   test('bad arguments throw at the door, naming the value', async () => {
     await expect(client.verify('Team/App', 'v1')).rejects.toThrow('repository name must be lowercase: "Team/App"');
     await expect(client.verify('team/app', 'v1+x')).rejects.toThrow('tag contains "+"');
-    await expect(client.verify('team/app', 'v1', { expectedDigest: 'sha256:abc' })).rejects.toThrow('digest must look like');
+    await expect(client.verify('team/app', 'v1', { expectedDigest: 'sha256:abc' })).rejects.toThrow(
+      'digest must look like',
+    );
   });
 });

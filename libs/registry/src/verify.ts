@@ -48,9 +48,18 @@ class Walk {
     try {
       content = manifestContent(m.mediaType, m.json);
     } catch (err) {
-      return [{ type: 'mismatch', manifest: m.digest, expected: m.mediaType, actual: (err as Error).message, why: 'invalid-manifest' }];
+      return [
+        {
+          type: 'mismatch',
+          manifest: m.digest,
+          expected: m.mediaType,
+          actual: (err as Error).message,
+          why: 'invalid-manifest',
+        },
+      ];
     }
-    if (content.kind === 'index') return (await Promise.all(content.manifests.map((d) => this.child(d, m.digest)))).flat();
+    if (content.kind === 'index')
+      return (await Promise.all(content.manifests.map((d) => this.child(d, m.digest)))).flat();
     if (content.kind === 'other') return [];
     const blobs = [
       this.blob(content.config, 'config', m.digest),
@@ -61,10 +70,19 @@ class Walk {
 
   private async child(d: Descriptor, parent: string): Promise<Finding[]> {
     const got = await fetchManifest(this.ctx.transport, this.repo, d.digest);
-    if (got.kind === 'missing') return [{ type: 'missing-manifest', digest: d.digest, parent, label: describeChild(d) }];
+    if (got.kind === 'missing')
+      return [{ type: 'missing-manifest', digest: d.digest, parent, label: describeChild(d) }];
     if (got.kind === 'invalid') return [{ type: 'mismatch', manifest: d.digest, ...got.problem }];
     if (got.manifest.bytes.length !== d.size) {
-      return [{ type: 'mismatch', manifest: d.digest, expected: `${d.size} bytes`, actual: `${got.manifest.bytes.length} bytes`, why: 'size' }];
+      return [
+        {
+          type: 'mismatch',
+          manifest: d.digest,
+          expected: `${d.size} bytes`,
+          actual: `${got.manifest.bytes.length} bytes`,
+          why: 'size',
+        },
+      ];
     }
     return this.manifest(got.manifest);
   }
@@ -76,22 +94,42 @@ class Walk {
       this.blobs.set(d.digest, head);
     }
     const found = await head;
-    if (found === null) return [{ type: 'blob', blob: { digest: d.digest, kind, manifest, reason: 'absent', expectedSize: d.size } }];
+    if (found === null)
+      return [{ type: 'blob', blob: { digest: d.digest, kind, manifest, reason: 'absent', expectedSize: d.size } }];
     if (found.size !== d.size) {
-      const blob: MissingBlob = { digest: d.digest, kind, manifest, reason: 'size-mismatch', expectedSize: d.size, actualSize: found.size };
+      const blob: MissingBlob = {
+        digest: d.digest,
+        kind,
+        manifest,
+        reason: 'size-mismatch',
+        expectedSize: d.size,
+        actualSize: found.size,
+      };
       return [{ type: 'blob', blob }];
     }
     return [];
   }
 }
 
-async function walk(ctx: VerifyContext, repo: string, ref: string, reference: string, opts: VerifyOptions): Promise<VerifyResult> {
+async function walk(
+  ctx: VerifyContext,
+  repo: string,
+  ref: string,
+  reference: string,
+  opts: VerifyOptions,
+): Promise<VerifyResult> {
   const root = await fetchManifest(ctx.transport, repo, ref);
   if (root.kind === 'missing') return describeResult({ status: 'missing-manifest', reference, missing: ref });
   if (root.kind === 'invalid') return describeResult({ status: 'digest-mismatch', reference, ...root.problem });
   const { digest, mediaType } = root.manifest;
   if (opts.expectedDigest !== undefined && opts.expectedDigest !== digest) {
-    return describeResult({ status: 'digest-mismatch', reference, expected: opts.expectedDigest, actual: digest, why: 'stale-tag' });
+    return describeResult({
+      status: 'digest-mismatch',
+      reference,
+      expected: opts.expectedDigest,
+      actual: digest,
+      why: 'stale-tag',
+    });
   }
 
   const w = new Walk(ctx, repo);
@@ -108,11 +146,23 @@ async function walk(ctx: VerifyContext, repo: string, ref: string, reference: st
   }
   const missing = findings.flatMap((f) => (f.type === 'blob' ? [f.blob] : []));
   if (missing.length) return describeResult({ status: 'missing-blob', reference, digest, missing });
-  return describeResult({ status: 'verified', reference, digest, mediaType, manifests: w.manifests, blobs: w.blobs.size });
+  return describeResult({
+    status: 'verified',
+    reference,
+    digest,
+    mediaType,
+    manifests: w.manifests,
+    blobs: w.blobs.size,
+  });
 }
 
 /** Verify one image. Never throws for what the registry answers; only for invalid arguments. */
-export async function verify(ctx: VerifyContext, repo: string, ref: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verify(
+  ctx: VerifyContext,
+  repo: string,
+  ref: string,
+  opts: VerifyOptions = {},
+): Promise<VerifyResult> {
   const reference = `${ctx.transport.opts.host}/${repo}${isDigest(ref) ? '@' : ':'}${ref}`;
   try {
     return await walk(ctx, repo, ref, reference, opts);

@@ -48,7 +48,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
 export function namingFile(error: unknown, path: string): Error {
   const e = error as NodeJS.ErrnoException;
   if (typeof e?.message === 'string' && e.message.includes(path)) return e;
-  const wrapped: NodeJS.ErrnoException = new Error(`cannot write ${path}: ${e?.message ?? String(error)}`, { cause: error });
+  const wrapped: NodeJS.ErrnoException = new Error(`cannot write ${path}: ${e?.message ?? String(error)}`, {
+    cause: error,
+  });
   if (e?.code !== undefined) wrapped.code = e.code;
   if (e?.errno !== undefined) wrapped.errno = e.errno;
   if (e?.syscall !== undefined) wrapped.syscall = e.syscall;

@@ -11,7 +11,11 @@ async function errorCell(error: string): Promise<string> {
   const text = await renderCsv([makeRow({ error, digest: '', verify: '' })]);
   const line = text.split('\n')[1]!;
   const end = line.length - ',2025-01-02T03:04:05.000Z,2025-01-02T03:05:00.000Z,'.length;
-  return line.slice('run-1,api,localhost:5001/ameide/api:dev,pushed,,1,12.50,3.25,0.40,,,artifacts/image-build-logs/api_dev.log,'.length, end);
+  return line.slice(
+    'run-1,api,localhost:5001/ameide/api:dev,pushed,,1,12.50,3.25,0.40,,,artifacts/image-build-logs/api_dev.log,'
+      .length,
+    end,
+  );
 }
 
 describe('renderCsv', () => {
@@ -54,8 +58,21 @@ describe('renderCsv', () => {
 describe('parseCsv', () => {
   it('round-trips rows with commas, quotes and newlines', async () => {
     const rows = [
-      makeRow({ service: 'api', status: 'failed', phase: 'push', error: 'push failed: "unauthorized", retry 3/3,\ngiving up' }),
-      makeRow({ service: 'web', status: 'interrupted', phase: 'build', attempts: 0, digest: '', verify: '', finishedAt: '' }),
+      makeRow({
+        service: 'api',
+        status: 'failed',
+        phase: 'push',
+        error: 'push failed: "unauthorized", retry 3/3,\ngiving up',
+      }),
+      makeRow({
+        service: 'web',
+        status: 'interrupted',
+        phase: 'build',
+        attempts: 0,
+        digest: '',
+        verify: '',
+        finishedAt: '',
+      }),
       makeRow({ service: 'www', error: ',,"",\\' }),
     ];
     expect(await parseCsv(await renderCsv(rows))).toEqual(rows.map(normaliseRow));
@@ -76,7 +93,9 @@ describe('parseCsv', () => {
   });
 
   it('round-trips the note, and reads a summary written before the note column', async () => {
-    const noted = makeRow({ note: 'reference host not checked: k3d-nope.localhost does not resolve, from this machine' });
+    const noted = makeRow({
+      note: 'reference host not checked: k3d-nope.localhost does not resolve, from this machine',
+    });
     expect(await parseCsv(await renderCsv([noted]))).toEqual([noted]);
     const legacy = (await renderCsv([makeRow()])).replace(/,note\n/, '\n').replace(/,\n$/, '\n');
     expect(await parseCsv(legacy)).toEqual([makeRow()]);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const full = { on: false };
-const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+const enospc = () =>
+  Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs/promises')>();
@@ -56,7 +57,9 @@ describe('a full disk', () => {
   it('a service log names its file and leaves no 0-byte .partial', async () => {
     const log = openServiceLog({ dir, service: 'api', tag: 'dev', redact: (s) => s });
     full.on = true;
-    expect(() => log.line('first line')).toThrow(`cannot write ${log.inProgressPath}: ENOSPC: no space left on device, write`);
+    expect(() => log.line('first line')).toThrow(
+      `cannot write ${log.inProgressPath}: ENOSPC: no space left on device, write`,
+    );
     expect(await readdir(dir)).toEqual([]);
     await log.close(); // nothing to publish, and no crash
     expect(await readdir(dir)).toEqual([]);

@@ -13,5 +13,13 @@ export {
   type SummaryFileNames,
   type RenderSummaryOptions,
 } from './summary.js';
-export { recordRow, recordRows, readRows, selectCurrentRun, ROWS_DIR, type RecordResult, type ReadRowsOptions } from './row-store.js';
+export {
+  recordRow,
+  recordRows,
+  readRows,
+  selectCurrentRun,
+  ROWS_DIR,
+  type RecordResult,
+  type ReadRowsOptions,
+} from './row-store.js';
 export { openServiceLog, type ServiceLog, type ServiceLogOptions } from './service-log.js';

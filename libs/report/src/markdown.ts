@@ -11,7 +11,20 @@ export interface MarkdownOptions {
   generatedAt: string;
 }
 
-const HEADERS = ['Service', 'Status', 'Phase', 'Attempts', 'Build s', 'Push s', 'Verify s', 'Verify', 'Digest', 'Log', 'Error', 'Note'];
+const HEADERS = [
+  'Service',
+  'Status',
+  'Phase',
+  'Attempts',
+  'Build s',
+  'Push s',
+  'Verify s',
+  'Verify',
+  'Digest',
+  'Log',
+  'Error',
+  'Note',
+];
 const ALIGN = ['---', '---', '---', '---:', '---:', '---:', '---:', '---', '---', '---', '---', '---'];
 
 export function renderMarkdown(rows: readonly SummaryRow[], opts: MarkdownOptions): string {

@@ -35,7 +35,11 @@ describe('recordRow from 24 processes at once', () => {
     for (let i = 0; i < 20; i++) {
       const service = svc(i);
       const running = makeRow({ service, status: 'running', digest: '', verify: '', finishedAt: '' });
-      const final = makeRow({ service, error: `worker ${i}: "quoted", comma,\nnewline`, status: i % 5 === 0 ? 'failed' : 'pushed' });
+      const final = makeRow({
+        service,
+        error: `worker ${i}: "quoted", comma,\nnewline`,
+        status: i % 5 === 0 ? 'failed' : 'pushed',
+      });
       finals.set(service, [final]);
       jobs.push([JSON.stringify(running), JSON.stringify(final)]);
     }
@@ -44,7 +48,11 @@ describe('recordRow from 24 processes at once', () => {
       finals.get(svc(i))!.push(rival);
       jobs.push([JSON.stringify(rival)]);
     }
-    await Promise.all(jobs.map((rows) => run(process.execPath, ['--import', 'tsx', worker, dir, 'dev', ...rows], { cwd: workspaceRoot })));
+    await Promise.all(
+      jobs.map((rows) =>
+        run(process.execPath, ['--import', 'tsx', worker, dir, 'dev', ...rows], { cwd: workspaceRoot }),
+      ),
+    );
 
     const csvText = await readFile(join(dir, 'build-summary-dev.csv'), 'utf8');
     expect(csvText.split('\n')).toHaveLength(22); // header + 20 rows + '' after the final newline
@@ -61,15 +69,27 @@ describe('recordRow from 24 processes at once', () => {
     expect(await readRows(dir)).toEqual(csv);
 
     const md = await readFile(join(dir, 'build-summary-dev.md'), 'utf8');
-    const mdServices = md.split('\n').filter((l) => /^\| svc-/.test(l)).map((l) => l.split(' | ')[0]!.slice(2));
+    const mdServices = md
+      .split('\n')
+      .filter((l) => /^\| svc-/.test(l))
+      .map((l) => l.split(' | ')[0]!.slice(2));
     expect(mdServices).toEqual(csv.map((r) => r.service));
     const unchanged = csv.filter((r) => r.status === 'unchanged').length;
     const failed = csv.filter((r) => r.status === 'failed').length;
-    const parts = [`${20 - unchanged - failed} pushed`, unchanged ? `${unchanged} unchanged` : '', failed ? `${failed} failed` : ''];
+    const parts = [
+      `${20 - unchanged - failed} pushed`,
+      unchanged ? `${unchanged} unchanged` : '',
+      failed ? `${failed} failed` : '',
+    ];
     expect(md).toContain(`**20 services: ${parts.filter(Boolean).join(', ')}**`);
 
     // Nothing left behind: no temp files, no lock.
-    expect((await readdir(dir)).sort()).toEqual(['.rows', 'build-summary-dev.csv', 'build-summary-dev.json', 'build-summary-dev.md']);
+    expect((await readdir(dir)).sort()).toEqual([
+      '.rows',
+      'build-summary-dev.csv',
+      'build-summary-dev.json',
+      'build-summary-dev.md',
+    ]);
     expect((await readdir(join(dir, '.rows'))).sort()).toEqual(csv.map((r) => `${r.service}.json`));
   });
 });
@@ -105,11 +125,19 @@ describe('recordRow and readRows across runs', () => {
 
   it('never lets a "never started" row replace the row a task of the same run wrote', async () => {
     await recordRow(dir, { ...row('api', 'run-1', 5), status: 'interrupted', phase: 'build' }, { tag: 'dev' });
-    const filler = await recordRow(dir, { ...row('api', 'run-1', 0), startedAt: '', status: 'interrupted', error: 'interrupted before it started' }, { tag: 'dev' });
+    const filler = await recordRow(
+      dir,
+      { ...row('api', 'run-1', 0), startedAt: '', status: 'interrupted', error: 'interrupted before it started' },
+      { tag: 'dev' },
+    );
     expect(filler.outcome).toBe('superseded');
     expect((await readRows(dir)).map((r) => [r.phase, r.error])).toEqual([['build', '']]);
     // …while the task's own row replaces a filler that landed first.
-    await recordRow(dir, { ...row('web', 'run-1', 0), startedAt: '', status: 'interrupted', error: 'interrupted before it started' }, { tag: 'dev' });
+    await recordRow(
+      dir,
+      { ...row('web', 'run-1', 0), startedAt: '', status: 'interrupted', error: 'interrupted before it started' },
+      { tag: 'dev' },
+    );
     await recordRow(dir, { ...row('web', 'run-1', 6), status: 'interrupted', phase: 'push' }, { tag: 'dev' });
     expect((await readRows(dir, { runId: 'run-1' })).find((r) => r.service === 'web')!.phase).toBe('push');
   });
@@ -122,7 +150,13 @@ describe('recordRow and readRows across runs', () => {
 
   it('orders a service that never started by its finish time', async () => {
     await recordRow(dir, row('api', 'run-1', 0), { tag: 'dev' });
-    const notRun = { ...row('web', 'run-2', 0), startedAt: '', finishedAt: t(30), status: 'failed' as const, phase: 'build' as const };
+    const notRun = {
+      ...row('web', 'run-2', 0),
+      startedAt: '',
+      finishedAt: t(30),
+      status: 'failed' as const,
+      phase: 'build' as const,
+    };
     const result = await recordRow(dir, notRun, { tag: 'dev' });
     expect(result.runId).toBe('run-2');
     expect(result.rows.map((r) => r.service)).toEqual(['web']);
@@ -164,7 +198,9 @@ describe('broken rows', () => {
   it('refuses an invalid row before writing anything', async () => {
     const bad = { ...makeRow(), status: 'done' } as unknown as SummaryRow;
     await expect(recordRow(dir, bad, { tag: 'dev' })).rejects.toThrow(/service "api": status/);
-    await expect(recordRow(dir, makeRow({ service: '../etc' }), { tag: 'dev' })).rejects.toThrow(/service: letters, digits/);
+    await expect(recordRow(dir, makeRow({ service: '../etc' }), { tag: 'dev' })).rejects.toThrow(
+      /service: letters, digits/,
+    );
     await expect(recordRow(dir, makeRow(), { tag: 'a/b' })).rejects.toThrow('got "a/b"');
     expect(await readdir(dir)).toEqual([]);
   });

@@ -43,7 +43,11 @@ export async function recordRow(summaryDir: string, row: SummaryRow, opts: Summa
  * Record several rows under one lock and rewrite the summary files once (the run's fast path
  * records every unchanged service at once). One result per row, in order.
  */
-export async function recordRows(summaryDir: string, rows: readonly SummaryRow[], opts: SummaryOptions): Promise<RecordResult[]> {
+export async function recordRows(
+  summaryDir: string,
+  rows: readonly SummaryRow[],
+  opts: SummaryOptions,
+): Promise<RecordResult[]> {
   const names = summaryFileNames(opts.tag);
   const clean = rows.map((row) => parseRow(row, `the row recorded for service ${JSON.stringify(row.service)}`));
   const rowsDir = join(summaryDir, ROWS_DIR);
@@ -57,20 +61,29 @@ export async function recordRows(summaryDir: string, rows: readonly SummaryRow[]
       const olderRun = existing !== undefined && existing.runId !== row.runId && startedMs(existing) > startedMs(row);
       // "Never started" rows (written for services a run skipped or an interrupt pre-empted) never
       // replace a row the service's own task wrote in the same run, whichever lands first.
-      const preempted = existing !== undefined && existing.runId === row.runId && row.startedAt === '' && existing.startedAt !== '';
+      const preempted =
+        existing !== undefined && existing.runId === row.runId && row.startedAt === '' && existing.startedAt !== '';
       const superseded = olderRun || preempted;
       if (!superseded) await writeFileAtomic(rowPath, `${JSON.stringify(row, null, 2)}\n`);
       outcomes.push(superseded ? 'superseded' : 'recorded');
     }
 
     const current = selectCurrentRun(await readAllRows(summaryDir));
-    const contents = await renderSummary(current.rows, { tag: opts.tag, runId: current.runId, generatedAt: new Date().toISOString() });
+    const contents = await renderSummary(current.rows, {
+      tag: opts.tag,
+      runId: current.runId,
+      generatedAt: new Date().toISOString(),
+    });
     const files: SummaryFileNames = {
       csv: join(summaryDir, names.csv),
       json: join(summaryDir, names.json),
       md: join(summaryDir, names.md),
     };
-    await Promise.all([writeFileAtomic(files.csv, contents.csv), writeFileAtomic(files.json, contents.json), writeFileAtomic(files.md, contents.md)]);
+    await Promise.all([
+      writeFileAtomic(files.csv, contents.csv),
+      writeFileAtomic(files.json, contents.json),
+      writeFileAtomic(files.md, contents.md),
+    ]);
     return outcomes.map((outcome) => ({ outcome, runId: current.runId, rows: current.rows, files }));
   });
 }
@@ -132,7 +145,9 @@ async function readRowFile(path: string): Promise<SummaryRow> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InvalidRowError(path, [`not JSON (${(error as Error).message}); delete the file or record the row again`]);
+    throw new InvalidRowError(path, [
+      `not JSON (${(error as Error).message}); delete the file or record the row again`,
+    ]);
   }
   const row = parseRow(value, path);
   if (basename(path) !== `${row.service}.json`) {

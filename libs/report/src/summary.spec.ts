@@ -24,7 +24,15 @@ describe('summaryFileNames', () => {
 describe('renderSummary', () => {
   it('renders CSV, JSON and Markdown from the same rows, sorted by service', async () => {
     const rows = [
-      makeRow({ service: 'web', status: 'failed', phase: 'push', attempts: 3, digest: '', verify: '', error: 'denied | "no", a\nb' }),
+      makeRow({
+        service: 'web',
+        status: 'failed',
+        phase: 'push',
+        attempts: 3,
+        digest: '',
+        verify: '',
+        error: 'denied | "no", a\nb',
+      }),
       makeRow({ service: 'api' }),
     ];
     const out = await renderSummary(rows, opts);
@@ -35,7 +43,9 @@ describe('renderSummary', () => {
     expect(await parseCsv(out.csv)).toEqual(json.rows);
     expect(json.rows[1]!.error).toBe('denied | "no", a b');
 
-    const mdRows = out.md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Service') && !l.startsWith('| ---'));
+    const mdRows = out.md
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Service') && !l.startsWith('| ---'));
     expect(mdRows).toHaveLength(2);
     expect(mdRows[0]).toBe(
       '| api | pushed |  | 1 | 12.50 | 3.25 | 0.40 | verified | `0123456789ab` | `artifacts/image-build-logs/api_dev.log` |  |  |',

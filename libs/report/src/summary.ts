@@ -19,7 +19,9 @@ export interface SummaryFileNames {
 /** `build-summary-<tag>.csv|json|md` (names only). */
 export function summaryFileNames(tag: string): SummaryFileNames {
   if (!DOCKER_TAG.test(tag)) {
-    throw new TypeError(`summary tag must be a Docker tag ([A-Za-z0-9_][A-Za-z0-9._-]*, ≤128), got ${JSON.stringify(tag)}`);
+    throw new TypeError(
+      `summary tag must be a Docker tag ([A-Za-z0-9_][A-Za-z0-9._-]*, ≤128), got ${JSON.stringify(tag)}`,
+    );
   }
   const base = `build-summary-${tag}`;
   return { csv: `${base}.csv`, json: `${base}.json`, md: `${base}.md` };
@@ -33,7 +35,10 @@ export interface RenderSummaryOptions {
 }
 
 /** File contents keyed like {@link SummaryFileNames}; rows are sorted by service. */
-export async function renderSummary(rows: readonly SummaryRow[], opts: RenderSummaryOptions): Promise<SummaryFileNames> {
+export async function renderSummary(
+  rows: readonly SummaryRow[],
+  opts: RenderSummaryOptions,
+): Promise<SummaryFileNames> {
   const sorted = sortRows(rows).map(normaliseRow); // so the three files agree to the character
   const json: SummaryJson = { generatedAt: opts.generatedAt, runId: opts.runId, tag: opts.tag, rows: sorted };
   return {

@@ -10,7 +10,10 @@ describe('formatTotals', () => {
     [[], '0 services'],
     [['pushed'], '1 service: 1 pushed'],
     [['pushed', 'pushed', 'pushed', 'pushed', 'pushed', 'pushed', 'failed'], '7 services: 6 pushed, 1 failed'],
-    [['failed', 'unchanged', 'interrupted', 'pushed', 'running'], '5 services: 1 pushed, 1 unchanged, 1 failed, 1 interrupted, 1 running'],
+    [
+      ['failed', 'unchanged', 'interrupted', 'pushed', 'running'],
+      '5 services: 1 pushed, 1 unchanged, 1 failed, 1 interrupted, 1 running',
+    ],
   ] as [RowStatus[], string][])('%j → %s', (statuses, line) => {
     expect(formatTotals(rowsWith(...statuses))).toBe(line);
   });
@@ -31,7 +34,16 @@ describe('renderTable', () => {
     const long = `manifest unknown: ${'x'.repeat(100)}`;
     const text = renderTable([
       makeRow({ service: 'api' }),
-      makeRow({ service: 'www-ameide', status: 'failed', phase: 'verify', attempts: 3, buildSeconds: 123.4, digest: '', verify: 'missing-blob', error: long }),
+      makeRow({
+        service: 'www-ameide',
+        status: 'failed',
+        phase: 'verify',
+        attempts: 3,
+        buildSeconds: 123.4,
+        digest: '',
+        verify: 'missing-blob',
+        error: long,
+      }),
     ]);
     const lines = text.split('\n');
     expect(lines[0]).toBe('SERVICE     STATUS  PHASE   ATTEMPTS  BUILD S  PUSH S  VERIFY        DIGEST        ERROR');
@@ -43,7 +55,10 @@ describe('renderTable', () => {
   });
 
   it('adds a NOTE column only when a row has a note', () => {
-    const text = renderTable([makeRow({ service: 'api', note: 'reference host not checked: it does not resolve' }), makeRow({ service: 'web' })]);
+    const text = renderTable([
+      makeRow({ service: 'api', note: 'reference host not checked: it does not resolve' }),
+      makeRow({ service: 'web' }),
+    ]);
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/ERROR\s+NOTE$/);
     expect(lines[1]).toMatch(/0123456789ab\s+reference host not checked: it does not resolve$/);
@@ -51,6 +66,8 @@ describe('renderTable', () => {
   });
 
   it('prints only the header and the totals for no rows', () => {
-    expect(renderTable([])).toBe('SERVICE  STATUS  PHASE  ATTEMPTS  BUILD S  PUSH S  VERIFY  DIGEST  ERROR\n\n0 services\n');
+    expect(renderTable([])).toBe(
+      'SERVICE  STATUS  PHASE  ATTEMPTS  BUILD S  PUSH S  VERIFY  DIGEST  ERROR\n\n0 services\n',
+    );
   });
 });

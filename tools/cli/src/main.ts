@@ -83,9 +83,14 @@ async function main(argv: string[]): Promise<number> {
   const manifestFile = resolveManifestPath(values.manifest);
   const projects = values.projects?.split(',').filter(Boolean);
   const asNode: NodeOptions | undefined = values['as-node']
-    ? { hostsDir: values['as-node'], address: values.containerd ?? DEFAULT_CONTAINERD_ADDRESS, namespace: values.namespace ?? DEFAULT_NODE_NAMESPACE }
+    ? {
+        hostsDir: values['as-node'],
+        address: values.containerd ?? DEFAULT_CONTAINERD_ADDRESS,
+        namespace: values.namespace ?? DEFAULT_NODE_NAMESPACE,
+      }
     : undefined;
-  if (!asNode && (values.containerd || values.namespace)) throw new UsageError('--containerd and --namespace go with --as-node DIR');
+  if (!asNode && (values.containerd || values.namespace))
+    throw new UsageError('--containerd and --namespace go with --as-node DIR');
   switch (command) {
     case 'verify':
       return verifyCommand(manifestFile, rest, { json: values.json, asNode });
@@ -96,16 +101,33 @@ async function main(argv: string[]): Promise<number> {
     case 'cluster-config':
       return clusterConfigCommand(manifestFile, { for: values.for, out: values.out });
     case 'prune':
-      return pruneCommand(manifestFile, { dryRun: values['dry-run'], values: values.values, path: values.path, projects });
+      return pruneCommand(manifestFile, {
+        dryRun: values['dry-run'],
+        values: values.values,
+        path: values.path,
+        projects,
+      });
     case 'summary':
       return summaryCommand(manifestFile, { json: values.json });
     case 'pin':
       if (!values.values) throw new UsageError('pin needs --values FILE');
       return pinCommand(manifestFile, { values: values.values, path: values.path, projects });
     case 'plan':
-      return planCommand(manifestFile, { affected: values.affected, base: values.base, head: values.head, projects, json: values.json });
+      return planCommand(manifestFile, {
+        affected: values.affected,
+        base: values.base,
+        head: values.head,
+        projects,
+        json: values.json,
+      });
     case 'run':
-      return runCommandLine(manifestFile, one(rest), { jobs: values.jobs, affected: values.affected, base: values.base, head: values.head, projects });
+      return runCommandLine(manifestFile, one(rest), {
+        jobs: values.jobs,
+        affected: values.affected,
+        base: values.base,
+        head: values.head,
+        projects,
+      });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

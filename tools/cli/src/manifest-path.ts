@@ -12,7 +12,15 @@ export function resolveManifestPath(given: string | undefined): string {
     const parent = dirname(dir);
     if (parent === dir) {
       // The same exit code (2) as a manifest that is there but wrong: the input is missing.
-      throw new ManifestError([{ file: join(process.cwd(), 'services.manifest.yaml'), line: 1, column: 1, path: '', message: 'no services.manifest.yaml in this directory or above: pass --manifest FILE' }]);
+      throw new ManifestError([
+        {
+          file: join(process.cwd(), 'services.manifest.yaml'),
+          line: 1,
+          column: 1,
+          path: '',
+          message: 'no services.manifest.yaml in this directory or above: pass --manifest FILE',
+        },
+      ]);
     }
     dir = parent;
   }

@@ -16,13 +16,17 @@ async function createNodesForManifest(manifestFile: string, _options: unknown, c
     // files makes it affected too.
     const owner = owners.get(service.contextRel);
     if (!owner) owners.set(service.contextRel, service.name);
-    const root = owner ? `${service.contextRel === '.' ? '' : `${service.contextRel}/`}.imagefleet/${service.name}` : service.contextRel;
+    const root = owner
+      ? `${service.contextRel === '.' ? '' : `${service.contextRel}/`}.imagefleet/${service.name}`
+      : service.contextRel;
     projects[root] = {
       name: service.name,
       root,
       projectType: 'application',
       tags: ['imagefleet:image'],
-      implicitDependencies: owner ? [...service.dependsOn, owner].filter((d, i, all) => all.indexOf(d) === i) : service.dependsOn,
+      implicitDependencies: owner
+        ? [...service.dependsOn, owner].filter((d, i, all) => all.indexOf(d) === i)
+        : service.dependsOn,
       targets: {
         image: imageTarget(service, ctx),
         push: pushTarget(service, ctx),
@@ -45,9 +49,13 @@ export const createNodes: CreateNodes = [
   async (files, options, context) => {
     const manifests = files.filter((f) => f === MANIFEST);
     if (!manifests.length) {
-      throw new Error(`${join(context.workspaceRoot, MANIFEST)}: not found — imagefleet's Nx plugin (nx.json plugins) needs it: restore it, or remove the plugin from nx.json`);
+      throw new Error(
+        `${join(context.workspaceRoot, MANIFEST)}: not found — imagefleet's Nx plugin (nx.json plugins) needs it: restore it, or remove the plugin from nx.json`,
+      );
     }
-    return Promise.all(manifests.map(async (file) => [file, await createNodesForManifest(file, options, context)] as const));
+    return Promise.all(
+      manifests.map(async (file) => [file, await createNodesForManifest(file, options, context)] as const),
+    );
   },
 ];
 

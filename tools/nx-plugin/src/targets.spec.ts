@@ -10,7 +10,7 @@ const service = serviceSpec('agents-runtime', {
 const ctx = { manifest: 'services.manifest.yaml' };
 
 describe('inferred targets', () => {
-  it('push: this plugin\'s executor, after the bases\' pushes, never from Nx\'s cache', () => {
+  it("push: this plugin's executor, after the bases' pushes, never from Nx's cache", () => {
     const t = pushTarget(service, ctx);
     expect(t.executor).toBe(`${EXECUTORS}:push`);
     expect(t.options).toEqual({ manifest: 'services.manifest.yaml' });

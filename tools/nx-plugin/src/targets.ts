@@ -22,11 +22,17 @@ function serviceInputs(service: ServiceSpec, ctx: TargetContext): NonNullable<Ta
     // The files of the images this one builds FROM (implicit dependencies).
     '^default',
   ];
-  if (!service.dockerfileRel.startsWith(`${service.contextRel}/`)) inputs.push(`{workspaceRoot}/${service.dockerfileRel}`);
+  if (!service.dockerfileRel.startsWith(`${service.contextRel}/`))
+    inputs.push(`{workspaceRoot}/${service.dockerfileRel}`);
   return inputs;
 }
 
-function target(name: 'push' | 'image' | 'verify', service: ServiceSpec, ctx: TargetContext, description: string): TargetConfiguration {
+function target(
+  name: 'push' | 'image' | 'verify',
+  service: ServiceSpec,
+  ctx: TargetContext,
+  description: string,
+): TargetConfiguration {
   return {
     executor: `${EXECUTORS}:${name}`,
     options: { manifest: ctx.manifest },
@@ -41,7 +47,12 @@ function target(name: 'push' | 'image' | 'verify', service: ServiceSpec, ctx: Ta
 
 export function pushTarget(service: ServiceSpec, ctx: TargetContext): TargetConfiguration {
   return {
-    ...target('push', service, ctx, `Build ${service.name}'s image unless its content is already in the registry, push it through the push host (own concurrency limit, retries, stall watch), then verify every manifest and blob in the registry`),
+    ...target(
+      'push',
+      service,
+      ctx,
+      `Build ${service.name}'s image unless its content is already in the registry, push it through the push host (own concurrency limit, retries, stall watch), then verify every manifest and blob in the registry`,
+    ),
     inputs: serviceInputs(service, ctx),
     // The images this one builds FROM go first (in the same batch process).
     dependsOn: [{ target: 'push', dependencies: true }],
@@ -50,7 +61,12 @@ export function pushTarget(service: ServiceSpec, ctx: TargetContext): TargetConf
 
 export function imageTarget(service: ServiceSpec, ctx: TargetContext): TargetConfiguration {
   return {
-    ...target('image', service, ctx, `Build ${service.name}'s image with BuildKit and tag it for the registry (nothing is pushed)`),
+    ...target(
+      'image',
+      service,
+      ctx,
+      `Build ${service.name}'s image with BuildKit and tag it for the registry (nothing is pushed)`,
+    ),
     inputs: serviceInputs(service, ctx),
     dependsOn: [{ target: 'push', dependencies: true }],
   };
@@ -58,7 +74,12 @@ export function imageTarget(service: ServiceSpec, ctx: TargetContext): TargetCon
 
 export function verifyTarget(service: ServiceSpec, ctx: TargetContext): TargetConfiguration {
   return {
-    ...target('verify', service, ctx, `Check in the registry that ${service.name}'s image is complete (every manifest and blob), without building`),
+    ...target(
+      'verify',
+      service,
+      ctx,
+      `Check in the registry that ${service.name}'s image is complete (every manifest and blob), without building`,
+    ),
     inputs: [`{workspaceRoot}/${ctx.manifest}`],
   };
 }

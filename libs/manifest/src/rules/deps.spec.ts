@@ -6,7 +6,8 @@ import { cycles } from './deps.js';
 
 afterEach(removeTrees);
 
-const dockerfiles = (...names: string[]) => Object.fromEntries(names.map((n) => [`apps/${n}/Dockerfile`, 'FROM scratch']));
+const dockerfiles = (...names: string[]) =>
+  Object.fromEntries(names.map((n) => [`apps/${n}/Dockerfile`, 'FROM scratch']));
 
 describe('dependsOn', () => {
   test('an unknown service with a near name suggests it', async () => {
@@ -67,7 +68,15 @@ describe('cycles', () => {
     ['none', ['a', 'b', 'c'], { b: ['a'], c: ['a', 'b'] }, []],
     ['two', ['a', 'b'], { a: ['b'], b: ['a'] }, [['a', 'b', 'a']]],
     ['found from the later member', ['x', 'a', 'b'], { x: ['b'], b: ['a'], a: ['b'] }, [['a', 'b', 'a']]],
-    ['two separate', ['a', 'b', 'c', 'd'], { a: ['b'], b: ['a'], c: ['d'], d: ['c'] }, [['a', 'b', 'a'], ['c', 'd', 'c']]],
+    [
+      'two separate',
+      ['a', 'b', 'c', 'd'],
+      { a: ['b'], b: ['a'], c: ['d'], d: ['c'] },
+      [
+        ['a', 'b', 'a'],
+        ['c', 'd', 'c'],
+      ],
+    ],
   ])('%s', (_, nodes, edges, expected) => {
     expect(cycles(nodes, new Map(Object.entries(edges)))).toEqual(expected);
   });

@@ -18,7 +18,13 @@ export function dependencyProblems(raw: ManifestFile, order: readonly string[]):
       if (dep === name) {
         problems.push({ path, message: `service "${name}" depends on itself: remove "${dep}" from its dependsOn` });
       } else if (!(dep in raw.services)) {
-        problems.push({ path, message: unknownMessage(dep, known.filter((n) => n !== name)) });
+        problems.push({
+          path,
+          message: unknownMessage(
+            dep,
+            known.filter((n) => n !== name),
+          ),
+        });
       } else edges.get(name)!.push(dep);
     });
   }

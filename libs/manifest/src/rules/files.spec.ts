@@ -42,7 +42,11 @@ test('a missing explicit Dockerfile is placed at its value', async () => {
 test('defaults.dockerfile applies to every service', async () => {
   const yaml = lines(...REGISTRY, 'defaults:', '  dockerfile: Containerfile', 'services:', '  a:', '  b:');
   expect(
-    await issuesFor({ 'services.manifest.yaml': yaml, 'apps/a/Containerfile': 'FROM scratch', 'apps/b/Dockerfile': 'FROM scratch' }),
+    await issuesFor({
+      'services.manifest.yaml': yaml,
+      'apps/a/Containerfile': 'FROM scratch',
+      'apps/b/Dockerfile': 'FROM scratch',
+    }),
   ).toEqual([
     '8:3 services.b.dockerfile: Dockerfile apps/b/Containerfile does not exist: add it or set services.b.dockerfile (relative to the context)',
   ]);

@@ -18,7 +18,9 @@ test('every rule reports at once, top to bottom', async () => {
     '    secrets: [my-token]', //                  10
     '    dependsOn: [api, www-ameide]', //         11
   );
-  expect(await issuesFor({ 'services.manifest.yaml': yaml, 'apps/www_ameide/Dockerfile': 'FROM scratch', 'apps/api/': '' })).toEqual([
+  expect(
+    await issuesFor({ 'services.manifest.yaml': yaml, 'apps/www_ameide/Dockerfile': 'FROM scratch', 'apps/api/': '' }),
+  ).toEqual([
     '2:9 registry.host: "proj_registry_1:5000" is not a valid hostname: "_" is not allowed in hostnames (Compose names like proj_registry_1 are not valid registry hosts): use a name with hyphens such as "proj-registry-1:5000"',
     '3:14 registry.namespace: repository names must be lowercase: use "ameide"',
     '5:15 defaults.buildArgs.API_KEY: build arg "API_KEY" looks like a secret: pass it as a secret, not a build arg (move it to secrets: [API_KEY]; build args are stored in the image history)',

@@ -6,7 +6,10 @@ import { lengthProblems, registryProblems, serviceNameProblems, tagProblems } fr
 
 afterEach(removeTrees);
 
-const file = (registry: Partial<ManifestFile['registry']>, services: ManifestFile['services'] = { a: null }): ManifestFile => ({
+const file = (
+  registry: Partial<ManifestFile['registry']>,
+  services: ManifestFile['services'] = { a: null },
+): ManifestFile => ({
   registry: { host: 'registry.example.com', namespace: 'ameide', ...registry },
   services,
 });
@@ -30,7 +33,15 @@ describe('service names', () => {
   });
 
   test('placed at the service key', async () => {
-    const yaml = lines(...REGISTRY, 'services:', '  ok:', '  www_ameide:', '    context: apps/ok', '  WebApp:', '    context: apps/ok');
+    const yaml = lines(
+      ...REGISTRY,
+      'services:',
+      '  ok:',
+      '  www_ameide:',
+      '    context: apps/ok',
+      '  WebApp:',
+      '    context: apps/ok',
+    );
     expect(await issuesFor({ 'services.manifest.yaml': yaml, 'apps/ok/Dockerfile': 'FROM scratch' })).toEqual([
       '6:3 services.www_ameide: image names use hyphens, not underscores: rename to "www-ameide"',
       '8:3 services.WebApp: image names are lower case: rename to "webapp"',
@@ -39,17 +50,34 @@ describe('service names', () => {
 });
 
 describe('registry hosts', () => {
-  test.each(['localhost', 'localhost:5001', 'k3d-ameide.localhost:5001', '127.0.0.1:5000', '[::1]:5000', 'Registry.Example.COM', 'a'])(
-    '%s is valid',
-    (host) => expect(registryProblems(file({ host, pushHost: host }))).toEqual([]),
-  );
+  test.each([
+    'localhost',
+    'localhost:5001',
+    'k3d-ameide.localhost:5001',
+    '127.0.0.1:5000',
+    '[::1]:5000',
+    'Registry.Example.COM',
+    'a',
+  ])('%s is valid', (host) => expect(registryProblems(file({ host, pushHost: host }))).toEqual([]));
 
   test.each([
-    ['proj_registry_1:5000', '"proj_registry_1:5000" is not a valid hostname: "_" is not allowed in hostnames (Compose names like proj_registry_1 are not valid registry hosts): use a name with hyphens such as "proj-registry-1:5000"'],
-    ['http://localhost:5001', '"http://localhost:5001" has a scheme: write only host[:port] ("localhost:5001"); plain HTTP is registry.insecure: true'],
-    ['localhost:5001/ameide', '"localhost:5001/ameide" has a path: write only host[:port] here and put the path in registry.namespace'],
+    [
+      'proj_registry_1:5000',
+      '"proj_registry_1:5000" is not a valid hostname: "_" is not allowed in hostnames (Compose names like proj_registry_1 are not valid registry hosts): use a name with hyphens such as "proj-registry-1:5000"',
+    ],
+    [
+      'http://localhost:5001',
+      '"http://localhost:5001" has a scheme: write only host[:port] ("localhost:5001"); plain HTTP is registry.insecure: true',
+    ],
+    [
+      'localhost:5001/ameide',
+      '"localhost:5001/ameide" has a path: write only host[:port] here and put the path in registry.namespace',
+    ],
     ['localhost:99999', 'port 99999 in "localhost:99999" is not between 1 and 65535'],
-    ['-bad.example.com', '"-bad.example.com" is not a valid host[:port]: use letters, digits, "-" and "." (e.g. "localhost:5001")'],
+    [
+      '-bad.example.com',
+      '"-bad.example.com" is not a valid host[:port]: use letters, digits, "-" and "." (e.g. "localhost:5001")',
+    ],
     ['', '"" is not a valid host[:port]: use letters, digits, "-" and "." (e.g. "localhost:5001")'],
   ])('%s', (host, message) => {
     expect(registryProblems(file({ host }))).toEqual([{ path: ['registry', 'host'], message }]);
@@ -57,9 +85,20 @@ describe('registry hosts', () => {
   });
 
   test('placed at the value', async () => {
-    const yaml = lines('registry:', '  host: k3d-ameide.localhost:5001', '  pushHost: imagefleet_registry_1:5000', '  namespace: ameide', 'services:', '  a:');
+    const yaml = lines(
+      'registry:',
+      '  host: k3d-ameide.localhost:5001',
+      '  pushHost: imagefleet_registry_1:5000',
+      '  namespace: ameide',
+      'services:',
+      '  a:',
+    );
     const issues = await issuesFor({ 'services.manifest.yaml': yaml, 'apps/a/Dockerfile': 'FROM scratch' });
-    expect(issues).toEqual([expect.stringMatching(/^3:13 registry\.pushHost: "imagefleet_registry_1:5000" is not a valid hostname: "_" is not allowed/)]);
+    expect(issues).toEqual([
+      expect.stringMatching(
+        /^3:13 registry\.pushHost: "imagefleet_registry_1:5000" is not a valid hostname: "_" is not allowed/,
+      ),
+    ]);
   });
 });
 
@@ -100,7 +139,14 @@ describe('tags', () => {
   });
 
   test('placed at the value, in defaults and in a service', async () => {
-    const yaml = lines(...REGISTRY, 'defaults:', '  tag: dev+1', 'services:', '  a:', '    tags: [latest, v1.0.0+build]');
+    const yaml = lines(
+      ...REGISTRY,
+      'defaults:',
+      '  tag: dev+1',
+      'services:',
+      '  a:',
+      '    tags: [latest, v1.0.0+build]',
+    );
     expect(await issuesFor({ 'services.manifest.yaml': yaml, 'apps/a/Dockerfile': 'FROM scratch' })).toEqual([
       '5:8 defaults.tag: tag "dev+1" is not valid: tags are 1-128 letters, digits, "_", "." and "-", not starting with "." or "-": use "dev-1"',
       '8:20 services.a.tags.1: tag "v1.0.0+build" is not valid: tags are 1-128 letters, digits, "_", "." and "-", not starting with "." or "-": use "v1.0.0-build"',
@@ -120,20 +166,31 @@ describe('full image name length', () => {
 
   test('builderHost and the keys of registry.hosts are hostnames too', () => {
     expect(registryProblems(file({ builderHost: 'dev_reg:5000', hosts: { 'bad_host:1': {} } }))).toEqual([
-      { path: ['registry', 'builderHost'], message: expect.stringMatching(/"dev_reg:5000" is not a valid hostname: "_" is not allowed/) },
-      { path: ['registry', 'hosts', 'bad_host:1'], message: expect.stringMatching(/"bad_host:1" is not a valid hostname/) },
+      {
+        path: ['registry', 'builderHost'],
+        message: expect.stringMatching(/"dev_reg:5000" is not a valid hostname: "_" is not allowed/),
+      },
+      {
+        path: ['registry', 'hosts', 'bad_host:1'],
+        message: expect.stringMatching(/"bad_host:1" is not a valid hostname/),
+      },
     ]);
   });
 
   test('a host with a caFile cannot also be insecure (plain HTTP)', () => {
     expect(registryProblems(file({ hosts: { 'r.example.com': { insecure: true, caFile: 'ca.pem' } } }))).toEqual([
-      { path: ['registry', 'hosts', 'r.example.com', 'caFile'], message: 'a CA file is for HTTPS, and `insecure: true` means plain HTTP: remove one of the two' },
+      {
+        path: ['registry', 'hosts', 'r.example.com', 'caFile'],
+        message: 'a CA file is for HTTPS, and `insecure: true` means plain HTTP: remove one of the two',
+      },
     ]);
     expect(registryProblems(file({ hosts: { 'r.example.com': { insecure: false, caFile: 'ca.pem' } } }))).toEqual([]);
   });
 
   test('the longer of host and pushHost counts', () => {
     const name = 'a'.repeat(200);
-    expect(lengthProblems(file({ host: 'r.io', pushHost: `${'p'.repeat(60)}.example.com` }, { [name]: null }))).toHaveLength(1);
+    expect(
+      lengthProblems(file({ host: 'r.io', pushHost: `${'p'.repeat(60)}.example.com` }, { [name]: null })),
+    ).toHaveLength(1);
   });
 });

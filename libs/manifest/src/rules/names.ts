@@ -10,11 +10,13 @@ import type { Problem } from '../problem.js';
 
 /** Service names become repository names, Nx projects and Kubernetes names: lower case, hyphens. */
 export function serviceNameProblems(names: readonly string[]): Problem[] {
-  return names.filter((name) => !SERVICE_NAME.test(name)).map((name) => ({
-    path: ['services', name],
-    at: 'key' as const,
-    message: serviceNameMessage(name),
-  }));
+  return names
+    .filter((name) => !SERVICE_NAME.test(name))
+    .map((name) => ({
+      path: ['services', name],
+      at: 'key' as const,
+      message: serviceNameMessage(name),
+    }));
 }
 
 function serviceNameMessage(name: string): string {
@@ -60,10 +62,14 @@ function hostMessage(host: string): string | undefined {
   const match = DOMAIN.exec(host);
   if (match) {
     const port = match[1] === undefined ? undefined : Number(match[1]);
-    return port === undefined || (port >= 1 && port <= 65535) ? undefined : `port ${match[1]} in "${host}" is not between 1 and 65535`;
+    return port === undefined || (port >= 1 && port <= 65535)
+      ? undefined
+      : `port ${match[1]} in "${host}" is not between 1 and 65535`;
   }
-  if (host.includes('://')) return `"${host}" has a scheme: write only host[:port] ("${host.replace(/^.*?:\/\//, '').replace(/\/.*$/, '')}"); plain HTTP is registry.insecure: true`;
-  if (host.includes('/')) return `"${host}" has a path: write only host[:port] here and put the path in registry.namespace`;
+  if (host.includes('://'))
+    return `"${host}" has a scheme: write only host[:port] ("${host.replace(/^.*?:\/\//, '').replace(/\/.*$/, '')}"); plain HTTP is registry.insecure: true`;
+  if (host.includes('/'))
+    return `"${host}" has a path: write only host[:port] here and put the path in registry.namespace`;
   if (host.includes('_')) {
     return `"${host}" is not a valid hostname: "_" is not allowed in hostnames (Compose names like proj_registry_1 are not valid registry hosts): use a name with hyphens such as "${host.replace(/_/g, '-')}"`;
   }
@@ -96,10 +102,12 @@ export function lengthProblems(raw: ManifestFile): Problem[] {
   return Object.keys(raw.services).flatMap((name) => {
     const full = `${longest}/${namespace}/${name}`;
     if (full.length <= MAX_NAME_LENGTH) return [];
-    return [{
-      path: ['services', name],
-      at: 'key' as const,
-      message: `image name "${full}" is ${full.length} characters, over the limit of ${MAX_NAME_LENGTH}: shorten the service name or registry.namespace`,
-    }];
+    return [
+      {
+        path: ['services', name],
+        at: 'key' as const,
+        message: `image name "${full}" is ${full.length} characters, over the limit of ${MAX_NAME_LENGTH}: shorten the service name or registry.namespace`,
+      },
+    ];
   });
 }

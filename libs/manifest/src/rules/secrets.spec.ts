@@ -27,7 +27,16 @@ describe('secret names', () => {
   });
 
   test('placed at the value, in defaults and in a service', async () => {
-    const yaml = lines(...REGISTRY, 'defaults:', '  secrets: [git-token]', 'services:', '  a:', '    secrets:', '      - OK', '      - npm.auth');
+    const yaml = lines(
+      ...REGISTRY,
+      'defaults:',
+      '  secrets: [git-token]',
+      'services:',
+      '  a:',
+      '    secrets:',
+      '      - OK',
+      '      - npm.auth',
+    );
     expect(await issuesFor({ 'services.manifest.yaml': yaml, ...DOCKERFILE })).toEqual([
       '5:13 defaults.secrets.0: secret names are environment-variable names (letters, digits and "_", not starting with a digit), got "git-token": rename to "GIT_TOKEN"',
       '10:9 services.a.secrets.1: secret names are environment-variable names (letters, digits and "_", not starting with a digit), got "npm.auth": rename to "NPM_AUTH"',
@@ -36,18 +45,23 @@ describe('secret names', () => {
 });
 
 describe('build args that look like secrets', () => {
-  test.each(['GIT_AUTH_TOKEN', 'npm_token', 'DB_PASSWORD', 'passwd', 'OPENAI_API_KEY', 'SSH_PRIVATE_KEY', 'CLIENT_SECRET'])(
-    '%s is rejected',
-    (arg) => {
-      expect(secretProblems({ registry, services: { a: { buildArgs: { [arg]: 'x' } } } })).toEqual([
-        {
-          path: ['services', 'a', 'buildArgs', arg],
-          at: 'key',
-          message: `build arg "${arg}" looks like a secret: pass it as a secret, not a build arg (move it to secrets: [${arg}]; build args are stored in the image history)`,
-        },
-      ]);
-    },
-  );
+  test.each([
+    'GIT_AUTH_TOKEN',
+    'npm_token',
+    'DB_PASSWORD',
+    'passwd',
+    'OPENAI_API_KEY',
+    'SSH_PRIVATE_KEY',
+    'CLIENT_SECRET',
+  ])('%s is rejected', (arg) => {
+    expect(secretProblems({ registry, services: { a: { buildArgs: { [arg]: 'x' } } } })).toEqual([
+      {
+        path: ['services', 'a', 'buildArgs', arg],
+        at: 'key',
+        message: `build arg "${arg}" looks like a secret: pass it as a secret, not a build arg (move it to secrets: [${arg}]; build args are stored in the image history)`,
+      },
+    ]);
+  });
 
   test.each(['NODE_ENV', 'MODEL_NAME', 'KEY_ID', 'API_URL'])('%s is allowed', (arg) => {
     expect(secretProblems({ registry, services: { a: { buildArgs: { [arg]: 'x' } } } })).toEqual([]);

@@ -9,10 +9,11 @@ import type { PathSegment, Problem } from '../problem.js';
  * be a secret instead.
  */
 export function secretProblems(raw: ManifestFile): Problem[] {
-  const sections: Array<{ at: PathSegment[]; secrets?: string[] | null; buildArgs?: Record<string, unknown> | null }> = [
-    { at: ['defaults'], ...raw.defaults },
-    ...Object.entries(raw.services).map(([name, entry]) => ({ at: ['services', name], ...entry })),
-  ];
+  const sections: Array<{ at: PathSegment[]; secrets?: string[] | null; buildArgs?: Record<string, unknown> | null }> =
+    [
+      { at: ['defaults'], ...raw.defaults },
+      ...Object.entries(raw.services).map(([name, entry]) => ({ at: ['services', name], ...entry })),
+    ];
   return sections.flatMap(({ at, secrets, buildArgs }) => [
     ...(secrets ?? []).flatMap((secret, i) =>
       SECRET_NAME.test(secret) ? [] : [{ path: [...at, 'secrets', i], message: secretNameMessage(secret) }],

@@ -19,14 +19,27 @@ export interface EngineRegistryConfig {
 
 export function engineCheck(info: EngineInfo | Error, where: string): DoctorCheck {
   const name = 'engine';
-  if (info instanceof Error) return fail(name, `no Docker engine at ${where}: ${info.message}`, 'start it (bash tools/dev-env/up.sh) or set DOCKER_HOST');
-  return pass(name, `Docker ${info.version} at ${where}, ${info.containerdStore ? 'containerd image store' : 'classic image store'}`);
+  if (info instanceof Error)
+    return fail(
+      name,
+      `no Docker engine at ${where}: ${info.message}`,
+      'start it (bash tools/dev-env/up.sh) or set DOCKER_HOST',
+    );
+  return pass(
+    name,
+    `Docker ${info.version} at ${where}, ${info.containerdStore ? 'containerd image store' : 'classic image store'}`,
+  );
 }
 
 /**
  * @param addresses what `host` resolves to from the engine's machine (for the CIDR rule)
  */
-export function engineSpeaksHttp(host: string, role: string, config: EngineRegistryConfig, addresses: readonly string[]): DoctorCheck {
+export function engineSpeaksHttp(
+  host: string,
+  role: string,
+  config: EngineRegistryConfig,
+  addresses: readonly string[],
+): DoctorCheck {
   const name = `engine → ${host} over HTTP`;
   if (isLoopbackHost(host)) return pass(name, `loopback (${role}): the engine always allows plain HTTP there`);
   const entry = config.IndexConfigs?.[host];
@@ -50,5 +63,9 @@ export function engineSpeaksHttp(host: string, role: string, config: EngineRegis
 /** `docker buildx version`, when the manifest's builder is buildx. */
 export function buildxCheck(res: Pick<RunResult, 'ok' | 'stdout' | 'reason'>, docker: string): DoctorCheck {
   if (res.ok) return pass('buildx', res.stdout.trim().split('\n')[0] ?? 'present');
-  return fail('buildx', `${docker} buildx version: ${res.reason}`, 'install the buildx plugin (apt-get install docker-buildx-plugin), or set builder.driver: docker');
+  return fail(
+    'buildx',
+    `${docker} buildx version: ${res.reason}`,
+    'install the buildx plugin (apt-get install docker-buildx-plugin), or set builder.driver: docker',
+  );
 }

@@ -76,7 +76,12 @@ async function resolveSection(manifest: Manifest, lookup: Lookup): Promise<Docto
 function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([
     promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ENGINE_TIMEOUT_MS / 1000} s`)), ENGINE_TIMEOUT_MS).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${what}: no answer within ${ENGINE_TIMEOUT_MS / 1000} s`)),
+        ENGINE_TIMEOUT_MS,
+      ).unref(),
+    ),
   ]);
 }
 
@@ -85,7 +90,9 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
   const where = dockerHost ?? 'unix:///var/run/docker.sock';
   const engine = opts.engine ?? createEngine(dockerHost);
   const docker = opts.env['IMAGEFLEET_DOCKER'] ?? manifest.builder.docker;
-  const info = await bounded(engine.info(), 'engine').catch((e: unknown): Error => (e instanceof Error ? e : new Error(String(e))));
+  const info = await bounded(engine.info(), 'engine').catch((e: unknown): Error =>
+    e instanceof Error ? e : new Error(String(e)),
+  );
   const checks: DoctorCheck[] = [engineCheck(info as EngineInfo | Error, where)];
   if (info instanceof Error) return checks;
 
@@ -93,13 +100,20 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
   const httpHosts = [
     { host: registry.pushHost, role: 'pushHost' },
     { host: registry.builderHost, role: 'builderHost' },
-  ].filter((h, i, all) => all.findIndex((o) => o.host === h.host) === i && schemeFor(h.host, registry.hosts[h.host]?.insecure ?? registry.insecure) === 'http');
+  ].filter(
+    (h, i, all) =>
+      all.findIndex((o) => o.host === h.host) === i &&
+      schemeFor(h.host, registry.hosts[h.host]?.insecure ?? registry.insecure) === 'http',
+  );
   if (httpHosts.length > 0) {
     const readConfig = opts.registryConfig ?? (() => dockerRegistryConfig(docker));
     try {
       const config = await readConfig();
       for (const { host, role } of httpHosts) {
-        const addresses = await lookup(hostname(host)).then((a) => [a.address], () => [] as string[]);
+        const addresses = await lookup(hostname(host)).then(
+          (a) => [a.address],
+          () => [] as string[],
+        );
         checks.push(engineSpeaksHttp(host, role, config, addresses));
       }
     } catch (error) {
@@ -117,15 +131,33 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
 /** A builder that is not this machine's engine answers: `buildx inspect --bootstrap` where it runs. */
 async function builderReachable(docker: string, name: string | null, endpoint: string | null): Promise<DoctorCheck> {
   const isUrl = endpoint !== null && endpoint.includes('://');
-  const args = [...(endpoint && !isUrl ? ['--context', endpoint] : []), 'buildx', 'inspect', '--bootstrap', ...(name ? [name] : [])];
-  const res = await runCommand(docker, args, { timeoutMs: ENGINE_TIMEOUT_MS * 3, env: isUrl ? { DOCKER_HOST: endpoint } : {} });
+  const args = [
+    ...(endpoint && !isUrl ? ['--context', endpoint] : []),
+    'buildx',
+    'inspect',
+    '--bootstrap',
+    ...(name ? [name] : []),
+  ];
+  const res = await runCommand(docker, args, {
+    timeoutMs: ENGINE_TIMEOUT_MS * 3,
+    env: isUrl ? { DOCKER_HOST: endpoint } : {},
+  });
   const label = `builder ${name ?? endpoint}`;
-  if (res.ok) return pass(label, (/^Driver:\s*(\S+)/m.exec(res.stdout)?.[1] ?? 'answers') + (endpoint ? ` at ${endpoint}` : ''));
-  return fail(label, `${docker} ${args.join(' ')}: ${res.reason}`, name ? `create it (docker buildx create --name ${name} …) or fix builder.name` : 'start that engine, or fix builder.endpoint');
+  if (res.ok)
+    return pass(label, (/^Driver:\s*(\S+)/m.exec(res.stdout)?.[1] ?? 'answers') + (endpoint ? ` at ${endpoint}` : ''));
+  return fail(
+    label,
+    `${docker} ${args.join(' ')}: ${res.reason}`,
+    name
+      ? `create it (docker buildx create --name ${name} …) or fix builder.name`
+      : 'start that engine, or fix builder.endpoint',
+  );
 }
 
 async function dockerRegistryConfig(docker: string): Promise<EngineRegistryConfig> {
-  const res = await runCommand(docker, ['info', '--format', '{{json .RegistryConfig}}'], { timeoutMs: ENGINE_TIMEOUT_MS });
+  const res = await runCommand(docker, ['info', '--format', '{{json .RegistryConfig}}'], {
+    timeoutMs: ENGINE_TIMEOUT_MS,
+  });
   if (!res.ok) throw new Error(`${docker} info: ${res.reason}`);
   return JSON.parse(res.stdout) as EngineRegistryConfig;
 }
@@ -134,17 +166,24 @@ async function contentsSection(manifest: Manifest, client: RegistryClient): Prom
   const { registry } = manifest;
   const catalog = client.listRepositories().then(
     (repositories) => underscoreRepositories(repositories, registry.namespace),
-    (error: Error) => fail('repository names', `cannot read the catalog: ${error.message}`, 'check by hand: GET /v2/_catalog on the push host'),
+    (error: Error) =>
+      fail(
+        'repository names',
+        `cannot read the catalog: ${error.message}`,
+        'check by hand: GET /v2/_catalog on the push host',
+      ),
   );
   const tags = (async () => {
     const byService = new Map<string, string[]>();
     try {
       await Promise.all(
         manifest.services.map(async (s) => {
-          const list = await client.listTags(`${registry.namespace}/${s.name}`).catch((e: { code?: string; status?: number }) => {
-            if (e.code === 'NAME_UNKNOWN' || e.status === 404) return [];
-            throw e;
-          });
+          const list = await client
+            .listTags(`${registry.namespace}/${s.name}`)
+            .catch((e: { code?: string; status?: number }) => {
+              if (e.code === 'NAME_UNKNOWN' || e.status === 404) return [];
+              throw e;
+            });
           byService.set(s.name, list);
         }),
       );
@@ -156,17 +195,28 @@ async function contentsSection(manifest: Manifest, client: RegistryClient): Prom
   return Promise.all([catalog, tags]);
 }
 
-async function nodeSection(manifest: Manifest, env: NodeJS.ProcessEnv, asNode: NonNullable<DoctorOptions['asNode']>): Promise<DoctorCheck[]> {
+async function nodeSection(
+  manifest: Manifest,
+  env: NodeJS.ProcessEnv,
+  asNode: NonNullable<DoctorOptions['asNode']>,
+): Promise<DoctorCheck[]> {
   const name = 'node pull';
   let verified: { service: string; digest: string } | undefined;
-  for await (const check of verifyServices(manifest, manifest.services.map((s) => s.name), { env })) {
+  for await (const check of verifyServices(
+    manifest,
+    manifest.services.map((s) => s.name),
+    { env },
+  )) {
     // Read to the end: every check is already in flight, and an abandoned one would reject unheard.
     if (check.status === 'verified') verified ??= { service: check.service, digest: check.digest };
   }
   if (!verified) return [fail(name, 'no service has a verified image to pull', 'push first: npx nx run-many -t push')];
   const run = createRunContext(manifest, { runId: newRunId(), env, signal: new AbortController().signal });
-  const outcome = await pullAsNode(serviceContext(run, findService(manifest, verified.service)), verified.digest, asNode);
+  const outcome = await pullAsNode(
+    serviceContext(run, findService(manifest, verified.service)),
+    verified.digest,
+    asNode,
+  );
   if (outcome.status === 'pulled') return [pass(name, `${outcome.reference} pulled through ${asNode.hostsDir}`)];
   return [fail(name, `${outcome.reference}: ${outcome.status}: ${outcome.detail}`, outcome.hint)];
 }
-

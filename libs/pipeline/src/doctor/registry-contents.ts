@@ -8,7 +8,8 @@ import { fail, pass, type DoctorCheck } from './types.js';
 export function underscoreRepositories(repositories: readonly string[], namespace: string): DoctorCheck {
   const name = 'repository names';
   const bad = repositories.filter((r) => r.startsWith(`${namespace}/`) && r.slice(namespace.length + 1).includes('_'));
-  if (bad.length === 0) return pass(name, `no repository under ${namespace}/ has "_" (${repositories.length} in the catalog)`);
+  if (bad.length === 0)
+    return pass(name, `no repository under ${namespace}/ has "_" (${repositories.length} in the catalog)`);
   const renamed = bad.map((r) => `${r} (now ${r.replace(/_/g, '-')})`).join(', ');
   return fail(
     name,

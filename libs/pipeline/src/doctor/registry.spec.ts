@@ -15,9 +15,19 @@ async function listen(server: Server | ReturnType<typeof createTcpServer>): Prom
 
 describe('registryAnswers / credentialsAccepted', () => {
   it.each([
-    [{ status: 'ok', scheme: 'http', auth: 'anonymous' } as const, true, 'answers /v2/ over HTTP', 'none needed (anonymous access)'],
+    [
+      { status: 'ok', scheme: 'http', auth: 'anonymous' } as const,
+      true,
+      'answers /v2/ over HTTP',
+      'none needed (anonymous access)',
+    ],
     [{ status: 'ok', scheme: 'https', auth: 'basic' } as const, true, 'answers /v2/ over HTTPS', 'accepted (basic)'],
-    [{ status: 'unauthorized', detail: 'GET /v2/ at h failed: 401' } as const, true, 'answers /v2/ and asks for credentials', false],
+    [
+      { status: 'unauthorized', detail: 'GET /v2/ at h failed: 401' } as const,
+      true,
+      'answers /v2/ and asks for credentials',
+      false,
+    ],
   ])('%j', (ping, answers, detail, credentials) => {
     const a = registryAnswers('h:1', ping);
     expect([a.ok, a.detail]).toEqual([answers, detail]);
@@ -31,7 +41,8 @@ describe('registryAnswers / credentialsAccepted', () => {
   it('HTTP vs HTTPS names the scheme and the manifest key to change', () => {
     const plain = registryAnswers('reg.example:5000', {
       status: 'http-vs-https',
-      detail: 'reg.example:5000 speaks plain HTTP, but it was addressed over HTTPS (EPROTO): mark the registry `insecure: true` …',
+      detail:
+        'reg.example:5000 speaks plain HTTP, but it was addressed over HTTPS (EPROTO): mark the registry `insecure: true` …',
     });
     expect(plain).toEqual({
       name: 'registry reg.example:5000',
@@ -39,13 +50,21 @@ describe('registryAnswers / credentialsAccepted', () => {
       detail: 'reg.example:5000 speaks plain HTTP, but it was addressed over HTTPS (EPROTO)',
       fix: 'set `insecure: true` for reg.example:5000 in services.manifest.yaml (registry.insecure, or registry.hosts["reg.example:5000"].insecure)',
     });
-    const tls = registryAnswers('h:1', { status: 'http-vs-https', detail: 'h:1 speaks HTTPS, but it was addressed over plain HTTP (…): remove …' });
+    const tls = registryAnswers('h:1', {
+      status: 'http-vs-https',
+      detail: 'h:1 speaks HTTPS, but it was addressed over plain HTTP (…): remove …',
+    });
     expect(tls.fix).toBe('remove `insecure: true` for h:1 in services.manifest.yaml');
     expect(credentialsAccepted('h:1', { status: 'unreachable', detail: 'x' })).toBeNull();
   });
 
   it('formats ✓/✗ lines with the fix, and a count', () => {
-    expect(formatDoctor([registryAnswers('h:1', { status: 'unreachable', detail: 'no answer from h:1 within 10 s' }), { name: 'x', ok: true, detail: 'fine', fix: '' }])).toBe(
+    expect(
+      formatDoctor([
+        registryAnswers('h:1', { status: 'unreachable', detail: 'no answer from h:1 within 10 s' }),
+        { name: 'x', ok: true, detail: 'fine', fix: '' },
+      ]),
+    ).toBe(
       '✗ registry h:1: no answer from h:1 within 10 s — start the registry (bash tools/dev-env/up.sh) or correct registry.pushHost\n✓ x: fine\n2 checks: 1 problem(s)\n',
     );
   });
@@ -53,12 +72,19 @@ describe('registryAnswers / credentialsAccepted', () => {
 
 describe('portHolder (a loopback push host: what holds its port?)', () => {
   it('a registry (Docker-Distribution-API-Version) passes', async () => {
-    const host = await listen(createHttpServer((_, res) => res.writeHead(200, { 'Docker-Distribution-API-Version': 'registry/2.0' }).end('{}')));
-    expect(await portHolder(host, 'http')).toMatchObject({ ok: true, detail: `a registry (registry/2.0) holds ${host}` });
+    const host = await listen(
+      createHttpServer((_, res) => res.writeHead(200, { 'Docker-Distribution-API-Version': 'registry/2.0' }).end('{}')),
+    );
+    expect(await portHolder(host, 'http')).toMatchObject({
+      ok: true,
+      detail: `a registry (registry/2.0) holds ${host}`,
+    });
   });
 
   it('a plain HTTP server is a collision, named with its answer', async () => {
-    const host = await listen(createHttpServer((_, res) => res.writeHead(404, { Server: 'SimpleHTTP/0.6' }).end('nope')));
+    const host = await listen(
+      createHttpServer((_, res) => res.writeHead(404, { Server: 'SimpleHTTP/0.6' }).end('nope')),
+    );
     const port = host.split(':')[1];
     const check = await portHolder(host, 'http');
     expect(check).toEqual({

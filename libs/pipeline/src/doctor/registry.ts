@@ -29,7 +29,8 @@ export function registryAnswers(host: string, ping: PingResult): DoctorCheck {
 /** null when the ping did not get as far as credentials. */
 export function credentialsAccepted(host: string, ping: PingResult): DoctorCheck | null {
   const name = `credentials ${host}`;
-  if (ping.status === 'ok') return pass(name, ping.auth === 'anonymous' ? 'none needed (anonymous access)' : `accepted (${ping.auth})`);
+  if (ping.status === 'ok')
+    return pass(name, ping.auth === 'anonymous' ? 'none needed (anonymous access)' : `accepted (${ping.auth})`);
   if (ping.status === 'unauthorized') {
     return fail(
       name,
@@ -53,9 +54,18 @@ export async function portHolder(host: string, scheme: 'http' | 'https', timeout
     res = await fetch(`${scheme}://${host}/v2/`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    if (cause === 'ECONNREFUSED') return fail(name, `nothing listens on ${host}`, 'start the registry: bash tools/dev-env/up.sh (or correct registry.pushHost)');
+    if (cause === 'ECONNREFUSED')
+      return fail(
+        name,
+        `nothing listens on ${host}`,
+        'start the registry: bash tools/dev-env/up.sh (or correct registry.pushHost)',
+      );
     if (cause === 'TimeoutError') {
-      return fail(name, `${host} accepts connections but sends no HTTP answer within ${timeoutMs / 1000} s: not a registry`, freePortFix(port));
+      return fail(
+        name,
+        `${host} accepts connections but sends no HTTP answer within ${timeoutMs / 1000} s: not a registry`,
+        freePortFix(port),
+      );
     }
     // TLS and the like: the registry line says what the scheme question is.
     return pass(name, `${host}: ${cause} (see the registry line)`);
@@ -64,7 +74,11 @@ export async function portHolder(host: string, scheme: 'http' | 'https', timeout
   const api = res.headers.get('docker-distribution-api-version');
   if (api) return pass(name, `a registry (${api}) holds ${host}`);
   const server = res.headers.get('server');
-  return fail(name, `${host} answers GET /v2/ with HTTP ${res.status}${server ? ` (${server})` : ''} and no Docker-Distribution-API-Version: not a registry`, freePortFix(port));
+  return fail(
+    name,
+    `${host} answers GET /v2/ with HTTP ${res.status}${server ? ` (${server})` : ''} and no Docker-Distribution-API-Version: not a registry`,
+    freePortFix(port),
+  );
 }
 
 function freePortFix(port: string): string {

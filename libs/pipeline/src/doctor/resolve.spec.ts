@@ -8,43 +8,67 @@ const known: Lookup = async (name) => {
 
 describe('resolvesHere', () => {
   it('a name that resolves, an IP literal', async () => {
-    expect(await resolvesHere({ host: 'localhost:5001', roles: ['pushHost'] }, known, { etcHosts: null, builderOnly: false })).toEqual({
+    expect(
+      await resolvesHere({ host: 'localhost:5001', roles: ['pushHost'] }, known, {
+        etcHosts: null,
+        builderOnly: false,
+      }),
+    ).toEqual({
       name: 'resolve localhost',
       ok: true,
       detail: '127.0.0.1 (pushHost)',
       fix: '',
     });
-    expect((await resolvesHere({ host: '10.0.0.5:5000', roles: ['host'] }, known, { etcHosts: null, builderOnly: false })).detail).toBe('an IP address (host)');
+    expect(
+      (await resolvesHere({ host: '10.0.0.5:5000', roles: ['host'] }, known, { etcHosts: null, builderOnly: false }))
+        .detail,
+    ).toBe('an IP address (host)');
   });
 
   it('*.localhost that glibc does not map: the /etc/hosts line from libs/cluster', async () => {
-    const check = await resolvesHere({ host: 'k3d-ameide.localhost:5001', roles: ['host'] }, known, { etcHosts: '127.0.0.1 k3d-ameide.localhost', builderOnly: false });
+    const check = await resolvesHere({ host: 'k3d-ameide.localhost:5001', roles: ['host'] }, known, {
+      etcHosts: '127.0.0.1 k3d-ameide.localhost',
+      builderOnly: false,
+    });
     expect(check).toEqual({
       name: 'resolve k3d-ameide.localhost',
       ok: false,
-      detail: 'k3d-ameide.localhost (host) does not resolve from this machine: ENOTFOUND (glibc does not map *.localhost to loopback)',
+      detail:
+        'k3d-ameide.localhost (host) does not resolve from this machine: ENOTFOUND (glibc does not map *.localhost to loopback)',
       fix: 'add the line "127.0.0.1 k3d-ameide.localhost" to /etc/hosts',
     });
   });
 
   it('a remote name without a suggested line; a builder-only host is not this machine’s to resolve', async () => {
-    const remote = await resolvesHere({ host: 'pull.example.com', roles: ['host'] }, known, { etcHosts: null, builderOnly: false });
+    const remote = await resolvesHere({ host: 'pull.example.com', roles: ['host'] }, known, {
+      etcHosts: null,
+      builderOnly: false,
+    });
     expect(remote.fix).toBe('make pull.example.com resolvable here (DNS, or an /etc/hosts line)');
-    const builder = await resolvesHere({ host: 'k3d-dev-reg:5000', roles: ['builderHost'] }, known, { etcHosts: null, builderOnly: true });
+    const builder = await resolvesHere({ host: 'k3d-dev-reg:5000', roles: ['builderHost'] }, known, {
+      etcHosts: null,
+      builderOnly: true,
+    });
     expect(builder.ok).toBe(true);
     expect(builder.detail).toMatch(/only the builder uses it/);
   });
 
   it('a lookup that hangs is bounded', async () => {
     const hang: Lookup = () => new Promise(() => undefined);
-    const check = await resolvesHere({ host: 'slow.example', roles: ['host'] }, hang, { etcHosts: null, builderOnly: false, timeoutMs: 50 });
+    const check = await resolvesHere({ host: 'slow.example', roles: ['host'] }, hang, {
+      etcHosts: null,
+      builderOnly: false,
+      timeoutMs: 50,
+    });
     expect(check.detail).toMatch(/ETIMEOUT/);
   });
 });
 
 describe('manifestHosts / hostname', () => {
   it('each distinct host once, with every key that names it', () => {
-    expect(manifestHosts({ host: 'a:1', pushHost: 'b:1', builderHost: 'b:1', hosts: { 'a:1': {}, 'c:2': {} } })).toEqual([
+    expect(
+      manifestHosts({ host: 'a:1', pushHost: 'b:1', builderHost: 'b:1', hosts: { 'a:1': {}, 'c:2': {} } }),
+    ).toEqual([
       { host: 'a:1', roles: ['host'] },
       { host: 'b:1', roles: ['pushHost', 'builderHost'] },
       { host: 'c:2', roles: ['registry.hosts'] },

@@ -18,13 +18,22 @@ export interface HostRole {
  * @param etcHosts the /etc/hosts line libs/cluster suggests for the reference host, or null
  * @param builderOnly the host is only the builder's (`builderHost` ≠ pushHost): the builder resolves it, not this machine
  */
-export async function resolvesHere(role: HostRole, lookup: Lookup, opts: { etcHosts: string | null; builderOnly: boolean; timeoutMs?: number }): Promise<DoctorCheck> {
+export async function resolvesHere(
+  role: HostRole,
+  lookup: Lookup,
+  opts: { etcHosts: string | null; builderOnly: boolean; timeoutMs?: number },
+): Promise<DoctorCheck> {
   const name = hostname(role.host);
   const label = `resolve ${name}`;
   if (isIP(name)) return pass(label, `an IP address (${role.roles.join(', ')})`);
   let error = '';
   try {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), opts.timeoutMs ?? 3000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })),
+        opts.timeoutMs ?? 3000,
+      ).unref(),
+    );
     const { address } = await Promise.race([lookup(name), timeout]);
     return pass(label, `${address} (${role.roles.join(', ')})`);
   } catch (e) {
@@ -35,12 +44,19 @@ export async function resolvesHere(role: HostRole, lookup: Lookup, opts: { etcHo
   return fail(
     label,
     `${name} (${role.roles.join(', ')}) does not resolve from this machine: ${error}${localhost}`,
-    opts.etcHosts ? `add the line "${opts.etcHosts}" to /etc/hosts` : `make ${name} resolvable here (DNS, or an /etc/hosts line)`,
+    opts.etcHosts
+      ? `add the line "${opts.etcHosts}" to /etc/hosts`
+      : `make ${name} resolvable here (DNS, or an /etc/hosts line)`,
   );
 }
 
 /** Every distinct host of the manifest with the keys that name it. */
-export function manifestHosts(registry: { host: string; pushHost: string; builderHost: string; hosts: Record<string, unknown> }): HostRole[] {
+export function manifestHosts(registry: {
+  host: string;
+  pushHost: string;
+  builderHost: string;
+  hosts: Record<string, unknown>;
+}): HostRole[] {
   const roles = new Map<string, string[]>();
   const add = (host: string, role: string) => roles.set(host, [...(roles.get(host) ?? []), role]);
   add(registry.host, 'host');

@@ -16,14 +16,21 @@ export async function pullVerifiedAsNode(
   checks: readonly ServiceCheck[],
   opts: PullAsNodeOptions & { env: NodeJS.ProcessEnv; signal?: AbortSignal },
 ): Promise<Map<string, NodeCheck>> {
-  const run = createRunContext(manifest, { runId: newRunId(), env: opts.env, signal: opts.signal ?? new AbortController().signal });
+  const run = createRunContext(manifest, {
+    runId: newRunId(),
+    env: opts.env,
+    signal: opts.signal ?? new AbortController().signal,
+  });
   // A node pulls a few images at once; so do we (ctr itself fetches layers in parallel).
   const limit = pLimit(3);
   const entries = await Promise.all(
     checks.map((check) =>
       limit(async (): Promise<[string, NodeCheck]> => {
         if (check.status !== 'verified') {
-          return [check.service, { status: 'not-verified', detail: 'not pulled: the registry check failed', hint: '', reference: '' }];
+          return [
+            check.service,
+            { status: 'not-verified', detail: 'not pulled: the registry check failed', hint: '', reference: '' },
+          ];
         }
         const ctx = serviceContext(run, findService(manifest, check.service));
         return [check.service, await pullAsNode(ctx, check.digest, opts)];

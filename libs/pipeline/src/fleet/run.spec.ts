@@ -4,14 +4,24 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readRows } from '@imagefleet/report';
 import { buildServices, pushServices, type RunOptions, type ServiceEnd } from './run.js';
 import { workspacePaths } from '../paths.js';
-import { createFakeBuilder, createFakeRegistry, tempWorkspace, type FakeEvent, type FakeService, type PushStep } from '../testing/fakes.js';
+import {
+  createFakeBuilder,
+  createFakeRegistry,
+  tempWorkspace,
+  type FakeEvent,
+  type FakeService,
+  type PushStep,
+} from '../testing/fakes.js';
 
 let cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });
 
-function fleet(services: FakeService[], push: Partial<{ retries: number; stallSeconds: number; timeoutSeconds: number }> = {}) {
+function fleet(
+  services: FakeService[],
+  push: Partial<{ retries: number; stallSeconds: number; timeoutSeconds: number }> = {},
+) {
   const ws = tempWorkspace(services, push);
   cleanup.push(ws.remove);
   const registry = createFakeRegistry();
@@ -19,7 +29,16 @@ function fleet(services: FakeService[], push: Partial<{ retries: number; stallSe
   const said: string[] = [];
   const run = async (names: string[] = services.map((s) => s.name), opts: Partial<RunOptions> = {}) => {
     const ends: ServiceEnd[] = [];
-    const options: RunOptions = { env: {}, signal: new AbortController().signal, jobs: 4, say: (s, t) => said.push(`[${s}] ${t}`), registry: registry.asRun(), builder, engine: builder, ...opts };
+    const options: RunOptions = {
+      env: {},
+      signal: new AbortController().signal,
+      jobs: 4,
+      say: (s, t) => said.push(`[${s}] ${t}`),
+      registry: registry.asRun(),
+      builder,
+      engine: builder,
+      ...opts,
+    };
     for await (const end of pushServices(ws.manifest, names, options)) ends.push(end);
     return { ends, byName: Object.fromEntries(ends.map((e) => [e.service, e])) };
   };
@@ -50,7 +69,11 @@ describe('pushServices', () => {
     const { byName } = await f.run(undefined, { jobs: 2 });
 
     expect(Object.values(byName).map((e) => [e.service, e.outcome, e.row.status])).toEqual(
-      expect.arrayContaining([['base', 'ok', 'pushed'], ['app', 'ok', 'pushed'], ['slow', 'ok', 'pushed']]),
+      expect.arrayContaining([
+        ['base', 'ok', 'pushed'],
+        ['app', 'ok', 'pushed'],
+        ['slow', 'ok', 'pushed'],
+      ]),
     );
     const events = f.builder.events();
     expect(at(events, 'build', 'app', 'start')).toBeGreaterThanOrEqual(at(events, 'push', 'base', 'end'));
@@ -58,7 +81,9 @@ describe('pushServices', () => {
     const appBuild = f.builder.calls.find((c) => c.kind === 'build' && c.service === 'app')!;
     expect(appBuild.spec!.buildArgs).toEqual({ BASE_IMAGE: `localhost:5001/ameide/base@${byName.base!.row.digest}` });
     // The base was verified before its dependent was built.
-    const baseVerify = f.registry.requests.findIndex((r) => r.op === 'verify' && r.repo === 'ameide/base' && r.ref === 'dev');
+    const baseVerify = f.registry.requests.findIndex(
+      (r) => r.op === 'verify' && r.repo === 'ameide/base' && r.ref === 'dev',
+    );
     expect(baseVerify).toBeGreaterThanOrEqual(0);
   });
 
@@ -84,9 +109,16 @@ describe('pushServices', () => {
     const second = await f.run();
     expect(f.builder.calls.length).toBe(callsAfterFirst);
     for (const name of ['a', 'b']) {
-      expect(second.byName[name]).toMatchObject({ ok: true, outcome: 'ok', row: { status: 'unchanged', verify: 'verified', digest: first.byName[name]!.row.digest, attempts: 0 } });
+      expect(second.byName[name]).toMatchObject({
+        ok: true,
+        outcome: 'ok',
+        row: { status: 'unchanged', verify: 'verified', digest: first.byName[name]!.row.digest, attempts: 0 },
+      });
     }
-    expect((await f.rows()).map((r) => [r.service, r.status])).toEqual([['a', 'unchanged'], ['b', 'unchanged']]);
+    expect((await f.rows()).map((r) => [r.service, r.status])).toEqual([
+      ['a', 'unchanged'],
+      ['b', 'unchanged'],
+    ]);
 
     await writeFile(join(f.ws.root, 'apps/a/index.txt'), 'edited\n');
     const third = await f.run();
@@ -96,21 +128,41 @@ describe('pushServices', () => {
   });
 
   it('a failed base: what builds FROM it (directly or not) is not run, each with a failed row naming its base, outcome skipped', async () => {
-    const f = fleet([{ name: 'base' }, { name: 'app', dependsOn: ['base'] }, { name: 'worker', dependsOn: ['app'] }, { name: 'other' }]);
-    f.builder.plan('base', { build: { exitCode: 1, message: 'process "/bin/sh -c make" did not complete successfully: exit code: 2' } });
+    const f = fleet([
+      { name: 'base' },
+      { name: 'app', dependsOn: ['base'] },
+      { name: 'worker', dependsOn: ['app'] },
+      { name: 'other' },
+    ]);
+    f.builder.plan('base', {
+      build: { exitCode: 1, message: 'process "/bin/sh -c make" did not complete successfully: exit code: 2' },
+    });
     const { ends, byName } = await f.run();
 
     expect(ends).toHaveLength(4);
     expect(byName.base).toMatchObject({ ok: false, outcome: 'failed', row: { status: 'failed', phase: 'build' } });
     expect(byName.base!.row.error).toContain('exit code: 2');
-    expect(byName.app).toMatchObject({ ok: false, outcome: 'skipped', row: { status: 'failed', phase: 'build', error: 'not run: an image it builds FROM (base) failed' } });
-    expect(byName.worker).toMatchObject({ ok: false, outcome: 'skipped', row: { status: 'failed', phase: 'build', error: 'not run: an image it builds FROM (app) failed' } });
+    expect(byName.app).toMatchObject({
+      ok: false,
+      outcome: 'skipped',
+      row: { status: 'failed', phase: 'build', error: 'not run: an image it builds FROM (base) failed' },
+    });
+    expect(byName.worker).toMatchObject({
+      ok: false,
+      outcome: 'skipped',
+      row: { status: 'failed', phase: 'build', error: 'not run: an image it builds FROM (app) failed' },
+    });
     expect(byName.other).toMatchObject({ ok: true, outcome: 'ok' });
     // Nothing else of theirs ran: no build, no push, no registry request, no log.
     expect(f.builder.calls.filter((c) => c.service === 'app' || c.service === 'worker')).toEqual([]);
     expect(f.registry.requests.filter((r) => r.repo === 'ameide/app' || r.repo === 'ameide/worker')).toEqual([]);
     expect(f.builder.calls.filter((c) => c.kind === 'push').map((c) => c.service)).toEqual(['other']);
-    expect((await f.rows()).map((r) => [r.service, r.status])).toEqual([['app', 'failed'], ['base', 'failed'], ['other', 'pushed'], ['worker', 'failed']]);
+    expect((await f.rows()).map((r) => [r.service, r.status])).toEqual([
+      ['app', 'failed'],
+      ['base', 'failed'],
+      ['other', 'pushed'],
+      ['worker', 'failed'],
+    ]);
   });
 
   it('an interrupt mid-run: the running build is killed and interrupted, queued ones are "interrupted before it started", one row each on disk', async () => {
@@ -127,9 +179,16 @@ describe('pushServices', () => {
 
     expect(Date.now() - abortedAt).toBeLessThan(5000);
     expect(ends).toHaveLength(3);
-    expect(byName[started]).toMatchObject({ ok: false, outcome: 'interrupted', row: { status: 'interrupted', phase: 'build', error: 'interrupted' } });
+    expect(byName[started]).toMatchObject({
+      ok: false,
+      outcome: 'interrupted',
+      row: { status: 'interrupted', phase: 'build', error: 'interrupted' },
+    });
     for (const name of names.filter((n) => n !== started)) {
-      expect(byName[name]).toMatchObject({ outcome: 'interrupted', row: { status: 'interrupted', phase: 'build', error: 'interrupted before it started' } });
+      expect(byName[name]).toMatchObject({
+        outcome: 'interrupted',
+        row: { status: 'interrupted', phase: 'build', error: 'interrupted before it started' },
+      });
     }
     expect(f.builder.calls.map((c) => `${c.kind} ${c.service}`)).toEqual([`build ${started}`]);
     const rows = await f.rows();
@@ -164,7 +223,10 @@ describe('pushServices', () => {
     controller.abort(new Error('interrupted by SIGINT'));
     const { byName } = await running;
     expect(byName.base!.outcome).toBe('interrupted');
-    expect(byName.app).toMatchObject({ outcome: 'interrupted', row: { status: 'interrupted', error: 'interrupted before it started' } });
+    expect(byName.app).toMatchObject({
+      outcome: 'interrupted',
+      row: { status: 'interrupted', error: 'interrupted before it started' },
+    });
   });
 
   it('a registry that fails the preflight: every service fails in phase preflight, with one ping for the run, nothing built', async () => {
@@ -173,7 +235,15 @@ describe('pushServices', () => {
     const { ends } = await f.run();
     expect(ends).toHaveLength(3);
     for (const end of ends) {
-      expect(end).toMatchObject({ ok: false, outcome: 'failed', row: { status: 'failed', phase: 'preflight', error: 'registry localhost:5001: connect ECONNREFUSED 127.0.0.1:5001' } });
+      expect(end).toMatchObject({
+        ok: false,
+        outcome: 'failed',
+        row: {
+          status: 'failed',
+          phase: 'preflight',
+          error: 'registry localhost:5001: connect ECONNREFUSED 127.0.0.1:5001',
+        },
+      });
     }
     expect(f.registry.count('ping')).toBe(1);
     expect(f.builder.calls).toEqual([]);
@@ -184,11 +254,20 @@ describe('pushServices', () => {
     const f = fleet([{ name: 'a' }, { name: 'b' }]);
     f.registry.incomplete.add('ameide/a');
     const { byName } = await f.run();
-    expect(byName.a).toMatchObject({ ok: false, outcome: 'failed', row: { status: 'failed', phase: 'verify', verify: 'missing-blob', attempts: 1 } });
-    expect(byName.a!.row.error).toMatch(/^localhost:5001: localhost:5001\/ameide\/a:dev: layer sha256:[a-f0-9]{64} is missing/);
+    expect(byName.a).toMatchObject({
+      ok: false,
+      outcome: 'failed',
+      row: { status: 'failed', phase: 'verify', verify: 'missing-blob', attempts: 1 },
+    });
+    expect(byName.a!.row.error).toMatch(
+      /^localhost:5001: localhost:5001\/ameide\/a:dev: layer sha256:[a-f0-9]{64} is missing/,
+    );
     expect(Object.keys(f.registry.tagsOf('ameide/a'))).toEqual(['dev']);
     expect(byName.b!.row.status).toBe('pushed');
-    const pins = JSON.parse(await readFile(workspacePaths(f.ws.manifest).digests, 'utf8')) as Record<string, { digest: string }>;
+    const pins = JSON.parse(await readFile(workspacePaths(f.ws.manifest).digests, 'utf8')) as Record<
+      string,
+      { digest: string }
+    >;
     expect(Object.keys(pins)).toEqual(['b']);
     expect(pins.b!.digest).toBe(byName.b!.row.digest);
   });
@@ -196,10 +275,20 @@ describe('pushServices', () => {
   it('yields each service as it ends: a fast one before a slow one is done', async () => {
     const f = fleet([{ name: 'slow' }, { name: 'fast' }]);
     f.builder.plan('slow', { build: { ms: 2000 } });
-    const options: RunOptions = { env: {}, signal: new AbortController().signal, jobs: 2, say: () => undefined, registry: f.registry.asRun(), builder: f.builder };
+    const options: RunOptions = {
+      env: {},
+      signal: new AbortController().signal,
+      jobs: 2,
+      say: () => undefined,
+      registry: f.registry.asRun(),
+      builder: f.builder,
+    };
     const order: { service: string; slowBuildDone: boolean }[] = [];
     for await (const end of pushServices(f.ws.manifest, ['slow', 'fast'], options)) {
-      order.push({ service: end.service, slowBuildDone: f.builder.events().some((e) => e.service === 'slow' && e.kind === 'build' && e.phase === 'end') });
+      order.push({
+        service: end.service,
+        slowBuildDone: f.builder.events().some((e) => e.service === 'slow' && e.kind === 'build' && e.phase === 'end'),
+      });
     }
     expect(order).toEqual([
       { service: 'fast', slowBuildDone: false },
@@ -213,7 +302,9 @@ describe('pushServices', () => {
     f.builder.plan('a', { pushes: [refused, refused] });
     const { byName } = await f.run();
     expect(byName.a).toMatchObject({ outcome: 'failed', row: { status: 'failed', phase: 'push', attempts: 2 } });
-    expect(byName.a!.row.error).toBe('push failed after 2 attempts: nothing listens at localhost:5001: start the registry (bash tools/dev-env/up.sh) or fix registry.pushHost');
+    expect(byName.a!.row.error).toBe(
+      'push failed after 2 attempts: nothing listens at localhost:5001: start the registry (bash tools/dev-env/up.sh) or fix registry.pushHost',
+    );
   });
 
   it('a name the manifest does not have is refused before anything runs', async () => {
@@ -228,7 +319,14 @@ describe('buildServices', () => {
     const f = fleet([{ name: 'a' }, { name: 'b' }]);
     f.builder.plan('b', { build: { exitCode: 1, message: 'boom' } });
     const results: { service: string; ok: boolean; error: string }[] = [];
-    const options: RunOptions = { env: {}, signal: new AbortController().signal, jobs: 2, say: () => undefined, registry: f.registry.asRun(), builder: f.builder };
+    const options: RunOptions = {
+      env: {},
+      signal: new AbortController().signal,
+      jobs: 2,
+      say: () => undefined,
+      registry: f.registry.asRun(),
+      builder: f.builder,
+    };
     for await (const r of buildServices(f.ws.manifest, ['a', 'b'], options)) results.push(r);
     expect(results.find((r) => r.service === 'a')).toEqual({ service: 'a', ok: true, error: '' });
     expect(results.find((r) => r.service === 'b')).toMatchObject({ ok: false, error: expect.stringContaining('boom') });

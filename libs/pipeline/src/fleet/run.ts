@@ -49,16 +49,25 @@ export interface ServiceEnd {
 const CHECKS_AT_ONCE = 32;
 
 /** Push every named service (in dependency order); yields each service's end as it comes. */
-export async function* pushServices(manifest: Manifest, names: readonly string[], opts: RunOptions): AsyncGenerator<ServiceEnd> {
+export async function* pushServices(
+  manifest: Manifest,
+  names: readonly string[],
+  opts: RunOptions,
+): AsyncGenerator<ServiceEnd> {
   const run = startRun(manifest, opts);
   const shared = { ...sharedLimits(run, opts.jobs), asNode: opts.asNode };
   const recorder = createRunRecorder(manifest);
   const planned = new Set(names);
   const byName = new Map(manifest.services.map((s) => [s.name, s]));
   /** Each service's result as soon as it is known: what the images built FROM it wait for. */
-  const decided = new Map<string, Promise<ServiceEnd & { digest: string; pin?: { service: string; pin: DigestPin } }>>();
+  const decided = new Map<
+    string,
+    Promise<ServiceEnd & { digest: string; pin?: { service: string; pin: DigestPin } }>
+  >();
 
-  const decide = (name: string): Promise<ServiceEnd & { digest: string; pin?: { service: string; pin: DigestPin } }> => {
+  const decide = (
+    name: string,
+  ): Promise<ServiceEnd & { digest: string; pin?: { service: string; pin: DigestPin } }> => {
     let pending = decided.get(name);
     if (!pending) {
       pending = (async () => {
@@ -74,14 +83,37 @@ export async function* pushServices(manifest: Manifest, names: readonly string[]
           result = { row: notStartedRow(manifest, service, run.runId, { failedBases: failed }) };
         } else {
           // With a failed preflight every service says so itself (its row, its log).
-          result = await pushService(serviceContext(run, service), shared, Object.fromEntries(bases.map((b) => [b.service, b.digest]))).catch((error: unknown) => ({
+          result = await pushService(
+            serviceContext(run, service),
+            shared,
+            Object.fromEntries(bases.map((b) => [b.service, b.digest])),
+          ).catch((error: unknown) => ({
             // Only what the flow cannot say itself (a log that cannot be written, say) ends here.
-            row: { ...emptyRow(manifest, service, run.runId, ''), status: 'failed' as const, phase: 'build' as const, error: (error as Error).message, finishedAt: new Date().toISOString() },
+            row: {
+              ...emptyRow(manifest, service, run.runId, ''),
+              status: 'failed' as const,
+              phase: 'build' as const,
+              error: (error as Error).message,
+              finishedAt: new Date().toISOString(),
+            },
           }));
         }
         const ok = result.row.status === 'pushed' || result.row.status === 'unchanged';
-        const outcome = ok ? 'ok' : result.row.status === 'interrupted' ? 'interrupted' : result.row.error.startsWith('not run:') ? 'skipped' : 'failed';
-        return { service: name, ok, outcome, row: result.row, digest: result.row.digest, ...(result.pin ? { pin: result.pin } : {}) } as const;
+        const outcome = ok
+          ? 'ok'
+          : result.row.status === 'interrupted'
+            ? 'interrupted'
+            : result.row.error.startsWith('not run:')
+              ? 'skipped'
+              : 'failed';
+        return {
+          service: name,
+          ok,
+          outcome,
+          row: result.row,
+          digest: result.row.digest,
+          ...(result.pin ? { pin: result.pin } : {}),
+        } as const;
       })();
       decided.set(name, pending);
     }
@@ -101,7 +133,11 @@ export async function* pushServices(manifest: Manifest, names: readonly string[]
 }
 
 /** Build every named service's image locally (the `image` target): nothing pushed, no rows. */
-export async function* buildServices(manifest: Manifest, names: readonly string[], opts: RunOptions): AsyncGenerator<{ service: string; ok: boolean; error: string }> {
+export async function* buildServices(
+  manifest: Manifest,
+  names: readonly string[],
+  opts: RunOptions,
+): AsyncGenerator<{ service: string; ok: boolean; error: string }> {
   const run = startRun(manifest, opts);
   const shared = sharedLimits(run, opts.jobs);
   yield* inOrderOfEnding(
@@ -114,7 +150,15 @@ export async function* buildServices(manifest: Manifest, names: readonly string[
 }
 
 function startRun(manifest: Manifest, opts: RunOptions): RunContext {
-  return createRunContext(manifest, { runId: opts.runId ?? newRunId(), env: opts.env, signal: opts.signal, say: opts.say, registry: opts.registry, builder: opts.builder, engine: opts.engine });
+  return createRunContext(manifest, {
+    runId: opts.runId ?? newRunId(),
+    env: opts.env,
+    signal: opts.signal,
+    say: opts.say,
+    registry: opts.registry,
+    builder: opts.builder,
+    engine: opts.engine,
+  });
 }
 
 function sharedLimits(run: RunContext, jobs: number): ServiceRunShared {

@@ -17,8 +17,16 @@ export interface ServiceCheck {
   detail: string;
 }
 
-export async function* verifyServices(manifest: Manifest, names: readonly string[], opts: { env: NodeJS.ProcessEnv; signal?: AbortSignal }): AsyncGenerator<ServiceCheck> {
-  const run = createRunContext(manifest, { runId: newRunId(), env: opts.env, signal: opts.signal ?? new AbortController().signal });
+export async function* verifyServices(
+  manifest: Manifest,
+  names: readonly string[],
+  opts: { env: NodeJS.ProcessEnv; signal?: AbortSignal },
+): AsyncGenerator<ServiceCheck> {
+  const run = createRunContext(manifest, {
+    runId: newRunId(),
+    env: opts.env,
+    signal: opts.signal ?? new AbortController().signal,
+  });
   const limit = pLimit(8);
   const checks = names.map((name) =>
     limit(async (): Promise<ServiceCheck> => {

@@ -40,7 +40,10 @@ export function readRegistryConfig(configFile: string): { rootDirectory: string;
   const config = parse(readFileSync(configFile, 'utf8')) as RegistryConfigFile | null;
   const rootDirectory = config?.storage?.filesystem?.rootdirectory;
   const addr = config?.http?.addr;
-  if (!rootDirectory || !addr) throw new Error(`${configFile}: no storage.filesystem.rootdirectory or http.addr: not a filesystem registry we can collect`);
+  if (!rootDirectory || !addr)
+    throw new Error(
+      `${configFile}: no storage.filesystem.rootdirectory or http.addr: not a filesystem registry we can collect`,
+    );
   return { rootDirectory, addr };
 }
 
@@ -50,15 +53,23 @@ const portOf = (hostPort: string) => hostPort.match(/:(\d+)$/)?.[1];
  * The dev registry of up.sh, when `registry.pushHost` is it: `$IMAGEFLEET_STATE_DIR` (default
  * `<root>/.imagefleet`) has `registry/config.yml` and pushHost is loopback on its port.
  */
-export function devRegistryGcTarget(manifest: Manifest, env: NodeJS.ProcessEnv): { target: GcTarget } | { skip: string } {
+export function devRegistryGcTarget(
+  manifest: Manifest,
+  env: NodeJS.ProcessEnv,
+): { target: GcTarget } | { skip: string } {
   const state = env.IMAGEFLEET_STATE_DIR ?? join(manifest.root, '.imagefleet');
   const dir = join(state, 'registry');
   const configFile = join(dir, 'config.yml');
   const { pushHost } = manifest.registry;
-  if (!existsSync(configFile)) return { skip: `no dev registry here (${configFile} is absent): run distribution's garbage-collect where ${pushHost} runs` };
+  if (!existsSync(configFile))
+    return {
+      skip: `no dev registry here (${configFile} is absent): run distribution's garbage-collect where ${pushHost} runs`,
+    };
   const { addr } = readRegistryConfig(configFile);
   if (!isLoopbackHost(pushHost) || portOf(pushHost) !== portOf(addr)) {
-    return { skip: `registry.pushHost ${pushHost} is not the dev registry (${addr}): run distribution's garbage-collect where ${pushHost} runs` };
+    return {
+      skip: `registry.pushHost ${pushHost} is not the dev registry (${addr}): run distribution's garbage-collect where ${pushHost} runs`,
+    };
   }
   const registryBin = 'docker-registry';
   const pidFile = join(dir, 'registry.pid');
@@ -104,7 +115,10 @@ export function livePid(pidFile: string, registryBin: string): number | undefine
 
 async function stopPid(pid: number, graceMs: number): Promise<void> {
   process.kill(pid, 'SIGTERM');
-  for (const [signal, waitMs] of [['SIGKILL', graceMs], [undefined, 5000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGKILL', graceMs],
+    [undefined, 5000],
+  ] as const) {
     const deadline = Date.now() + waitMs;
     while (isAlive(pid) && Date.now() < deadline) await delay(50);
     if (!isAlive(pid)) return;
@@ -132,14 +146,27 @@ export async function collectGarbage(target: GcTarget, opts: CollectOptions): Pr
   try {
     try {
       for (let i = 0; i < opts.slots; i++) {
-        held.push(await acquireSlot(opts.slotsDir, opts.slots, { signal, onWait: (pids) => opts.say(`waiting for running pushes to finish (pids ${pids.join(', ')})`) }));
+        held.push(
+          await acquireSlot(opts.slotsDir, opts.slots, {
+            signal,
+            onWait: (pids) => opts.say(`waiting for running pushes to finish (pids ${pids.join(', ')})`),
+          }),
+        );
       }
     } catch (error) {
-      if (signal.aborted) return { status: 'skipped', detail: `pushes still running after ${(opts.slotWaitMs ?? 600_000) / 1000} s: garbage collection skipped, run prune again` };
+      if (signal.aborted)
+        return {
+          status: 'skipped',
+          detail: `pushes still running after ${(opts.slotWaitMs ?? 600_000) / 1000} s: garbage collection skipped, run prune again`,
+        };
       throw error;
     }
     const pid = livePid(target.pidFile, target.registryBin);
-    if (pid === undefined) return { status: 'skipped', detail: `no live registry pid in ${target.pidFile} (not started by dev-env?): garbage collection skipped` };
+    if (pid === undefined)
+      return {
+        status: 'skipped',
+        detail: `no live registry pid in ${target.pidFile} (not started by dev-env?): garbage collection skipped`,
+      };
     opts.say(`pushes held (${opts.slots} slot(s)); stopping the registry (pid ${pid}) for garbage collection`);
     await stopPid(pid, 10_000);
     let outcome: GcOutcome;
@@ -148,9 +175,15 @@ export async function collectGarbage(target: GcTarget, opts: CollectOptions): Pr
       opts.say(`garbage-collect --delete-untagged=${deleteUntagged}: ${why}`);
       const args = ['garbage-collect', `--delete-untagged=${deleteUntagged}`, target.configFile];
       const r = await runCommand(target.registryBin, args, { timeoutMs: opts.gcTimeoutMs ?? 600_000 });
-      const summary = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /blobs marked/.test(l)).at(-1) ?? '';
+      const summary =
+        `${r.stdout}\n${r.stderr}`
+          .split('\n')
+          .filter((l) => /blobs marked/.test(l))
+          .at(-1) ?? '';
       const because = `(--delete-untagged=${deleteUntagged}: ${why})`;
-      outcome = r.ok ? { status: 'collected', detail: `${summary.trim() || 'done'} ${because}` } : { status: 'failed', detail: `${r.command}: ${r.reason} ${because}` };
+      outcome = r.ok
+        ? { status: 'collected', detail: `${summary.trim() || 'done'} ${because}` }
+        : { status: 'failed', detail: `${r.command}: ${r.reason} ${because}` };
     } finally {
       await target.restart(); // started again whatever the GC did
       opts.say('registry started again');

@@ -14,7 +14,8 @@ export interface Inventory {
   manifests: Record<string, TaggedManifest & { mediaType: string }>;
 }
 
-const isAttestation = (annotations: Record<string, string> | undefined) => annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+const isAttestation = (annotations: Record<string, string> | undefined) =>
+  annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 
 /** @throws RegistryError for anything but a repository that does not exist (an empty inventory). */
 export async function readInventory(client: RegistryClient, repo: string, limit = pLimit(8)): Promise<Inventory> {
@@ -35,14 +36,23 @@ export async function readInventory(client: RegistryClient, repo: string, limit 
     ),
   );
   const manifests: Inventory['manifests'] = {};
-  await Promise.all([...new Set(Object.values(tags))].map((digest) => limit(async () => (manifests[digest] = await describe(client, repo, digest)))));
+  await Promise.all(
+    [...new Set(Object.values(tags))].map((digest) =>
+      limit(async () => (manifests[digest] = await describe(client, repo, digest))),
+    ),
+  );
   return { tags, manifests };
 }
 
-async function describe(client: RegistryClient, repo: string, digest: string): Promise<TaggedManifest & { mediaType: string }> {
+async function describe(
+  client: RegistryClient,
+  repo: string,
+  digest: string,
+): Promise<TaggedManifest & { mediaType: string }> {
   const m = await client.getManifest(repo, digest);
   const content = manifestContent(m.mediaType, m.json);
-  if (content.kind === 'image') return { mediaType: m.mediaType, children: [], created: await createdOf(client, repo, content.config.digest) };
+  if (content.kind === 'image')
+    return { mediaType: m.mediaType, children: [], created: await createdOf(client, repo, content.config.digest) };
   if (content.kind !== 'index') return { mediaType: m.mediaType, children: [], created: null };
   const images = content.manifests.filter((c) => !isAttestation(c.annotations));
   const dates = await Promise.all(
@@ -64,7 +74,9 @@ async function describe(client: RegistryClient, repo: string, digest: string): P
 async function createdOf(client: RegistryClient, repo: string, configDigest: string): Promise<string | null> {
   try {
     const config = JSON.parse((await client.getBlob(repo, configDigest)).toString('utf8')) as { created?: unknown };
-    return typeof config.created === 'string' && !Number.isNaN(Date.parse(config.created)) ? new Date(config.created).toISOString() : null;
+    return typeof config.created === 'string' && !Number.isNaN(Date.parse(config.created))
+      ? new Date(config.created).toISOString()
+      : null;
   } catch {
     return null;
   }

@@ -49,7 +49,8 @@ export interface RetentionPlan {
   kept: Set<string>;
 }
 
-const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+const ordinal = (n: number) =>
+  `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 
 /**
  * Content tags newest first: by `created`, an unknown date counting as newest (nothing is deleted
@@ -71,10 +72,12 @@ export function orderContentTags(input: Pick<RetentionInput, 'tags' | 'manifests
  * indexes that nothing kept names.
  */
 export function decideRetention(input: RetentionInput): RetentionPlan {
-  if (!Number.isInteger(input.keep) || input.keep < 0) throw new TypeError(`retention.keep must be a whole number ≥ 0, got ${input.keep}`);
+  if (!Number.isInteger(input.keep) || input.keep < 0)
+    throw new TypeError(`retention.keep must be a whole number ≥ 0, got ${input.keep}`);
   const keepWhy = new Map<string, string[]>();
   const deleteWhy = new Map<string, string[]>();
-  const add = (map: Map<string, string[]>, digest: string, why: string) => map.set(digest, [...(map.get(digest) ?? []), why]);
+  const add = (map: Map<string, string[]>, digest: string, why: string) =>
+    map.set(digest, [...(map.get(digest) ?? []), why]);
   const current = new Set(input.currentTags);
 
   for (const tag of input.currentTags) {
@@ -88,10 +91,15 @@ export function decideRetention(input: RetentionInput): RetentionPlan {
     const digest = input.tags[tag]!;
     if (!rank.includes(digest)) rank.push(digest);
     const i = rank.indexOf(digest);
-    add(i < input.keep ? keepWhy : deleteWhy, digest, `${tag} ${ordinal(i + 1)} newest content image (keep ${input.keep})`);
+    add(
+      i < input.keep ? keepWhy : deleteWhy,
+      digest,
+      `${tag} ${ordinal(i + 1)} newest content image (keep ${input.keep})`,
+    );
   }
   for (const [tag, digest] of Object.entries(input.tags)) {
-    if (!current.has(tag) && !tag.startsWith(CONTENT_TAG_PREFIX)) add(deleteWhy, digest, `tag ${tag} is neither a current tag nor a content tag`);
+    if (!current.has(tag) && !tag.startsWith(CONTENT_TAG_PREFIX))
+      add(deleteWhy, digest, `tag ${tag} is neither a current tag nor a content tag`);
   }
   // What a kept index names stays too, tagged or not (nested indexes included).
   const queue = [...keepWhy.keys()];
@@ -102,12 +110,20 @@ export function decideRetention(input: RetentionInput): RetentionPlan {
     }
   }
 
-  const tagsOf = (digest: string) => Object.keys(input.tags).filter((t) => input.tags[t] === digest).sort();
+  const tagsOf = (digest: string) =>
+    Object.keys(input.tags)
+      .filter((t) => input.tags[t] === digest)
+      .sort();
   const decisions: RetentionDecision[] = [];
   const listed = new Set([...Object.values(input.tags), ...Object.keys(input.protectedDigests)]);
   for (const digest of listed) {
     const kept = keepWhy.get(digest);
-    decisions.push({ digest, action: kept ? 'keep' : 'delete', tags: tagsOf(digest), reasons: kept ?? deleteWhy.get(digest) ?? [] });
+    decisions.push({
+      digest,
+      action: kept ? 'keep' : 'delete',
+      tags: tagsOf(digest),
+      reasons: kept ?? deleteWhy.get(digest) ?? [],
+    });
   }
   // An index's children have no tags: they go with the index unless something kept names them.
   for (let i = 0; i < decisions.length; i++) {
@@ -116,7 +132,12 @@ export function decideRetention(input: RetentionInput): RetentionPlan {
     for (const child of input.manifests[d.digest]?.children ?? []) {
       if (keepWhy.has(child) || listed.has(child)) continue;
       listed.add(child);
-      decisions.push({ digest: child, action: 'delete', tags: [], reasons: [`named only by deleted index ${d.digest}`] });
+      decisions.push({
+        digest: child,
+        action: 'delete',
+        tags: [],
+        reasons: [`named only by deleted index ${d.digest}`],
+      });
     }
   }
   return { decisions, kept: new Set(keepWhy.keys()) };

@@ -64,12 +64,30 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
     const inventory = await readInventory(client, repository, limit);
     const p = protect.get(service.name)!;
     const protectedDigests = { ...p.digests };
-    for (const [tag, why] of Object.entries(p.tags)) if (inventory.tags[tag]) protectedDigests[inventory.tags[tag]] ??= why;
-    const plan = decideRetention({ ...inventory, currentTags: service.tags, protectedDigests, keep: manifest.retention.keep });
+    for (const [tag, why] of Object.entries(p.tags))
+      if (inventory.tags[tag]) protectedDigests[inventory.tags[tag]] ??= why;
+    const plan = decideRetention({
+      ...inventory,
+      currentTags: service.tags,
+      protectedDigests,
+      keep: manifest.retention.keep,
+    });
     kept.set(repository, plan.kept);
-    for (const d of plan.decisions) rows.push({ ...d, service: service.name, repository, outcome: d.action === 'keep' ? 'not checked' : 'would delete', ok: true });
+    for (const d of plan.decisions)
+      rows.push({
+        ...d,
+        service: service.name,
+        repository,
+        outcome: d.action === 'keep' ? 'not checked' : 'would delete',
+        ok: true,
+      });
   }
-  if (opts.dryRun) return { manifests: rows, gc: { status: 'skipped', detail: 'dry run: nothing deleted, no garbage collection' }, ok: true };
+  if (opts.dryRun)
+    return {
+      manifests: rows,
+      gc: { status: 'skipped', detail: 'dry run: nothing deleted, no garbage collection' },
+      ok: true,
+    };
 
   await Promise.all(
     rows
@@ -95,7 +113,9 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
   await Promise.all(
     checks.map((r) =>
       limit(async () => {
-        const result = await client.verify(r.repository, r.digest).catch((error: Error) => ({ status: 'unreachable' as VerifyStatus, detail: error.message }));
+        const result = await client
+          .verify(r.repository, r.digest)
+          .catch((error: Error) => ({ status: 'unreachable' as VerifyStatus, detail: error.message }));
         r.outcome = result.status === 'verified' ? 'verified' : `${result.status}: ${result.detail}`;
         r.ok = result.status === 'verified';
       }),
@@ -104,7 +124,12 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
   return { manifests: rows, gc, ok: rows.every((r) => r.ok) && gc.status !== 'failed' };
 }
 
-async function garbageCollect(manifest: Manifest, opts: PruneOptions, kept: Map<string, Set<string>>, say: (line: string) => void): Promise<GcOutcome> {
+async function garbageCollect(
+  manifest: Manifest,
+  opts: PruneOptions,
+  kept: Map<string, Set<string>>,
+  say: (line: string) => void,
+): Promise<GcOutcome> {
   let target = opts.gc;
   if (target === undefined) {
     const dev = devRegistryGcTarget(manifest, opts.env);

@@ -26,7 +26,12 @@ export interface Protected {
 }
 
 /** Per service name. A values file that cannot be read or names no image is an error: nothing is deleted on a guess. */
-export async function protectedImages(manifest: Manifest, services: readonly ServiceSpec[], pins: DigestPins, values: ValuesOption | undefined): Promise<Map<string, Protected>> {
+export async function protectedImages(
+  manifest: Manifest,
+  services: readonly ServiceSpec[],
+  pins: DigestPins,
+  values: ValuesOption | undefined,
+): Promise<Map<string, Protected>> {
   const out = new Map<string, Protected>(services.map((s) => [s.name, { digests: {}, tags: {} }]));
   for (const service of services) {
     const pin = pins[service.name];

@@ -35,7 +35,12 @@ async function entries(dir: string): Promise<string[]> {
 async function indexChildren(rootDirectory: string, digest: string): Promise<string[]> {
   const hex = digest.replace(/^sha256:/, '');
   try {
-    const json = JSON.parse(await readFile(join(rootDirectory, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'), 'utf8')) as { manifests?: { digest?: unknown }[] };
+    const json = JSON.parse(
+      await readFile(
+        join(rootDirectory, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'),
+        'utf8',
+      ),
+    ) as { manifests?: { digest?: unknown }[] };
     return (json.manifests ?? []).map((m) => m.digest).filter((d): d is string => typeof d === 'string');
   } catch {
     return [];
@@ -51,7 +56,9 @@ export async function findUntaggedManifests(rootDirectory: string): Promise<Unta
       const revisions = (await entries(join(dir, '_manifests', 'revisions', 'sha256'))).map((hex) => `sha256:${hex}`);
       const tagged = new Set<string>();
       for (const tag of await entries(join(dir, '_manifests', 'tags'))) {
-        const link = (await readFile(join(dir, '_manifests', 'tags', tag, 'current', 'link'), 'utf8').catch(() => '')).trim();
+        const link = (
+          await readFile(join(dir, '_manifests', 'tags', tag, 'current', 'link'), 'utf8').catch(() => '')
+        ).trim();
         if (link) tagged.add(link);
       }
       const named = new Set<string>();
@@ -65,7 +72,8 @@ export async function findUntaggedManifests(rootDirectory: string): Promise<Unta
       out.set(name, { untagged: revisions.filter((d) => !tagged.has(d)).sort(), namedByTaggedIndex: named });
     }
     if (depth >= 8) return;
-    for (const child of children.filter((c) => !c.startsWith('_'))) await walk(join(dir, child), name ? `${name}/${child}` : child, depth + 1);
+    for (const child of children.filter((c) => !c.startsWith('_')))
+      await walk(join(dir, child), name ? `${name}/${child}` : child, depth + 1);
   };
   await walk(v2(rootDirectory), '', 0);
   return out;
@@ -75,17 +83,31 @@ export async function findUntaggedManifests(rootDirectory: string): Promise<Unta
  * `{ deleteUntagged: true }` only when every untagged manifest is in a repository this prune
  * examined and is not among its kept digests; otherwise false and why.
  */
-export function deleteUntaggedDecision(untagged: UntaggedManifests, kept: ReadonlyMap<string, ReadonlySet<string>>): { deleteUntagged: boolean; why: string } {
+export function deleteUntaggedDecision(
+  untagged: UntaggedManifests,
+  kept: ReadonlyMap<string, ReadonlySet<string>>,
+): { deleteUntagged: boolean; why: string } {
   let count = 0;
   for (const [repo, { untagged: digests, namedByTaggedIndex }] of untagged) {
     if (!digests.length) continue;
     const keep = kept.get(repo);
-    if (!keep) return { deleteUntagged: false, why: `repository ${repo} (not pruned here) has ${digests.length} untagged manifest(s)` };
+    if (!keep)
+      return {
+        deleteUntagged: false,
+        why: `repository ${repo} (not pruned here) has ${digests.length} untagged manifest(s)`,
+      };
     const child = digests.find((d) => namedByTaggedIndex.has(d));
-    if (child) return { deleteUntagged: false, why: `${repo}@${child} is untagged but a tagged index names it (distribution 2.8 would delete it: distribution/distribution#3004)` };
+    if (child)
+      return {
+        deleteUntagged: false,
+        why: `${repo}@${child} is untagged but a tagged index names it (distribution 2.8 would delete it: distribution/distribution#3004)`,
+      };
     const needed = digests.find((d) => keep.has(d));
     if (needed) return { deleteUntagged: false, why: `${repo}@${needed} is untagged but kept (a pin or a reference)` };
     count += digests.length;
   }
-  return { deleteUntagged: true, why: `${count} untagged manifest(s) in pruned repositories, none of them kept or named by an index` };
+  return {
+    deleteUntagged: true,
+    why: `${count} untagged manifest(s) in pruned repositories, none of them kept or named by an index`,
+  };
 }

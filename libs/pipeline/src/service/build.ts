@@ -26,7 +26,10 @@ export interface BuildOutcome {
  * passed pinned by digest (`PLATFORM_BASE_IMAGE=<pushHost>/<ns>/platform-base@sha256:…`) so
  * the build uses exactly what was pushed and verified, not whatever the daemon has tagged.
  */
-export async function resolveBaseImages(ctx: ServiceContext, known: Record<string, string> = {}): Promise<ResolvedBase> {
+export async function resolveBaseImages(
+  ctx: ServiceContext,
+  known: Record<string, string> = {},
+): Promise<ResolvedBase> {
   const args: Record<string, string> = {};
   const digests: Record<string, string> = {};
   const { pushHost, namespace } = ctx.manifest.registry;
@@ -42,7 +45,9 @@ export async function resolveBaseImages(ctx: ServiceContext, known: Record<strin
     const repo = `${ctx.manifest.registry.namespace}/${dep}`;
     const head = await client.headManifest(repo, tag);
     if (!head) {
-      throw new Error(`base image ${ctx.manifest.registry.pushHost}/${repo}:${tag} (dependsOn ${dep}) is not in the registry: push it first (nx run ${dep}:push)`);
+      throw new Error(
+        `base image ${ctx.manifest.registry.pushHost}/${repo}:${tag} (dependsOn ${dep}) is not in the registry: push it first (nx run ${dep}:push)`,
+      );
     }
     digests[dep] = head.digest;
     args[baseImageArg(dep)] = `${fromHost}/${repo}@${head.digest}`;
@@ -57,7 +62,14 @@ export async function resolveBaseImages(ctx: ServiceContext, known: Record<strin
  */
 export async function wasInterrupted(
   signal: AbortSignal,
-  result: { aborted: boolean; stalled: boolean; timedOut: boolean; signal: string | null; stderr: string; stdout: string },
+  result: {
+    aborted: boolean;
+    stalled: boolean;
+    timedOut: boolean;
+    signal: string | null;
+    stderr: string;
+    stdout: string;
+  },
 ): Promise<boolean> {
   if (result.aborted || signal.aborted) return true;
   if (result.stalled || result.timedOut) return false; // our own kill
@@ -85,37 +97,47 @@ export async function buildImage(
     const iidFile = join(ctx.paths.builds, `${ctx.service.name}.iid`);
     // Secret values reach BuildKit as 0600 files removed after the build, never as the CLI's
     // environment (a secret named DOCKER_HOST would redirect the CLI itself).
-    const { cmd, result } = await withSecretFiles({ service: ctx.service.name, names: ctx.service.secrets, values: secrets.values }, async (secretFiles) => {
-      const cmd = ctx.builder.buildCommand(
-        {
-          service: ctx.service.name,
-          context: ctx.service.context,
-          dockerfile: ctx.service.dockerfile,
-          tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
-          buildArgs: { ...ctx.service.buildArgs, ...base.args },
-          secrets: ctx.service.secrets,
-          secretFiles,
-          labels: { 'org.imagefleet.service': ctx.service.name },
-          iidFile,
-        },
-        {},
-      );
-      log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
-      const result = await runCommand(cmd.file, cmd.args, {
-        env: cmd.env,
-        cwd: ctx.manifest.root,
-        redact: secrets.redact,
-        keepRaw: true,
-        signal: ctx.signal,
-        onLine: (line) => log.line(line),
-      });
-      return { cmd, result };
-    });
+    const { cmd, result } = await withSecretFiles(
+      { service: ctx.service.name, names: ctx.service.secrets, values: secrets.values },
+      async (secretFiles) => {
+        const cmd = ctx.builder.buildCommand(
+          {
+            service: ctx.service.name,
+            context: ctx.service.context,
+            dockerfile: ctx.service.dockerfile,
+            tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
+            buildArgs: { ...ctx.service.buildArgs, ...base.args },
+            secrets: ctx.service.secrets,
+            secretFiles,
+            labels: { 'org.imagefleet.service': ctx.service.name },
+            iidFile,
+          },
+          {},
+        );
+        log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
+        const result = await runCommand(cmd.file, cmd.args, {
+          env: cmd.env,
+          cwd: ctx.manifest.root,
+          redact: secrets.redact,
+          keepRaw: true,
+          signal: ctx.signal,
+          onLine: (line) => log.line(line),
+        });
+        return { cmd, result };
+      },
+    );
     log.line(`build ${result.ok ? 'finished' : 'failed'} after ${seconds(Date.now() - started)} s`);
     if (!result.ok) {
       const output = `${result.raw?.stdout ?? ''}\n${result.raw?.stderr ?? ''}`;
       const error = explainBuildFailure(output, cmd.file, secrets.redact) ?? result.reason;
-      return { ok: false, imageId: '', durationMs: Date.now() - started, baseDigests, error, interrupted: await wasInterrupted(ctx.signal, result) };
+      return {
+        ok: false,
+        imageId: '',
+        durationMs: Date.now() - started,
+        baseDigests,
+        error,
+        interrupted: await wasInterrupted(ctx.signal, result),
+      };
     }
     const imageId = parseImageId(await readFile(iidFile, 'utf8').catch(() => '')) ?? '';
     return { ok: true, imageId, durationMs: Date.now() - started, baseDigests, error: '', interrupted: false };
@@ -153,49 +175,57 @@ export async function builderPushAttempt(
   let pushing = false;
   let lastLine = Date.now();
   const watch = setInterval(() => {
-    if (pushing && Date.now() - lastLine >= stallMs) stall.abort(new Error(`no output for ${ctx.manifest.push.stallSeconds} s while the builder pushed: stalled`));
+    if (pushing && Date.now() - lastLine >= stallMs)
+      stall.abort(new Error(`no output for ${ctx.manifest.push.stallSeconds} s while the builder pushed: stalled`));
   }, 250);
   try {
-    const result = await withSecretFiles({ service: ctx.service.name, names: ctx.service.secrets, values: secrets.values }, async (secretFiles) => {
-      const cmd = ctx.builder.buildCommand(
-        {
-          service: ctx.service.name,
-          context: ctx.service.context,
-          dockerfile: ctx.service.dockerfile,
-          tags: ctx.refs.builder.slice(0, 1),
-          buildArgs: { ...ctx.service.buildArgs, ...base.args },
-          secrets: ctx.service.secrets,
-          secretFiles,
-          labels: { 'org.imagefleet.service': ctx.service.name },
-          iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
-          push: { metadataFile },
-        },
-        {},
-      );
-      log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
-      return runCommand(cmd.file, cmd.args, {
-        env: cmd.env,
-        cwd: ctx.manifest.root,
-        redact: secrets.redact,
-        keepRaw: true,
-        signal: AbortSignal.any([signal, stall.signal]),
-        onLine: (line) => {
-          lastLine = Date.now();
-          if (/ pushing (layers|manifest)/.test(line)) pushing = true;
-          log.line(line);
-        },
-      });
-    });
+    const result = await withSecretFiles(
+      { service: ctx.service.name, names: ctx.service.secrets, values: secrets.values },
+      async (secretFiles) => {
+        const cmd = ctx.builder.buildCommand(
+          {
+            service: ctx.service.name,
+            context: ctx.service.context,
+            dockerfile: ctx.service.dockerfile,
+            tags: ctx.refs.builder.slice(0, 1),
+            buildArgs: { ...ctx.service.buildArgs, ...base.args },
+            secrets: ctx.service.secrets,
+            secretFiles,
+            labels: { 'org.imagefleet.service': ctx.service.name },
+            iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
+            push: { metadataFile },
+          },
+          {},
+        );
+        log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
+        return runCommand(cmd.file, cmd.args, {
+          env: cmd.env,
+          cwd: ctx.manifest.root,
+          redact: secrets.redact,
+          keepRaw: true,
+          signal: AbortSignal.any([signal, stall.signal]),
+          onLine: (line) => {
+            lastLine = Date.now();
+            if (/ pushing (layers|manifest)/.test(line)) pushing = true;
+            log.line(line);
+          },
+        });
+      },
+    );
     if (!result.ok) {
-      if (stall.signal.aborted && !signal.aborted) return { ok: false, error: `${(stall.signal.reason as Error).message}, killed`, final: false };
+      if (stall.signal.aborted && !signal.aborted)
+        return { ok: false, error: `${(stall.signal.reason as Error).message}, killed`, final: false };
       const output = `${result.raw?.stdout ?? ''}\n${result.raw?.stderr ?? ''}`;
       const error = explainBuildFailure(output, ctx.builder.driver, secrets.redact) ?? result.reason;
       // Failing before the push began is a build failure: retrying the push cannot help.
       return pushing ? { ok: false, error, final: false } : { ok: false, error, final: true, buildFailed: true };
     }
-    const metadata = JSON.parse(await readFile(metadataFile, 'utf8').catch(() => '{}')) as { 'containerimage.digest'?: string };
+    const metadata = JSON.parse(await readFile(metadataFile, 'utf8').catch(() => '{}')) as {
+      'containerimage.digest'?: string;
+    };
     const digest = metadata['containerimage.digest'];
-    if (!digest) return { ok: false, error: `the builder wrote no containerimage.digest to ${metadataFile}`, final: false };
+    if (!digest)
+      return { ok: false, error: `the builder wrote no containerimage.digest to ${metadataFile}`, final: false };
     return { ok: true, digest };
   } finally {
     clearInterval(watch);

@@ -31,7 +31,11 @@ export async function checkContent(ctx: ServiceContext, baseDigests: Record<stri
  * Point tags at `digest` with a manifest PUT of the same bytes, where they do not already: one
  * GET and one PUT instead of another `docker push` per tag.
  */
-export async function retagToDigest(ctx: ServiceContext, digest: string, tags: string[] = ctx.service.tags): Promise<string[]> {
+export async function retagToDigest(
+  ctx: ServiceContext,
+  digest: string,
+  tags: string[] = ctx.service.tags,
+): Promise<string[]> {
   const client = ctx.registry.push;
   const moved: string[] = [];
   let manifest: Awaited<ReturnType<typeof client.getManifest>> | undefined;
@@ -55,7 +59,8 @@ export async function verifyTagsResolve(ctx: ServiceContext, digest: string, tag
   const client = ctx.registry.push;
   for (const tag of tags) {
     const head = await client.headManifest(ctx.repository, tag);
-    if (head?.digest !== digest) return `${ctx.manifest.registry.pushHost}/${ctx.repository}:${tag} resolves to ${head?.digest ?? 'nothing'}, not ${digest}`;
+    if (head?.digest !== digest)
+      return `${ctx.manifest.registry.pushHost}/${ctx.repository}:${tag} resolves to ${head?.digest ?? 'nothing'}, not ${digest}`;
   }
   return '';
 }

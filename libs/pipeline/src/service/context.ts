@@ -63,7 +63,12 @@ export function createRunContext(
 }
 
 export function serviceContext(run: RunContext, service: ServiceSpec): ServiceContext {
-  return { ...run, service, refs: imageReferences(run.manifest, service), repository: `${run.manifest.registry.namespace}/${service.name}` };
+  return {
+    ...run,
+    service,
+    refs: imageReferences(run.manifest, service),
+    repository: `${run.manifest.registry.namespace}/${service.name}`,
+  };
 }
 
 export function findService(manifest: Manifest, name: string): ServiceSpec {
@@ -77,6 +82,10 @@ export function findService(manifest: Manifest, name: string): ServiceSpec {
 
 /** Secret values for this service (throws SecretsError naming secret and service) and the redactor over them. */
 export function loadServiceSecrets(ctx: ServiceContext): { values: Record<string, string>; redact: Redactor } {
-  const values = loadSecretValues(ctx.manifest, { env: ctx.env, dotenvFile: ctx.paths.dotenv, services: [ctx.service.name] });
+  const values = loadSecretValues(ctx.manifest, {
+    env: ctx.env,
+    dotenvFile: ctx.paths.dotenv,
+    services: [ctx.service.name],
+  });
   return { values, redact: createRedactor(Object.values(values)) };
 }

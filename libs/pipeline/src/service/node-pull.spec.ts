@@ -10,7 +10,8 @@ const DIGEST = `sha256:${'a'.repeat(64)}`;
 /** A workspace, a file standing in for containerd's socket, a certs.d, and a fake `ctr` that records its arguments. */
 async function setup(ctrScript: string) {
   const root = makeTree({
-    'services.manifest.yaml': 'registry:\n  host: k3d-test.localhost:5001\n  pushHost: localhost:5001\n  namespace: test\nservices:\n  hello: {}\n',
+    'services.manifest.yaml':
+      'registry:\n  host: k3d-test.localhost:5001\n  pushHost: localhost:5001\n  namespace: test\nservices:\n  hello: {}\n',
     'apps/hello/Dockerfile': 'FROM scratch\n',
     'containerd.sock': '',
     'out/certs.d/k3d-test.localhost:5001/hosts.toml': 'server = "http://localhost:5001"\n',
@@ -20,7 +21,12 @@ async function setup(ctrScript: string) {
   chmodSync(ctr, 0o755);
   const manifest = await loadManifest(path.join(root, 'services.manifest.yaml'));
   const ctx = { manifest, repository: 'test/hello', env: {}, signal: new AbortController().signal };
-  const opts = { hostsDir: path.join(root, 'out'), address: path.join(root, 'containerd.sock'), namespace: 'k8s.io', ctr };
+  const opts = {
+    hostsDir: path.join(root, 'out'),
+    address: path.join(root, 'containerd.sock'),
+    namespace: 'k8s.io',
+    ctr,
+  };
   return { root, ctx, opts, args: () => readFileSync(path.join(root, 'args'), 'utf8').trim() };
 }
 
@@ -30,7 +36,12 @@ describe('pullAsNode', () => {
   it('pulls the reference name by digest with ctr --hosts-dir (the certs.d under a cluster-config --out dir)', async () => {
     const { root, ctx, opts, args } = await setup('exit 0');
     const outcome = await pullAsNode(ctx, DIGEST, opts);
-    expect(outcome).toEqual({ status: 'pulled', detail: '', hint: '', reference: `k3d-test.localhost:5001/test/hello@${DIGEST}` });
+    expect(outcome).toEqual({
+      status: 'pulled',
+      detail: '',
+      hint: '',
+      reference: `k3d-test.localhost:5001/test/hello@${DIGEST}`,
+    });
     expect(args()).toBe(
       `--connect-timeout 5s --address ${root}/containerd.sock -n k8s.io images pull --hosts-dir ${root}/out/certs.d k3d-test.localhost:5001/test/hello@${DIGEST}`,
     );
@@ -48,7 +59,10 @@ describe('pullAsNode', () => {
   it('no containerd socket: says where it looked and how to name another', async () => {
     const { ctx, opts } = await setup('exit 0');
     const outcome = await pullAsNode(ctx, DIGEST, { ...opts, address: '/nonexistent/containerd.sock' });
-    expect(outcome).toMatchObject({ status: 'no-containerd', detail: 'no containerd socket at /nonexistent/containerd.sock' });
+    expect(outcome).toMatchObject({
+      status: 'no-containerd',
+      detail: 'no containerd socket at /nonexistent/containerd.sock',
+    });
     expect(outcome.hint).toContain('--containerd SOCK');
   });
 

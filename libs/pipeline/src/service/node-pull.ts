@@ -47,7 +47,11 @@ export function resolveHostsDir(dir: string): string {
 }
 
 /** `ctx` needs only the manifest, repository, environment and signal: a ServiceContext will do. */
-export async function pullAsNode(ctx: Pick<ServiceContext, 'manifest' | 'repository' | 'env' | 'signal'>, digest: string, opts: PullAsNodeOptions): Promise<NodePullOutcome> {
+export async function pullAsNode(
+  ctx: Pick<ServiceContext, 'manifest' | 'repository' | 'env' | 'signal'>,
+  digest: string,
+  opts: PullAsNodeOptions,
+): Promise<NodePullOutcome> {
   const reference = `${ctx.manifest.registry.host}/${ctx.repository}@${digest}`;
   if (!existsSync(opts.address)) {
     return {
@@ -66,12 +70,25 @@ export async function pullAsNode(ctx: Pick<ServiceContext, 'manifest' | 'reposit
     };
   }
   const ctr = opts.ctr ?? ctx.env['IMAGEFLEET_CTR'] ?? 'ctr';
-  const args = ['--connect-timeout', '5s', ...ctrPullArgs(reference, { hostsDir: resolveHostsDir(opts.hostsDir), namespace: opts.namespace, address: opts.address })];
+  const args = [
+    '--connect-timeout',
+    '5s',
+    ...ctrPullArgs(reference, {
+      hostsDir: resolveHostsDir(opts.hostsDir),
+      namespace: opts.namespace,
+      address: opts.address,
+    }),
+  ];
   const res = await runCommand(ctr, args, { timeoutMs: opts.timeoutMs ?? 120_000, signal: ctx.signal });
   if (res.exitCode === null || res.timedOut) {
     // ctr did not finish: not found, timed out, interrupted. Its own words if it said any.
     const said = res.stderr.trim().split('\n').at(-1) ?? '';
-    return { status: 'failed', detail: [res.reason, said].filter(Boolean).join(': '), hint: 'is ctr installed and containerd answering?', reference };
+    return {
+      status: 'failed',
+      detail: [res.reason, said].filter(Boolean).join(': '),
+      hint: 'is ctr installed and containerd answering?',
+      reference,
+    };
   }
   return { ...nodePullResult(res.exitCode, res.stderr), reference };
 }

@@ -43,7 +43,11 @@ export interface ServiceResult {
  * @param knownBases digests of the images it builds FROM that this run just pushed or found
  *   unchanged; any other base is looked up in the registry.
  */
-export async function pushService(ctx: ServiceContext, shared: ServiceRunShared, knownBases: Record<string, string>): Promise<ServiceResult> {
+export async function pushService(
+  ctx: ServiceContext,
+  shared: ServiceRunShared,
+  knownBases: Record<string, string>,
+): Promise<ServiceResult> {
   // One run per service at a time, across processes: a second run would write into the same
   // log and race the first to the tags. It gets a row saying so and leaves the log alone.
   const busy = new AbortController();
@@ -59,7 +63,15 @@ export async function pushService(ctx: ServiceContext, shared: ServiceRunShared,
     const error = `another run (pid ${holders.join(', ') || '?'}) is pushing ${ctx.service.name} right now: wait for it to end, or stop it`;
     ctx.say(ctx.service.name, `failed: ${error}`);
     // Never started here: the row must not replace the one the other run writes.
-    return { row: { ...emptyRow(ctx.manifest, ctx.service, ctx.runId, ''), status: 'failed', phase: 'build', error, finishedAt: new Date().toISOString() } };
+    return {
+      row: {
+        ...emptyRow(ctx.manifest, ctx.service, ctx.runId, ''),
+        status: 'failed',
+        phase: 'build',
+        error,
+        finishedAt: new Date().toISOString(),
+      },
+    };
   }
   try {
     return await pushServiceLocked(ctx, shared, knownBases);
@@ -68,14 +80,24 @@ export async function pushService(ctx: ServiceContext, shared: ServiceRunShared,
   }
 }
 
-async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, knownBases: Record<string, string>): Promise<ServiceResult> {
+async function pushServiceLocked(
+  ctx: ServiceContext,
+  shared: ServiceRunShared,
+  knownBases: Record<string, string>,
+): Promise<ServiceResult> {
   const name = ctx.service.name;
   const row = emptyRow(ctx.manifest, ctx.service, ctx.runId, new Date().toISOString());
   let redact: Redactor = createRedactor([]);
   // This run holds the service's lock, so an unfinished log is a run that died (kill -9, a
   // crash): keep it, and say so, before this run's log takes its place.
   const died = await keepLogOfDeadRun(ctx);
-  const log = openServiceLog({ dir: ctx.paths.logs, service: name, tag: ctx.service.tags[0]!, redact: (s) => redact(s), append: false });
+  const log = openServiceLog({
+    dir: ctx.paths.logs,
+    service: name,
+    tag: ctx.service.tags[0]!,
+    redact: (s) => redact(s),
+    append: false,
+  });
   log.line(`run ${ctx.runId}: ${ctx.refs.reference[0]}`);
   if (died) {
     log.line(died);
@@ -111,7 +133,9 @@ async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, 
   if (content.digest) {
     // The content tag's image was just walked in full (every manifest and blob): point the tags
     // at it and check that each now resolves to it.
-    log.line(`unchanged: ${contentRef(ctx, content.contentTag)} is in the registry and verifies (${content.digest}); nothing to build or push`);
+    log.line(
+      `unchanged: ${contentRef(ctx, content.contentTag)} is in the registry and verifies (${content.digest}); nothing to build or push`,
+    );
     const started = Date.now();
     try {
       const moved = await retagToDigest(ctx, content.digest);
@@ -124,12 +148,22 @@ async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, 
     // The name clusters pull by: its tags must resolve there too, or the note says why it was not asked.
     const reference = await checkReferenceTags(ctx, content.digest);
     if (reference.error) return fail('verify', redact(reference.error));
-    if (reference.checked) log.line(`tags resolve to ${content.digest} on the reference host ${ctx.manifest.registry.host} too`);
+    if (reference.checked)
+      log.line(`tags resolve to ${content.digest} on the reference host ${ctx.manifest.registry.host} too`);
     if (reference.note) log.line(reference.note);
     const nodeFailure = await asNodeFailure(ctx, shared, content.digest, log);
     if (nodeFailure) return fail('verify', nodeFailure);
     ctx.say(name, `unchanged, verified ${content.digest}${reference.note ? ` (${reference.note})` : ''}`);
-    return end('unchanged', { verify: 'verified', digest: content.digest, verifySeconds: seconds(Date.now() - started), note: reference.note }, pinFor(ctx, content.digest));
+    return end(
+      'unchanged',
+      {
+        verify: 'verified',
+        digest: content.digest,
+        verifySeconds: seconds(Date.now() - started),
+        note: reference.note,
+      },
+      pinFor(ctx, content.digest),
+    );
   }
 
   let push: Awaited<ReturnType<typeof pushImage>>;
@@ -138,13 +172,17 @@ async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, 
     // seconds count as push seconds: one command does both.
     ctx.say(name, `build and push by the builder to ${ctx.refs.builder[0]}`);
     const pushed = await shared.buildSlot(() =>
-      ctx.signal.aborted ? Promise.resolve(null) : pushImage(ctx, log, redact, (signal) => builderPushAttempt(ctx, log, secrets, base, signal)),
+      ctx.signal.aborted
+        ? Promise.resolve(null)
+        : pushImage(ctx, log, redact, (signal) => builderPushAttempt(ctx, log, secrets, base, signal)),
     );
     if (!pushed) return fail('build', 'interrupted before it started', 'interrupted');
     push = pushed;
   } else {
     ctx.say(name, 'build started');
-    const build = await shared.buildSlot(() => (ctx.signal.aborted ? Promise.resolve(null) : buildImage(ctx, log, secrets, base)));
+    const build = await shared.buildSlot(() =>
+      ctx.signal.aborted ? Promise.resolve(null) : buildImage(ctx, log, secrets, base),
+    );
     if (!build) return fail('build', 'interrupted before it started', 'interrupted');
     row.buildSeconds = seconds(build.durationMs);
     if (!build.ok) return fail('build', build.error, build.interrupted ? 'interrupted' : 'failed');
@@ -153,14 +191,16 @@ async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, 
   }
   row.pushSeconds = seconds(push.durationMs);
   row.attempts = push.attempts;
-  if (!push.ok) return fail(push.buildFailed ? 'build' : 'push', push.error, push.interrupted ? 'interrupted' : 'failed');
+  if (!push.ok)
+    return fail(push.buildFailed ? 'build' : 'push', push.error, push.interrupted ? 'interrupted' : 'failed');
   ctx.say(name, `push done in ${row.pushSeconds} s (attempt ${push.attempts}), ${push.digest}`);
 
   // The primary tag, walked in full (every manifest and blob) against the digest the push reported.
   const verification = await verifyService(ctx, push.digest, ctx.service.tags.slice(0, 1));
   row.verifySeconds = seconds(verification.durationMs);
   row.verify = verification.result.status;
-  if (verification.result.status !== 'verified') return fail('verify', `${verification.host}: ${verification.result.detail}`);
+  if (verification.result.status !== 'verified')
+    return fail('verify', `${verification.host}: ${verification.result.detail}`);
   const digest = verification.result.digest;
   const verified = `verified ${digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) through ${verification.hosts.join(' and ')}`;
   log.line(verified);
@@ -185,10 +225,19 @@ async function pushServiceLocked(ctx: ServiceContext, shared: ServiceRunShared, 
  * The `image` target: the same steps up to the build, nothing pushed and no row (rows describe
  * pushes). An image whose content is already in the registry is not built again.
  */
-export async function buildServiceImage(ctx: ServiceContext, shared: ServiceRunShared): Promise<{ ok: boolean; error: string }> {
+export async function buildServiceImage(
+  ctx: ServiceContext,
+  shared: ServiceRunShared,
+): Promise<{ ok: boolean; error: string }> {
   const name = ctx.service.name;
   let redact: Redactor = createRedactor([]);
-  const log = openServiceLog({ dir: ctx.paths.logs, service: name, tag: ctx.service.tags[0]!, redact: (s) => redact(s), append: false });
+  const log = openServiceLog({
+    dir: ctx.paths.logs,
+    service: name,
+    tag: ctx.service.tags[0]!,
+    redact: (s) => redact(s),
+    append: false,
+  });
   log.line(`run ${ctx.runId}: build ${ctx.refs.reference[0]} (image target: nothing is pushed)`);
   const done = async (error: string) => {
     log.line(error ? `failed: ${error}` : 'done');
@@ -218,7 +267,11 @@ export async function buildServiceImage(ctx: ServiceContext, shared: ServiceRunS
 }
 
 async function finish(log: ServiceLog, row: SummaryRow, pin?: ServiceResult['pin']): Promise<ServiceResult> {
-  const final: SummaryRow = { ...row, error: row.error.replace(/\s+/g, ' ').trim(), finishedAt: new Date().toISOString() };
+  const final: SummaryRow = {
+    ...row,
+    error: row.error.replace(/\s+/g, ' ').trim(),
+    finishedAt: new Date().toISOString(),
+  };
   log.line(`${final.status}${final.phase ? ` (${final.phase})` : ''}${final.error ? `: ${final.error}` : ''}`);
   await log.close();
   return pin ? { row: final, pin } : { row: final };
@@ -236,7 +289,12 @@ async function keepLogOfDeadRun(ctx: ServiceContext): Promise<string> {
 }
 
 /** With `asNode`: the image must pull by the name workloads use, as a node pulls it; '' or why not. */
-async function asNodeFailure(ctx: ServiceContext, shared: ServiceRunShared, digest: string, log: ServiceLog): Promise<string> {
+async function asNodeFailure(
+  ctx: ServiceContext,
+  shared: ServiceRunShared,
+  digest: string,
+  log: ServiceLog,
+): Promise<string> {
   if (!shared.asNode) return '';
   const node = await pullAsNode(ctx, digest, shared.asNode);
   if (node.status === 'pulled') {

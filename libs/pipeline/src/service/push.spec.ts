@@ -15,14 +15,26 @@ afterEach(() => {
 
 const FAIL: PushStep = { exitCode: 1, message: 'received unexpected HTTP status: 500 Internal Server Error' };
 
-function setup(policy: Partial<PushPolicy>, pushes: PushStep[], engine?: { version: string; containerdStore: boolean }) {
+function setup(
+  policy: Partial<PushPolicy>,
+  pushes: PushStep[],
+  engine?: { version: string; containerdStore: boolean },
+) {
   const ws = tempWorkspace([{ name: 'a' }], policy);
   cleanup.push(ws.remove);
   const registry = createFakeRegistry();
   const builder = createFakeBuilder(registry, ws.fakesDir, engine);
   builder.plan('a', { pushes });
   const controller = new AbortController();
-  const run = createRunContext(ws.manifest, { runId: 'run-1', env: {}, signal: controller.signal, say: () => undefined, registry: registry.asRun(), builder, engine: builder });
+  const run = createRunContext(ws.manifest, {
+    runId: 'run-1',
+    env: {},
+    signal: controller.signal,
+    say: () => undefined,
+    registry: registry.asRun(),
+    builder,
+    engine: builder,
+  });
   const ctx = serviceContext(run, ws.manifest.services[0]!);
   const push = async (redact: Redactor = createRedactor([])) => {
     const log = openServiceLog({ dir: ctx.paths.logs, service: 'a', tag: 'dev', redact });
@@ -65,7 +77,10 @@ describe('pushImage', () => {
   });
 
   it('on an engine that keeps a cancelled upload (classic store, Docker 20.10) a stall fails at once and says why', async () => {
-    const t = setup({ retries: 3, stallSeconds: 1 }, [{ stall: true }], { version: '20.10.24', containerdStore: false });
+    const t = setup({ retries: 3, stallSeconds: 1 }, [{ stall: true }], {
+      version: '20.10.24',
+      containerdStore: false,
+    });
     const { outcome } = await t.push();
     expect(outcome).toMatchObject({ ok: false, attempts: 1, interrupted: false });
     expect(outcome.error).toBe(
@@ -85,7 +100,9 @@ describe('pushImage', () => {
     const t = setup({ retries: 3 }, [{ exitCode: 1, message: 'unauthorized: authentication required' }]);
     const { outcome } = await t.push();
     expect(outcome).toMatchObject({ ok: false, attempts: 1 });
-    expect(outcome.error).toBe('push failed: localhost:5001 refused the credentials: set IMAGEFLEET_REGISTRY_USER/_PASSWORD or docker login localhost:5001');
+    expect(outcome.error).toBe(
+      'push failed: localhost:5001 refused the credentials: set IMAGEFLEET_REGISTRY_USER/_PASSWORD or docker login localhost:5001',
+    );
   });
 
   it('ends a push still running at timeoutSeconds: failed with "push timed out after N s", not interrupted', async () => {
@@ -101,7 +118,9 @@ describe('pushImage', () => {
     const t = setup({ retries: 5, timeoutSeconds: 2 }, [FAIL, FAIL, FAIL, FAIL]);
     const { outcome } = await t.push();
     expect(outcome).toMatchObject({ ok: false, interrupted: false, attempts: 2 });
-    expect(outcome.error).toBe('push timed out after 2 s (last attempt: received unexpected HTTP status: 500 Internal Server Error)');
+    expect(outcome.error).toBe(
+      'push timed out after 2 s (last attempt: received unexpected HTTP status: 500 Internal Server Error)',
+    );
     expect(outcome.durationMs).toBeLessThan(4500);
   });
 
@@ -147,9 +166,22 @@ describe('a timed-out push in a run', () => {
     const builder = createFakeBuilder(registry, ws.fakesDir);
     builder.plan('a', { pushes: [{ stall: true }] });
     const ends = [];
-    for await (const end of pushServices(ws.manifest, ['a'], { env: {}, signal: new AbortController().signal, jobs: 1, say: () => undefined, registry: registry.asRun(), builder, engine: builder })) ends.push(end);
+    for await (const end of pushServices(ws.manifest, ['a'], {
+      env: {},
+      signal: new AbortController().signal,
+      jobs: 1,
+      say: () => undefined,
+      registry: registry.asRun(),
+      builder,
+      engine: builder,
+    }))
+      ends.push(end);
     expect(ends).toHaveLength(1);
-    expect(ends[0]).toMatchObject({ ok: false, outcome: 'failed', row: { status: 'failed', phase: 'push', attempts: 1, error: 'push timed out after 2 s' } });
+    expect(ends[0]).toMatchObject({
+      ok: false,
+      outcome: 'failed',
+      row: { status: 'failed', phase: 'push', attempts: 1, error: 'push timed out after 2 s' },
+    });
     expect(ends[0]!.row.pushSeconds).toBeGreaterThanOrEqual(2);
     expect(ends[0]!.row.pushSeconds).toBeLessThan(4.5);
   });

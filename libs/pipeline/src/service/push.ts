@@ -25,7 +25,8 @@ export interface PushOutcome {
 }
 
 /** One attempt: pushed with this digest, or why not (`final`: a failure no retry can fix). */
-export type PushAttemptResult = { ok: true; digest: string } | { ok: false; error: string; final: boolean; buildFailed?: boolean };
+export type PushAttemptResult =
+  { ok: true; digest: string } | { ok: false; error: string; final: boolean; buildFailed?: boolean };
 
 /**
  * Pushes the primary tag — through the engine, or with `attempt` (a builder that pushes itself) —
@@ -35,14 +36,18 @@ export async function pushImage(
   ctx: ServiceContext,
   log: ServiceLog,
   redact: Redactor,
-  attempt: (signal: AbortSignal) => Promise<PushAttemptResult> = (signal) => enginePushAttempt(ctx, ctx.refs.push[0]!, log, signal, ctx.manifest.push.stallSeconds),
+  attempt: (signal: AbortSignal) => Promise<PushAttemptResult> = (signal) =>
+    enginePushAttempt(ctx, ctx.refs.push[0]!, log, signal, ctx.manifest.push.stallSeconds),
 ): Promise<PushOutcome> {
   const policy = ctx.manifest.push;
   const started = Date.now();
   // A timer of our own, held until the push ends: AbortSignal.timeout() can be collected on
   // Node 20 while only AbortSignal.any() refers to it, and then never fires.
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error(`timed out after ${policy.timeoutSeconds} s`)), policy.timeoutSeconds * 1000);
+  const timer = setTimeout(
+    () => deadline.abort(new Error(`timed out after ${policy.timeoutSeconds} s`)),
+    policy.timeoutSeconds * 1000,
+  );
   const overall = AbortSignal.any([ctx.signal, deadline.signal]);
   const outcome = (fields: Partial<PushOutcome>): PushOutcome => ({
     ok: false,
@@ -53,7 +58,10 @@ export async function pushImage(
     interrupted: false,
     ...fields,
   });
-  const timedOut = () => outcome({ error: `push timed out after ${policy.timeoutSeconds} s${lastError ? ` (last attempt: ${lastError})` : ''}` });
+  const timedOut = () =>
+    outcome({
+      error: `push timed out after ${policy.timeoutSeconds} s${lastError ? ` (last attempt: ${lastError})` : ''}`,
+    });
   const interrupted = () => outcome({ error: 'interrupted', interrupted: true });
   const maxAttempts = policy.retries + 1;
   let lastError = '';
@@ -67,7 +75,9 @@ export async function pushImage(
       try {
         const waitStart = Date.now();
         slot = await acquireSlot(ctx.paths.pushSlots, ctx.manifest.concurrency.push, { signal: overall });
-        log.line(`push attempt ${n}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(Date.now() - waitStart)} s)`);
+        log.line(
+          `push attempt ${n}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(Date.now() - waitStart)} s)`,
+        );
         ctx.say(ctx.service.name, `push attempt ${n}/${maxAttempts} started`);
         const attemptResult = await attempt(overall);
         if (attemptResult.ok) return outcome({ ok: true, digest: attemptResult.digest });
@@ -76,7 +86,9 @@ export async function pushImage(
         lastError = redact(attemptResult.error);
         if (attemptResult.final) {
           log.line(`push attempt ${n}/${maxAttempts} failed, not retried: ${lastError}`);
-          return attemptResult.buildFailed ? outcome({ error: lastError, buildFailed: true }) : outcome({ error: `push failed: ${lastError}` });
+          return attemptResult.buildFailed
+            ? outcome({ error: lastError, buildFailed: true })
+            : outcome({ error: `push failed: ${lastError}` });
         }
         throw new Error(lastError);
       } catch (error) {
@@ -112,14 +124,21 @@ const PROGRESS_EVERY_MS = 2000;
  * One push through the engine, aborted when the upload makes no progress for `stallSeconds`.
  * `final`: a failure no retry can fix here (the engine keeps a stalled upload).
  */
-async function enginePushAttempt(ctx: ServiceContext, ref: string, log: ServiceLog, signal: AbortSignal, stallSeconds: number): Promise<PushAttemptResult> {
+async function enginePushAttempt(
+  ctx: ServiceContext,
+  ref: string,
+  log: ServiceLog,
+  signal: AbortSignal,
+  stallSeconds: number,
+): Promise<PushAttemptResult> {
   log.line(`push ${ref} through the engine's API`);
   const stall = new AbortController();
   const attempt = AbortSignal.any([signal, stall.signal]);
   let lastMove = Date.now();
   let lastShown = 0;
   const watch = setInterval(() => {
-    if (Date.now() - lastMove >= stallSeconds * 1000) stall.abort(new Error(`no upload progress for ${stallSeconds} s: stalled`));
+    if (Date.now() - lastMove >= stallSeconds * 1000)
+      stall.abort(new Error(`no upload progress for ${stallSeconds} s: stalled`));
   }, 250);
   try {
     const { digest } = await ctx.engine.push(ref, {
@@ -146,7 +165,11 @@ async function enginePushAttempt(ctx: ServiceContext, ref: string, log: ServiceL
     log.line(reason);
     const info = await ctx.engineInfo().catch(() => null);
     if (info && !info.containerdStore) {
-      return { ok: false, error: `${reason}; the engine (Docker ${info.version}, classic image store) keeps the stalled upload, so retrying would wait on it`, final: true };
+      return {
+        ok: false,
+        error: `${reason}; the engine (Docker ${info.version}, classic image store) keeps the stalled upload, so retrying would wait on it`,
+        final: true,
+      };
     }
     return { ok: false, error: `${reason}, cancelled`, final: false };
   } finally {

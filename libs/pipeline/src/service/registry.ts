@@ -50,7 +50,8 @@ export function createRunRegistry(manifest: Manifest, env: NodeJS.ProcessEnv): R
   const clients = new Map<string, RegistryClient>();
   const client = (h: string): RegistryClient => {
     let made = clients.get(h);
-    if (!made) clients.set(h, (made = createRegistryClient(hostClientOptions(h, settingsOf(manifest, h), env, circuit))));
+    if (!made)
+      clients.set(h, (made = createRegistryClient(hostClientOptions(h, settingsOf(manifest, h), env, circuit))));
     return made;
   };
   const push = client(pushHost);
@@ -59,18 +60,31 @@ export function createRunRegistry(manifest: Manifest, env: NodeJS.ProcessEnv): R
   return {
     push,
     client,
-    reference: () => (reference ??= host === pushHost ? Promise.resolve({ status: 'same' }) : probeReference(host, client(host))),
+    reference: () =>
+      (reference ??= host === pushHost ? Promise.resolve({ status: 'same' }) : probeReference(host, client(host))),
     pushAuth: () => (auth ??= pushCredentials(manifest, env)),
   };
 }
 
 /** A host's settings; a host the manifest does not name gets the registry-wide scheme and defaults. */
 export function settingsOf(manifest: Manifest, host: string): HostSettings {
-  return manifest.registry.hosts[host] ?? { insecure: manifest.registry.insecure, caFile: null, credentialsEnv: null, dockerConfig: null };
+  return (
+    manifest.registry.hosts[host] ?? {
+      insecure: manifest.registry.insecure,
+      caFile: null,
+      credentialsEnv: null,
+      dockerConfig: null,
+    }
+  );
 }
 
 /** The client options for one host: the manifest's settings are authoritative (scheme included). */
-export function hostClientOptions(host: string, settings: HostSettings, env: NodeJS.ProcessEnv, circuit?: HostCircuit): RegistryClientOptions {
+export function hostClientOptions(
+  host: string,
+  settings: HostSettings,
+  env: NodeJS.ProcessEnv,
+  circuit?: HostCircuit,
+): RegistryClientOptions {
   return {
     host,
     insecure: settings.insecure,
@@ -90,10 +104,14 @@ async function probeReference(host: string, client: RegistryClient): Promise<Ref
     await lookup(name);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
-    return { status: 'not-checked', reason: `${name} does not resolve from this machine (${code}): add it to /etc/hosts or DNS to have ${host} checked` };
+    return {
+      status: 'not-checked',
+      reason: `${name} does not resolve from this machine (${code}): add it to /etc/hosts or DNS to have ${host} checked`,
+    };
   }
   const ping = await client.ping();
-  if (ping.status === 'unreachable' && ping.network && NOT_FROM_HERE.has(ping.network)) return { status: 'not-checked', reason: ping.detail };
+  if (ping.status === 'unreachable' && ping.network && NOT_FROM_HERE.has(ping.network))
+    return { status: 'not-checked', reason: ping.detail };
   return { status: 'reachable', client };
 }
 
@@ -105,7 +123,10 @@ export function baseImageArg(service: string): string {
 /** The push host's credentials, found the way its client finds them (`registry.hosts` settings first). */
 async function pushCredentials(manifest: Manifest, env: NodeJS.ProcessEnv): Promise<PushAuth | null> {
   const { pushHost } = manifest.registry;
-  const { credentials } = await resolveCredentials(pushHost, { ...hostClientOptions(pushHost, settingsOf(manifest, pushHost), env), env });
+  const { credentials } = await resolveCredentials(pushHost, {
+    ...hostClientOptions(pushHost, settingsOf(manifest, pushHost), env),
+    env,
+  });
   if (!credentials) return null;
   return { username: credentials.username, password: credentials.password, serveraddress: pushHost };
 }

@@ -34,7 +34,13 @@ export async function verifyService(
   const started = Date.now();
   const { registry } = ctx.manifest;
   const hosts: string[] = [];
-  const done = (result: VerifyResult, host: string, note = '') => ({ result, host, hosts, note, durationMs: Date.now() - started });
+  const done = (result: VerifyResult, host: string, note = '') => ({
+    result,
+    host,
+    hosts,
+    note,
+    durationMs: Date.now() - started,
+  });
 
   const push = await walkTags(ctx.registry.push, ctx, tags, expectedDigest);
   if (push.result.status !== 'verified') return done(push.result, registry.pushHost);
@@ -51,7 +57,12 @@ export async function verifyService(
 }
 
 /** Every tag must point at the same, complete image: the first tag fixes the digest. */
-async function walkTags(client: ServiceContext['registry']['push'], ctx: ServiceContext, tags: string[], expectedDigest: string | undefined): Promise<{ result: VerifyResult }> {
+async function walkTags(
+  client: ServiceContext['registry']['push'],
+  ctx: ServiceContext,
+  tags: string[],
+  expectedDigest: string | undefined,
+): Promise<{ result: VerifyResult }> {
   let expected = expectedDigest;
   let first: VerifyResult | undefined;
   for (const tag of tags) {
@@ -76,7 +87,11 @@ export interface ReferenceTagsCheck {
  * For an image settled by its content tag (nothing pushed): each tag must resolve to `digest`
  * on the reference host too — the name clusters pull by — or the note says why it was not asked.
  */
-export async function checkReferenceTags(ctx: ServiceContext, digest: string, tags: string[] = ctx.service.tags): Promise<ReferenceTagsCheck> {
+export async function checkReferenceTags(
+  ctx: ServiceContext,
+  digest: string,
+  tags: string[] = ctx.service.tags,
+): Promise<ReferenceTagsCheck> {
   const reference = await ctx.registry.reference();
   if (reference.status === 'same') return { error: '', note: '', checked: false };
   if (reference.status === 'not-checked') return { error: '', note: referenceNote(reference.reason), checked: false };
@@ -88,7 +103,12 @@ export async function checkReferenceTags(ctx: ServiceContext, digest: string, ta
     } catch (error) {
       return { error: `${host}: ${(error as Error).message}`, note: '', checked: false };
     }
-    if (found !== digest) return { error: `${host}/${ctx.repository}:${tag} resolves to ${found ?? 'nothing'}, not ${digest}`, note: '', checked: false };
+    if (found !== digest)
+      return {
+        error: `${host}/${ctx.repository}:${tag} resolves to ${found ?? 'nothing'}, not ${digest}`,
+        note: '',
+        checked: false,
+      };
   }
   return { error: '', note: '', checked: true };
 }

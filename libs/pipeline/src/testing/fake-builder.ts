@@ -80,7 +80,10 @@ export function createFakeBuilder(
 
   const command = (step: Record<string, unknown>): CommandLine => ({
     file: process.execPath,
-    args: [SCRIPT, JSON.stringify({ events: eventsFile, ms: 20, exitCode: 0, message: 'fake failure', stall: false, ...step })],
+    args: [
+      SCRIPT,
+      JSON.stringify({ events: eventsFile, ms: 20, exitCode: 0, message: 'fake failure', stall: false, ...step }),
+    ],
     env: {},
   });
   const events = (): FakeEvent[] => {
@@ -110,7 +113,8 @@ export function createFakeBuilder(
       for (;;) {
         const seen = events();
         if (until(seen)) return seen;
-        if (Date.now() > deadline) throw new Error(`waitFor: not seen within ${timeoutMs} ms; events: ${JSON.stringify(seen)}`);
+        if (Date.now() > deadline)
+          throw new Error(`waitFor: not seen within ${timeoutMs} ms; events: ${JSON.stringify(seen)}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -119,7 +123,14 @@ export function createFakeBuilder(
       built.set(spec.service, n);
       calls.push({ kind: 'build', service: spec.service, ref: spec.tags[0]!, spec });
       const imageId = sha256Digest(Buffer.from(`${spec.service} build ${n}`));
-      return command({ kind: 'build', service: spec.service, ref: spec.tags[0], iidFile: spec.iidFile, imageId, ...builds.get(spec.service) });
+      return command({
+        kind: 'build',
+        service: spec.service,
+        ref: spec.tags[0],
+        iidFile: spec.iidFile,
+        imageId,
+        ...builds.get(spec.service),
+      });
     },
     info: async () => ({ version: engine.version, containerdStore: engine.containerdStore }),
     async push(ref, opts) {
@@ -128,18 +139,31 @@ export function createFakeBuilder(
       const service = repo.split('/').at(-1)!;
       // The image is what the last build made: pushing it again gives the same digest.
       const config = sha256Digest(Buffer.from(`${service} build ${built.get(service) ?? 0}`));
-      const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 2 }, layers: [] }));
+      const bytes = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: OCI_MANIFEST,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 2 },
+          layers: [],
+        }),
+      );
       const digest = sha256Digest(bytes);
       const marker = join(dir, 'pushed', `${++pushCount}`);
       registry.expectPush({ repo, tag, digest, bytes, marker });
       calls.push({ kind: 'push', service, ref, digest });
       const step: PushStep = { ms: 20, ...pushes.get(service)?.shift() };
-      const event = (phase: 'start' | 'end') => appendFileSync(eventsFile, `${JSON.stringify({ kind: 'push', service, phase, t: Date.now(), pid: process.pid })}\n`);
+      const event = (phase: 'start' | 'end') =>
+        appendFileSync(
+          eventsFile,
+          `${JSON.stringify({ kind: 'push', service, phase, t: Date.now(), pid: process.pid })}\n`,
+        );
       event('start');
       try {
         opts.onLine?.(`The push refers to repository [${ref.replace(/:[^:/]+$/, '')}]`);
         // A stalled upload reports nothing until the push is cancelled.
-        const ticker = step.progressEveryMs ? setInterval(() => opts.onProgress?.({ done: Date.now() % 1e6, total: 1e6 }), step.progressEveryMs) : undefined;
+        const ticker = step.progressEveryMs
+          ? setInterval(() => opts.onProgress?.({ done: Date.now() % 1e6, total: 1e6 }), step.progressEveryMs)
+          : undefined;
         try {
           await abortable(step.stall ? 600_000 : step.ms!, opts.signal);
         } finally {

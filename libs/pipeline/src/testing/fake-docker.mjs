@@ -6,7 +6,10 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 
 const step = JSON.parse(process.argv[2]);
 const event = (phase) =>
-  appendFileSync(step.events, `${JSON.stringify({ kind: step.kind, service: step.service, phase, t: Date.now(), pid: process.pid })}\n`);
+  appendFileSync(
+    step.events,
+    `${JSON.stringify({ kind: step.kind, service: step.service, phase, t: Date.now(), pid: process.pid })}\n`,
+  );
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const fail = (lines) => {
   for (const line of lines) console.error(line);

@@ -6,11 +6,32 @@
  * verification finds a blob missing; every request is logged for counting.
  */
 import { existsSync } from 'node:fs';
-import { OCI_MANIFEST, RegistryError, sha256Digest, type FetchedManifest, type ManifestHead, type PingResult, type RegistryClient, type VerifyOptions, type VerifyResult } from '@imagefleet/registry';
+import {
+  OCI_MANIFEST,
+  RegistryError,
+  sha256Digest,
+  type FetchedManifest,
+  type ManifestHead,
+  type PingResult,
+  type RegistryClient,
+  type VerifyOptions,
+  type VerifyResult,
+} from '@imagefleet/registry';
 import type { RunRegistry } from '../service/registry.js';
 
 export interface FakeRequest {
-  op: 'ping' | 'headManifest' | 'getManifest' | 'putManifest' | 'deleteManifest' | 'headBlob' | 'getBlob' | 'uploadBlob' | 'listTags' | 'listRepositories' | 'verify';
+  op:
+    | 'ping'
+    | 'headManifest'
+    | 'getManifest'
+    | 'putManifest'
+    | 'deleteManifest'
+    | 'headBlob'
+    | 'getBlob'
+    | 'uploadBlob'
+    | 'listTags'
+    | 'listRepositories'
+    | 'verify';
   repo: string;
   ref: string;
 }
@@ -99,7 +120,12 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     tagsOf: (name) => (land(), Object.fromEntries(repos.get(name)?.tags ?? [])),
     addImage: (name, tag, bytes, mediaType = OCI_MANIFEST) => store(name, tag, bytes, mediaType),
     expectPush: (push) => void pending.push(push),
-    asRun: () => ({ push: registry, reference: async () => ({ status: 'same' }), client: () => registry, pushAuth: async () => null }),
+    asRun: () => ({
+      push: registry,
+      reference: async () => ({ status: 'same' }),
+      client: () => registry,
+      pushAuth: async () => null,
+    }),
 
     async ping(): Promise<PingResult> {
       request('ping');
@@ -109,13 +135,20 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     async headManifest(name, ref): Promise<ManifestHead | null> {
       request('headManifest', name, ref);
       const found = resolve(name, ref);
-      return found ? { digest: found.digest, mediaType: found.manifest.mediaType, size: found.manifest.bytes.length } : null;
+      return found
+        ? { digest: found.digest, mediaType: found.manifest.mediaType, size: found.manifest.bytes.length }
+        : null;
     },
     async getManifest(name, ref): Promise<FetchedManifest> {
       request('getManifest', name, ref);
       const found = resolve(name, ref);
       if (!found) throw new Error(`MANIFEST_UNKNOWN: ${host}/${name}:${ref}`);
-      return { digest: found.digest, mediaType: found.manifest.mediaType, bytes: found.manifest.bytes, json: JSON.parse(found.manifest.bytes.toString('utf8')) as unknown };
+      return {
+        digest: found.digest,
+        mediaType: found.manifest.mediaType,
+        bytes: found.manifest.bytes,
+        json: JSON.parse(found.manifest.bytes.toString('utf8')) as unknown,
+      };
     },
     async putManifest(name, ref, bytes, mediaType) {
       request('putManifest', name, ref);
@@ -134,7 +167,14 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     async getBlob(name, digest) {
       request('getBlob', name, digest);
       // The fake keeps no blob bytes: a config asked for is unknown, as in a registry that lost it.
-      throw new RegistryError({ host, repository: name, operation: `GET blob ${digest}`, status: 404, code: 'BLOB_UNKNOWN', reason: 'the fake registry stores no blob bytes' });
+      throw new RegistryError({
+        host,
+        repository: name,
+        operation: `GET blob ${digest}`,
+        status: 404,
+        code: 'BLOB_UNKNOWN',
+        reason: 'the fake registry stores no blob bytes',
+      });
     },
     async uploadBlob(name, bytes) {
       request('uploadBlob', name);
@@ -152,10 +192,18 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
       request('verify', name, ref);
       const reference = `${host}/${name}${ref.startsWith('sha256:') ? '@' : ':'}${ref}`;
       const found = resolve(name, ref);
-      if (!found) return { status: 'missing-manifest', reference, missing: ref, detail: `${reference}: manifest unknown` };
+      if (!found)
+        return { status: 'missing-manifest', reference, missing: ref, detail: `${reference}: manifest unknown` };
       const { digest } = found;
       if (opts.expectedDigest && opts.expectedDigest !== digest) {
-        return { status: 'digest-mismatch', reference, expected: opts.expectedDigest, actual: digest, why: 'stale-tag', detail: `${reference} points to ${digest}, not ${opts.expectedDigest}` };
+        return {
+          status: 'digest-mismatch',
+          reference,
+          expected: opts.expectedDigest,
+          actual: digest,
+          why: 'stale-tag',
+          detail: `${reference} points to ${digest}, not ${opts.expectedDigest}`,
+        };
       }
       if (registry.incomplete.has(name)) {
         const layer = sha256Digest(Buffer.from(`layer of ${digest}`));
@@ -167,7 +215,15 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
           detail: `${reference}: layer ${layer} is missing: push again`,
         };
       }
-      return { status: 'verified', reference, digest, mediaType: found.manifest.mediaType, manifests: 1, blobs: 2, detail: `${reference}: 1 manifest(s), 2 blob(s)` };
+      return {
+        status: 'verified',
+        reference,
+        digest,
+        mediaType: found.manifest.mediaType,
+        manifests: 1,
+        blobs: 2,
+        detail: `${reference}: 1 manifest(s), 2 blob(s)`,
+      };
     },
   };
   return registry;

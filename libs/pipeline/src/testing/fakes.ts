@@ -4,5 +4,12 @@
  * workspace with its manifest. See each module for the knobs.
  */
 export { createFakeRegistry, type FakeRegistry, type FakeRequest, type PendingPush } from './fake-registry.js';
-export { createFakeBuilder, type FakeBuilder, type FakeCall, type FakeEvent, type BuildStep, type PushStep } from './fake-builder.js';
+export {
+  createFakeBuilder,
+  type FakeBuilder,
+  type FakeCall,
+  type FakeEvent,
+  type BuildStep,
+  type PushStep,
+} from './fake-builder.js';
 export { tempWorkspace, type TempWorkspace, type FakeService } from './workspace.js';

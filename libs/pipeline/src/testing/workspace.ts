@@ -28,7 +28,9 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
     const contextRel = `apps/${s.name}`;
     const context = join(root, contextRel);
     mkdirSync(context, { recursive: true });
-    const from = s.dependsOn?.[0] ? `ARG ${s.dependsOn[0].toUpperCase().replace(/-/g, '_')}_IMAGE\nFROM \${${s.dependsOn[0].toUpperCase().replace(/-/g, '_')}_IMAGE}` : 'FROM scratch';
+    const from = s.dependsOn?.[0]
+      ? `ARG ${s.dependsOn[0].toUpperCase().replace(/-/g, '_')}_IMAGE\nFROM \${${s.dependsOn[0].toUpperCase().replace(/-/g, '_')}_IMAGE}`
+      : 'FROM scratch';
     writeFileSync(join(context, 'Dockerfile'), `${from}\nCOPY index.txt /\n`);
     writeFileSync(join(context, 'index.txt'), `${s.name}\n`);
     return {
@@ -49,7 +51,14 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
   const manifest: Manifest = {
     file: join(root, 'services.manifest.yaml'),
     root,
-    registry: { host: 'localhost:5001', pushHost: 'localhost:5001', namespace: 'ameide', insecure: true, builderHost: 'localhost:5001', hosts: {} },
+    registry: {
+      host: 'localhost:5001',
+      pushHost: 'localhost:5001',
+      namespace: 'ameide',
+      insecure: true,
+      builderHost: 'localhost:5001',
+      hosts: {},
+    },
     concurrency: { push: 2, build: null },
     push: { retries: 0, stallSeconds: 60, timeoutSeconds: 120, ...push },
     builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },

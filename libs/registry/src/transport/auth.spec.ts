@@ -54,13 +54,19 @@ describe('htpasswd (Basic)', () => {
     const client = createRegistryClient({ host: registry.host, env });
     await pushRandomImage(client, 'team/listed', 'v1');
     expect(await client.listRepositories()).toContain('team/listed');
-    const error = await createRegistryClient({ host: registry.host, env: dockerConfig('catalog-none', {}) }).listRepositories().catch((e: unknown) => e);
+    const error = await createRegistryClient({ host: registry.host, env: dockerConfig('catalog-none', {}) })
+      .listRepositories()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
     expect((error as Error).message).toMatch(/GET catalog .*no credentials for 127\.0\.0\.1:\d+/);
   });
 
   test('works with IMAGEFLEET_REGISTRY_USER/PASSWORD', async () => {
-    const env = { ...dockerConfig('empty-env', {}), IMAGEFLEET_REGISTRY_USER: USER, IMAGEFLEET_REGISTRY_PASSWORD: PASSWORD };
+    const env = {
+      ...dockerConfig('empty-env', {}),
+      IMAGEFLEET_REGISTRY_USER: USER,
+      IMAGEFLEET_REGISTRY_PASSWORD: PASSWORD,
+    };
     expect((await createRegistryClient({ host: registry.host, env }).ping()).status).toBe('ok');
   });
 
@@ -79,7 +85,9 @@ describe('htpasswd (Basic)', () => {
     const client = createRegistryClient({ host: registry.host, env });
     const result = await client.verify('team/app', 'v1');
     expect(result.status).toBe('unauthorized');
-    expect(result.detail).toContain(`refused the credentials of user "${USER}" from ${join(dir, 'wrong', 'config.json')}`);
+    expect(result.detail).toContain(
+      `refused the credentials of user "${USER}" from ${join(dir, 'wrong', 'config.json')}`,
+    );
     const ping = await client.ping();
     expect(ping.status).toBe('unauthorized');
     for (const text of [result.detail, JSON.stringify(ping)]) {
@@ -94,7 +102,11 @@ describe('Bearer tokens', () => {
   let tokens: RunningTokenServer;
   beforeAll(async () => {
     registry = await startRegistry();
-    tokens = await startTokenServer({ upstream: registry.host, users: { [USER]: PASSWORD }, refreshTokens: { 'refresh-abc': USER } });
+    tokens = await startTokenServer({
+      upstream: registry.host,
+      users: { [USER]: PASSWORD },
+      refreshTokens: { 'refresh-abc': USER },
+    });
   });
   afterAll(async () => {
     await tokens?.stop();
@@ -138,7 +150,11 @@ describe('Bearer tokens', () => {
     const env = dockerConfig('identity', { auths: { [tokens.host]: { identitytoken: 'refresh-abc' } } });
     const client = createRegistryClient({ host: tokens.host, env });
     const before = tokens.tokenRequests.length;
-    await pushRandomImage(createRegistryClient({ host: tokens.host, credentials: { username: USER, password: PASSWORD } }), 'team/oauth', 'v1');
+    await pushRandomImage(
+      createRegistryClient({ host: tokens.host, credentials: { username: USER, password: PASSWORD } }),
+      'team/oauth',
+      'v1',
+    );
     expect((await client.verify('team/oauth', 'v1')).status).toBe('verified');
     expect(tokens.tokenRequests.slice(before).some((r) => r.method === 'POST' && r.user === USER)).toBe(true);
   });
@@ -157,7 +173,9 @@ describe('Bearer tokens', () => {
     const client = createRegistryClient({ host: tokens.host, env: dockerConfig('anon', {}) });
     const result = await client.verify('team/app', 'v1');
     expect(result.status).toBe('unauthorized');
-    expect(result.detail).toMatch(/no credentials for 127\.0\.0\.1:\d+ \(token realm http:\/\/127\.0\.0\.1:\d+\/token\)/);
+    expect(result.detail).toMatch(
+      /no credentials for 127\.0\.0\.1:\d+ \(token realm http:\/\/127\.0\.0\.1:\d+\/token\)/,
+    );
     const error = await client.getManifest('team/app', 'v1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).code).toBe('UNAUTHORIZED');
@@ -168,7 +186,9 @@ describe('Bearer tokens', () => {
     await pushRandomImage(client, 'team/in-catalog', 'v1');
     const before = tokens.tokenRequests.length;
     expect(await client.listRepositories()).toContain('team/in-catalog');
-    expect(tokens.tokenRequests.slice(before)).toEqual([expect.objectContaining({ scopes: ['registry:catalog:*'], user: USER, status: 200 })]);
+    expect(tokens.tokenRequests.slice(before)).toEqual([
+      expect.objectContaining({ scopes: ['registry:catalog:*'], user: USER, status: 200 }),
+    ]);
   });
 
   test('the registry front never saw a password, only Bearer tokens', () => {
@@ -184,7 +204,11 @@ describe('Bearer tokens from a token server behind a private CA', () => {
   let cert: TestCertificate;
   beforeAll(async () => {
     [registry, cert] = await Promise.all([startRegistry(), makeSelfSignedCert()]);
-    tokens = await startTokenServer({ upstream: registry.host, users: { [USER]: PASSWORD }, tls: { certFile: cert.certFile, keyFile: cert.keyFile } });
+    tokens = await startTokenServer({
+      upstream: registry.host,
+      users: { [USER]: PASSWORD },
+      tls: { certFile: cert.certFile, keyFile: cert.keyFile },
+    });
   });
   afterAll(async () => {
     await tokens?.stop();
@@ -210,11 +234,15 @@ describe('Bearer tokens from a token server behind a private CA', () => {
 
   test('ping (what doctor and preflight ask) gets its token through the CA too; without the CA: unreachable', async () => {
     const credentials = { username: USER, password: PASSWORD };
-    expect(await createRegistryClient({ host: tokens.host, scheme: 'https', caFile: cert.certFile, credentials }).ping()).toEqual({
+    expect(
+      await createRegistryClient({ host: tokens.host, scheme: 'https', caFile: cert.certFile, credentials }).ping(),
+    ).toEqual({
       status: 'ok',
       scheme: 'https',
       auth: 'bearer',
     });
-    expect((await createRegistryClient({ host: tokens.host, scheme: 'https', credentials }).ping()).status).toBe('unreachable');
+    expect((await createRegistryClient({ host: tokens.host, scheme: 'https', credentials }).ping()).status).toBe(
+      'unreachable',
+    );
   });
 });

@@ -78,7 +78,11 @@ export class Authenticator {
       return true;
     }
     const wasBearer = this.mode.kind === 'bearer';
-    this.mode = { kind: 'bearer', realm: challenge.realm, ...(challenge.service !== undefined && { service: challenge.service }) };
+    this.mode = {
+      kind: 'bearer',
+      realm: challenge.realm,
+      ...(challenge.service !== undefined && { service: challenge.service }),
+    };
     const key = scope ?? '';
     const cached = this.tokens.get(key);
     if (cached && !cached.token) return true; // a token for this scope is already on its way

@@ -5,13 +5,21 @@ describe('WWW-Authenticate', () => {
   test.each([
     [
       'Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:team/app:pull,push"',
-      { scheme: 'bearer', realm: 'https://auth.example.com/token', service: 'registry.example.com', scopes: ['repository:team/app:pull,push'] },
+      {
+        scheme: 'bearer',
+        realm: 'https://auth.example.com/token',
+        service: 'registry.example.com',
+        scopes: ['repository:team/app:pull,push'],
+      },
     ],
     [
       'Bearer realm="https://a/token",scope="repository:reg:5000/x:pull repository:y:push"',
       { scheme: 'bearer', realm: 'https://a/token', scopes: ['repository:reg:5000/x:pull', 'repository:y:push'] },
     ],
-    ['bearer realm=https://a/token, service=reg', { scheme: 'bearer', realm: 'https://a/token', service: 'reg', scopes: [] }],
+    [
+      'bearer realm=https://a/token, service=reg',
+      { scheme: 'bearer', realm: 'https://a/token', service: 'reg', scopes: [] },
+    ],
     ['Basic realm="basic-realm"', { scheme: 'basic', realm: 'basic-realm' }],
     ['Basic', { scheme: 'basic' }],
     ['Bearer service="x"', { scheme: 'other', name: 'Bearer' }],

@@ -16,18 +16,27 @@ const writeConfig = (config: unknown) => writeFileSync(join(dir, 'config.json'),
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** A fake `docker-credential-<name>` that echoes the server it was asked about, as the protocol says. */
-function helper(name: string, body = 'printf \'{"ServerURL":"%s","Username":"helper-%s","Secret":"s3cret"}\' "$server" "$server"'): void {
+function helper(
+  name: string,
+  body = 'printf \'{"ServerURL":"%s","Username":"helper-%s","Secret":"s3cret"}\' "$server" "$server"',
+): void {
   const file = join(binDir, `docker-credential-${name}`);
   mkdirSync(binDir, { recursive: true });
   writeFileSync(file, `#!/bin/sh\nread -r server\n[ "$1" = get ] || exit 3\n${body}\n`);
   chmodSync(file, 0o755);
 }
-const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ PATH: `${binDir}:${process.env.PATH}`, DOCKER_CONFIG: dir, ...extra });
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  PATH: `${binDir}:${process.env.PATH}`,
+  DOCKER_CONFIG: dir,
+  ...extra,
+});
 
 describe('resolveCredentials', () => {
   test('IMAGEFLEET_REGISTRY_USER/PASSWORD win over the docker config', async () => {
     writeConfig({ auths: { 'reg:5000': { auth: b64('file:pw') } } });
-    const { credentials } = await resolveCredentials('reg:5000', { env: env({ IMAGEFLEET_REGISTRY_USER: 'ci', IMAGEFLEET_REGISTRY_PASSWORD: 'pw' }) });
+    const { credentials } = await resolveCredentials('reg:5000', {
+      env: env({ IMAGEFLEET_REGISTRY_USER: 'ci', IMAGEFLEET_REGISTRY_PASSWORD: 'pw' }),
+    });
     expect(credentials).toMatchObject({ username: 'ci', password: 'pw' });
   });
 
@@ -46,7 +55,10 @@ describe('resolveCredentials', () => {
 
   test('dockerConfigDir overrides $DOCKER_CONFIG', async () => {
     writeConfig({ auths: { 'reg:5000': { auth: b64('carol:pw') } } });
-    const { credentials } = await resolveCredentials('reg:5000', { env: { DOCKER_CONFIG: '/nonexistent' }, dockerConfigDir: dir });
+    const { credentials } = await resolveCredentials('reg:5000', {
+      env: { DOCKER_CONFIG: '/nonexistent' },
+      dockerConfigDir: dir,
+    });
     expect(credentials?.username).toBe('carol');
   });
 
@@ -54,7 +66,11 @@ describe('resolveCredentials', () => {
     helper('fake');
     writeConfig({ credHelpers: { 'reg:5000': 'fake' }, auths: { 'reg:5000': { auth: b64('inline:pw') } } });
     const { credentials } = await resolveCredentials('reg:5000', { env: env() });
-    expect(credentials).toMatchObject({ username: 'helper-reg:5000', password: 's3cret', source: expect.stringContaining('docker-credential-fake') });
+    expect(credentials).toMatchObject({
+      username: 'helper-reg:5000',
+      password: 's3cret',
+      source: expect.stringContaining('docker-credential-fake'),
+    });
   });
 
   test('credsStore is used when auths holds only the placeholder docker writes', async () => {
@@ -82,7 +98,9 @@ describe('resolveCredentials', () => {
     writeConfig({ credsStore: 'absent-helper', auths: { 'other:5000': { auth: b64('x:y') } } });
     const { credentials, searched } = await resolveCredentials('reg:5000', { env: env() });
     expect(credentials).toBeNull();
-    expect(searched.join('; ')).toMatch(/IMAGEFLEET_REGISTRY_USER \(not set\).*no entry for reg:5000.*docker-credential-absent-helper is not installed/);
+    expect(searched.join('; ')).toMatch(
+      /IMAGEFLEET_REGISTRY_USER \(not set\).*no entry for reg:5000.*docker-credential-absent-helper is not installed/,
+    );
   });
 
   test('a helper without an entry is a miss, not an error', async () => {

@@ -64,16 +64,27 @@ function fromAuthEntry(entry: NonNullable<DockerConfig['auths']>[string], source
     const colon = decoded.indexOf(':');
     if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source };
   }
-  if (entry.username && entry.password !== undefined) return { username: entry.username, password: entry.password, source };
+  if (entry.username && entry.password !== undefined)
+    return { username: entry.username, password: entry.password, source };
   return null;
 }
 
-async function fromHelper(name: string, server: string, env: NodeJS.ProcessEnv, searched: string[]): Promise<Credentials | null> {
+async function fromHelper(
+  name: string,
+  server: string,
+  env: NodeJS.ProcessEnv,
+  searched: string[],
+): Promise<Credentials | null> {
   const bin = `docker-credential-${name}`;
   const source = `${bin} (credential helper)`;
   const run = await execa(bin, ['get'], { input: server, env, extendEnv: false, reject: false, timeout: 15_000 });
   if (run.failed) {
-    const why = run.code === 'ENOENT' ? 'is not installed' : `has no entry (${String(run.stdout || run.stderr).trim().slice(0, 120)})`;
+    const why =
+      run.code === 'ENOENT'
+        ? 'is not installed'
+        : `has no entry (${String(run.stdout || run.stderr)
+            .trim()
+            .slice(0, 120)})`;
     searched.push(`${bin} ${why}`);
     return null;
   }
@@ -112,16 +123,26 @@ export async function resolveCredentials(host: string, opts: CredentialOptions):
     const names = opts.credentialsEnv;
     const [user, password] = [opts.env[names.username], opts.env[names.password]];
     if (user && password !== undefined) {
-      return { credentials: { username: user, password, source: `${names.username}/${names.password}` }, searched: [`${names.username}/${names.password}`] };
+      return {
+        credentials: { username: user, password, source: `${names.username}/${names.password}` },
+        searched: [`${names.username}/${names.password}`],
+      };
     }
     const unset = [names.username, names.password].filter((n) => !opts.env[n]);
     searched.push(`${names.username}/${names.password} (${unset.join(' and ')} not set)`);
   }
   const { IMAGEFLEET_REGISTRY_USER: user, IMAGEFLEET_REGISTRY_PASSWORD: password } = opts.env;
   if (user && password !== undefined) {
-    return { credentials: { username: user, password, source: 'IMAGEFLEET_REGISTRY_USER/PASSWORD' }, searched: ['environment'] };
+    return {
+      credentials: { username: user, password, source: 'IMAGEFLEET_REGISTRY_USER/PASSWORD' },
+      searched: ['environment'],
+    };
   }
-  searched.push(user ? 'IMAGEFLEET_REGISTRY_USER (set, but IMAGEFLEET_REGISTRY_PASSWORD is not)' : 'IMAGEFLEET_REGISTRY_USER (not set)');
+  searched.push(
+    user
+      ? 'IMAGEFLEET_REGISTRY_USER (set, but IMAGEFLEET_REGISTRY_PASSWORD is not)'
+      : 'IMAGEFLEET_REGISTRY_USER (not set)',
+  );
 
   const file = dockerConfigFile(opts);
   const config = await readDockerConfig(file, searched);

@@ -65,7 +65,11 @@ export class Transport {
 
   /** @throws RegistryError when no answer came, or the token server refused */
   async request(req: TransportRequest): Promise<Response> {
-    const ctx = { host: this.opts.host, ...(req.repository !== undefined && { repository: req.repository }), operation: req.operation };
+    const ctx = {
+      host: this.opts.host,
+      ...(req.repository !== undefined && { repository: req.repository }),
+      operation: req.operation,
+    };
     this.opts.circuit?.check(this.opts.host, ctx);
     const tls = this.opts.tls;
     if (tls && 'problem' in tls && this.opts.scheme === 'https') {
@@ -86,14 +90,19 @@ export class Transport {
       }
       const error = errorFromNetwork(err, ctx, this.opts.scheme, tls ? { caFile: tls.caFile } : {});
       // Only the registry itself not answering marks it dead; a slow redirect target does not.
-      if (err instanceof NoAnswerError && err.host === new URL(this.origin).host) this.opts.circuit?.trip(this.opts.host, error);
+      if (err instanceof NoAnswerError && err.host === new URL(this.origin).host)
+        this.opts.circuit?.trip(this.opts.host, error);
       throw error;
     }
   }
 
   /** The error for an answer that is not the one wanted; explains 401/403 without secrets. */
   async errorFor(res: Response, req: Pick<TransportRequest, 'operation' | 'repository'>): Promise<RegistryError> {
-    const ctx = { host: this.opts.host, ...(req.repository !== undefined && { repository: req.repository }), operation: req.operation };
+    const ctx = {
+      host: this.opts.host,
+      ...(req.repository !== undefined && { repository: req.repository }),
+      operation: req.operation,
+    };
     const hint =
       res.status === 401
         ? await this.opts.auth.explainRefusal()

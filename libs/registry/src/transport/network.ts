@@ -38,7 +38,8 @@ function findCode(err: unknown, depth = 0): { code: string; message: string } | 
   if (depth > 5 || typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return { code: String(e.name), message: String(e.message) };
-  const nested = findCode(e.cause, depth + 1) ?? (Array.isArray(e.errors) ? findCode(e.errors[0], depth + 1) : undefined);
+  const nested =
+    findCode(e.cause, depth + 1) ?? (Array.isArray(e.errors) ? findCode(e.errors[0], depth + 1) : undefined);
   if (nested) return nested;
   return typeof e.code === 'string' ? { code: e.code, message: String(e.message ?? e.code) } : undefined;
 }
@@ -76,7 +77,12 @@ export interface TlsTrust {
 }
 
 /** One sentence a person can act on, naming host:port. */
-export function describeNetworkFailure(failure: NetworkFailure, host: string, scheme: string, trust: TlsTrust = {}): string {
+export function describeNetworkFailure(
+  failure: NetworkFailure,
+  host: string,
+  scheme: string,
+  trust: TlsTrust = {},
+): string {
   switch (failure.kind) {
     case 'dns':
       return `${host.replace(/:\d+$/, '')} does not resolve from this machine (${failure.code}): check the name, /etc/hosts or DNS`;
@@ -88,7 +94,8 @@ export function describeNetworkFailure(failure: NetworkFailure, host: string, sc
       return describeCertificateFailure(failure, host, trust);
     case 'timeout':
       // Our own connect/headers timeouts already say it in the words a person needs.
-      if (failure.message.startsWith('no answer from ')) return `${failure.message}: is ${scheme}://${host} the registry, and is it up?`;
+      if (failure.message.startsWith('no answer from '))
+        return `${failure.message}: is ${scheme}://${host} the registry, and is it up?`;
       return `${scheme}://${host} did not answer in time (${failure.code})`;
     case 'reset':
       return `the connection to ${host} was reset (${failure.code})`;
@@ -102,7 +109,8 @@ function describeCertificateFailure(failure: NetworkFailure, host: string, trust
   if (failure.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return `the TLS certificate of ${host} is not issued for ${host.replace(/:\d+$/, '')} (${failure.code}): address the registry by a name its certificate names, or reissue the certificate`;
   }
-  if (failure.code === 'CERT_HAS_EXPIRED') return `the TLS certificate of ${host} has expired (${failure.code}): renew it`;
+  if (failure.code === 'CERT_HAS_EXPIRED')
+    return `the TLS certificate of ${host} has expired (${failure.code}): renew it`;
   if (trust.caFile) {
     return `the TLS certificate of ${host} is not signed by the CA in ${trust.caFile} (${failure.code}): set ${setting} in services.manifest.yaml to the PEM file of the CA that signed it`;
   }

@@ -6,20 +6,29 @@ import { parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
 const FAST: RetryPolicy = { retries: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2000 };
 
 let server: Server | undefined;
-afterEach(() => new Promise<void>((resolve) => (server ? (server.closeAllConnections(), server.close(() => resolve())) : resolve())));
+afterEach(
+  () =>
+    new Promise<void>((resolve) =>
+      server ? (server.closeAllConnections(), server.close(() => resolve())) : resolve(),
+    ),
+);
 
 /** A server answering the n-th request with `answers[n]` (the last one repeats). */
-async function serve(answers: ((req: IncomingMessage, res: ServerResponse) => void)[]): Promise<{ url: string; hits: () => number }> {
+async function serve(
+  answers: ((req: IncomingMessage, res: ServerResponse) => void)[],
+): Promise<{ url: string; hits: () => number }> {
   let hits = 0;
   server = createServer((req, res) => answers[Math.min(hits++, answers.length - 1)]!(req, res));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, hits: () => hits };
 }
 
-const status = (code: number, headers: Record<string, string> = {}) => (_: IncomingMessage, res: ServerResponse) => {
-  res.writeHead(code, headers);
-  res.end(String(code));
-};
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  (_: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(code, headers);
+    res.end(String(code));
+  };
 const reset = (req: IncomingMessage) => req.socket.destroy();
 
 describe('withRetry', () => {

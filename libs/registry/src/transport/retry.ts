@@ -41,12 +41,15 @@ function worthRetrying(err: unknown): boolean {
   return isTransient(classifyNetworkError(err));
 }
 
-
 /**
  * Run `attempt` until it gives an answer worth returning.
  * @param attempt one request; throws on network failure
  */
-export async function withRetry(method: string, policy: RetryPolicy, attempt: () => Promise<Response>): Promise<Response> {
+export async function withRetry(
+  method: string,
+  policy: RetryPolicy,
+  attempt: () => Promise<Response>,
+): Promise<Response> {
   const retries = isIdempotent(method) ? policy.retries : 0;
   for (let n = 0; ; n++) {
     const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);

@@ -20,7 +20,12 @@ beforeAll(async () => {
       const json = JSON.stringify({ method: req.method, length: req.headers['content-length'] ?? null });
       // As distribution does: a HEAD answer carries the length and no body (without a length,
       // Node's server would close the connection after it).
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), 'docker-content-digest': 'sha256:abc', 'x-two': ['a', 'b'] });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(json),
+        'docker-content-digest': 'sha256:abc',
+        'x-two': ['a', 'b'],
+      });
       res.end(req.method === 'HEAD' ? undefined : json);
     });
   });
@@ -50,15 +55,23 @@ describe('send', () => {
   it('reuses one kept-alive socket for GET and HEAD, never for a PUT', async () => {
     await send(new URL('/m', origin), { method: 'GET', headers: {}, timeoutMs: 5000 }); // warm the pool
     const before = connections;
-    for (let i = 0; i < 5; i++) await send(new URL('/m', origin), { method: i % 2 ? 'HEAD' : 'GET', headers: {}, timeoutMs: 5000 });
+    for (let i = 0; i < 5; i++)
+      await send(new URL('/m', origin), { method: i % 2 ? 'HEAD' : 'GET', headers: {}, timeoutMs: 5000 });
     expect(connections - before).toBe(0);
-    const put = await send(new URL('/m', origin), { method: 'PUT', headers: {}, body: new TextEncoder().encode('{"x":1}'), timeoutMs: 5000 });
+    const put = await send(new URL('/m', origin), {
+      method: 'PUT',
+      headers: {},
+      body: new TextEncoder().encode('{"x":1}'),
+      timeoutMs: 5000,
+    });
     expect(await put.json()).toEqual({ method: 'PUT', length: '7' });
     expect(bodies.at(-1)).toBe('{"x":1}');
     expect(connections - before).toBe(1);
   });
 
   it('fails with a TimeoutError when the answer does not come in time', async () => {
-    await expect(send(new URL('/slow', origin), { method: 'GET', headers: {}, timeoutMs: 200 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(send(new URL('/slow', origin), { method: 'GET', headers: {}, timeoutMs: 200 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
   });
 });

@@ -48,7 +48,9 @@ export class NoAnswerError extends Error {
     readonly phase: 'connect' | 'headers',
     readonly timeoutMs: number,
   ) {
-    super(`no answer from ${host} within ${timeoutMs / 1000} s (${phase === 'connect' ? 'no connection' : 'connected, no response'})`);
+    super(
+      `no answer from ${host} within ${timeoutMs / 1000} s (${phase === 'connect' ? 'no connection' : 'connected, no response'})`,
+    );
   }
 }
 
@@ -79,7 +81,8 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
         clearTimeout(timer);
         const status = res.statusCode ?? 0;
         const responseHeaders = new Headers();
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+          responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
         const body = opts.method === 'HEAD' || NULL_BODY.has(status) ? null : Buffer.concat(chunks);
         try {
           resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
@@ -88,7 +91,10 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
         }
       });
     });
-    const timer = setTimeout(() => req.destroy(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')),
+      opts.timeoutMs,
+    );
     // Phase timers: connect, then (once connected and the request is written) the response headers.
     let phaseTimer: NodeJS.Timeout | undefined;
     const arm = (phase: 'connect' | 'headers', ms: number) => {
@@ -141,12 +147,19 @@ export interface RedirectOptions {
  * storage redirects to S3-style URLs that carry their own signature). A 303 turns into a GET
  * without a body; past `maxRedirects` the redirect itself is returned.
  */
-export async function sendFollowingRedirects(url: URL, opts: SendOptions, redirects: RedirectOptions): Promise<Response> {
+export async function sendFollowingRedirects(
+  url: URL,
+  opts: SendOptions,
+  redirects: RedirectOptions,
+): Promise<Response> {
   const { body: firstBody, ...common } = opts;
   let { method } = opts;
   let body = firstBody;
   for (let hop = 0; ; hop++) {
-    const headers = redirects.authorization && url.origin === redirects.authorizedOrigin ? { ...opts.headers, authorization: redirects.authorization } : opts.headers;
+    const headers =
+      redirects.authorization && url.origin === redirects.authorizedOrigin
+        ? { ...opts.headers, authorization: redirects.authorization }
+        : opts.headers;
     const res = await send(url, { ...common, method, headers, ...(body !== undefined && { body }) });
     const location = res.headers.get('location');
     if (!REDIRECT_STATUSES.has(res.status) || !location || hop >= redirects.maxRedirects) return res;

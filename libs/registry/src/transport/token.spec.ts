@@ -8,7 +8,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
-async function serve(handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<string> {
+async function serve(
+  handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void,
+): Promise<string> {
   const server = createServer(handler);
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -23,11 +25,18 @@ test('a realm that redirects is followed; the Basic credentials go only to the r
   });
   const realm = await serve((req, res) => {
     seen.push(`realm ${req.url} ${req.headers.authorization ?? '-'}`);
-    if (req.url?.startsWith('/token?')) res.writeHead(307, { location: `/v2/token${req.url.slice('/token'.length)}` }).end();
+    if (req.url?.startsWith('/token?'))
+      res.writeHead(307, { location: `/v2/token${req.url.slice('/token'.length)}` }).end();
     else res.writeHead(302, { location: `${elsewhere}/issue` }).end();
   });
   const credentials = { username: 'u', password: 'p', source: 'test' };
-  const token = await fetchToken({ realm: `${realm}/token`, service: 's', scopes: ['repository:a:pull'], credentials, timeoutMs: 2000 });
+  const token = await fetchToken({
+    realm: `${realm}/token`,
+    service: 's',
+    scopes: ['repository:a:pull'],
+    credentials,
+    timeoutMs: 2000,
+  });
   expect(token.token).toBe('t-elsewhere');
   expect(seen).toEqual([
     'realm /token?service=s&scope=repository%3Aa%3Apull Basic dTpw',

@@ -63,7 +63,11 @@ async function getForm(req: TokenRequest): Promise<Response> {
 }
 
 async function postForm(req: TokenRequest, refreshToken: string): Promise<Response> {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'imagefleet' });
+  const body = new URLSearchParams({
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: 'imagefleet',
+  });
   if (req.service !== undefined) body.set('service', req.service);
   if (req.scopes.length) body.set('scope', req.scopes.join(' '));
   return send(new URL(req.realm), {
@@ -92,7 +96,8 @@ export async function fetchToken(req: TokenRequest, now: () => number = Date.now
   }
   const token = body.token ?? body.access_token;
   if (!token) throw new TokenFetchError(res.status, 'answered with neither "token" nor "access_token"');
-  const lifetime = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN) * 1000;
+  const lifetime =
+    (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN) * 1000;
   const issued = body.issued_at ? Date.parse(body.issued_at) : Number.NaN;
   // Trust our clock over the server's when they disagree by much; keep a margin for the request in flight.
   const start = Number.isNaN(issued) || Math.abs(issued - now()) > 60_000 ? now() : issued;

@@ -4,7 +4,10 @@ import { CLUSTER_KINDS, clusterConfig, writeClusterConfig, type ClusterKind } fr
 import { loadManifest } from '@imagefleet/manifest';
 import { UsageError } from '../usage-error.js';
 
-export async function clusterConfigCommand(manifestFile: string, opts: { for: string | undefined; out: string | undefined }): Promise<number> {
+export async function clusterConfigCommand(
+  manifestFile: string,
+  opts: { for: string | undefined; out: string | undefined },
+): Promise<number> {
   if (!opts.for) throw new UsageError(`cluster-config needs --for ${CLUSTER_KINDS.join('|')}`);
   if (!(CLUSTER_KINDS as readonly string[]).includes(opts.for)) {
     throw new UsageError(`cluster-config --for "${opts.for}": use one of ${CLUSTER_KINDS.join(', ')}`);

@@ -3,7 +3,10 @@ import { loadManifest } from '@imagefleet/manifest';
 import { formatDoctor, runDoctor } from '@imagefleet/pipeline';
 import type { NodeOptions } from './verify.js';
 
-export async function doctorCommand(manifestFile: string, opts: { asNode: NodeOptions | undefined; json: boolean }): Promise<number> {
+export async function doctorCommand(
+  manifestFile: string,
+  opts: { asNode: NodeOptions | undefined; json: boolean },
+): Promise<number> {
   const manifest = await loadManifest(manifestFile);
   const checks = await runDoctor(manifest, { env: process.env, asNode: opts.asNode });
   process.stdout.write(opts.json ? `${JSON.stringify(checks, null, 2)}\n` : formatDoctor(checks));

@@ -7,7 +7,10 @@ import { resolve } from 'node:path';
 import { loadManifest } from '@imagefleet/manifest';
 import { createRunRegistry, findService, pinValuesFile, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
 
-export async function pinCommand(manifestFile: string, opts: { values: string; path: string; projects?: string[] | undefined }): Promise<number> {
+export async function pinCommand(
+  manifestFile: string,
+  opts: { values: string; path: string; projects?: string[] | undefined },
+): Promise<number> {
   const manifest = await loadManifest(manifestFile);
   const pins = await readDigestPins(workspacePaths(manifest).digests);
   const templated = opts.values.includes('{service}');
@@ -27,7 +30,9 @@ export async function pinCommand(manifestFile: string, opts: { values: string; p
     }
     const outcome = await pinValuesFile(manifest, service, pins[service.name], file, opts.path, registry);
     if (outcome.status === 'refused') refused += 1;
-    (outcome.status === 'refused' ? process.stderr : process.stdout).write(`pin: ${service.name}: ${outcome.status}: ${outcome.detail}\n`);
+    (outcome.status === 'refused' ? process.stderr : process.stdout).write(
+      `pin: ${service.name}: ${outcome.status}: ${outcome.detail}\n`,
+    );
   }
   return refused ? 1 : 0;
 }

@@ -29,6 +29,8 @@ export async function pruneCommand(
   const deleted = report.manifests.filter((m) => m.action === 'delete');
   const bad = report.manifests.filter((m) => !m.ok).length;
   const verb = opts.dryRun ? 'would delete' : 'deleted';
-  process.stdout.write(`prune: ${services.length} service(s): ${kept.length} kept, ${deleted.length} ${verb}${bad ? `, ${bad} failed` : ''}\n`);
+  process.stdout.write(
+    `prune: ${services.length} service(s): ${kept.length} kept, ${deleted.length} ${verb}${bad ? `, ${bad} failed` : ''}\n`,
+  );
   return report.ok ? 0 : 1;
 }

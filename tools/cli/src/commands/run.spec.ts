@@ -3,8 +3,20 @@ import { checkJobs, nxArguments } from './run.js';
 
 describe('nxArguments', () => {
   it.each([
-    ['push over the selected services', 'push', ['a', 'b'], undefined, ['run-many', '-t', 'push', '--projects=a,b', '--outputStyle=stream']],
-    ['with builds bounded', 'push', ['a'], '4', ['run-many', '-t', 'push', '--projects=a', '--outputStyle=stream', '--jobs=4']],
+    [
+      'push over the selected services',
+      'push',
+      ['a', 'b'],
+      undefined,
+      ['run-many', '-t', 'push', '--projects=a,b', '--outputStyle=stream'],
+    ],
+    [
+      'with builds bounded',
+      'push',
+      ['a'],
+      '4',
+      ['run-many', '-t', 'push', '--projects=a', '--outputStyle=stream', '--jobs=4'],
+    ],
   ])('%s', (_name, target, projects, jobs, expected) => {
     expect(nxArguments(target, projects, { jobs })).toEqual(expected);
   });

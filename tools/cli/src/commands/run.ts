@@ -26,16 +26,25 @@ export const TARGETS = ['push', 'image', 'verify'] as const;
 
 /** The nx command line for `target` over `projects`. */
 export function nxArguments(target: string, projects: string[], opts: Pick<RunOptions, 'jobs'>): string[] {
-  return ['run-many', '-t', target, `--projects=${projects.join(',')}`, '--outputStyle=stream', ...(opts.jobs ? [`--jobs=${opts.jobs}`] : [])];
+  return [
+    'run-many',
+    '-t',
+    target,
+    `--projects=${projects.join(',')}`,
+    '--outputStyle=stream',
+    ...(opts.jobs ? [`--jobs=${opts.jobs}`] : []),
+  ];
 }
 
 /** `--jobs`: a whole number of builds at once, 1 or more. */
 export function checkJobs(value: string | undefined): void {
-  if (value !== undefined && !/^[1-9]\d{0,3}$/.test(value)) throw new UsageError(`--jobs must be a whole number of builds at once (1 or more), got "${value}"`);
+  if (value !== undefined && !/^[1-9]\d{0,3}$/.test(value))
+    throw new UsageError(`--jobs must be a whole number of builds at once (1 or more), got "${value}"`);
 }
 
 export async function runCommandLine(manifestFile: string, target: string, opts: RunOptions): Promise<number> {
-  if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`run: unknown target "${target}" (expected ${TARGETS.join(', ')})`);
+  if (!(TARGETS as readonly string[]).includes(target))
+    throw new UsageError(`run: unknown target "${target}" (expected ${TARGETS.join(', ')})`);
   checkJobs(opts.jobs);
   const manifest = await loadManifest(manifestFile);
   const selected = (await selectServices(manifest, opts)).map((a) => a.service);
@@ -47,14 +56,18 @@ export async function runCommandLine(manifestFile: string, target: string, opts:
   }
   const interrupt = listenForInterrupt();
   try {
-    const result = await runCommand(process.execPath, [nxEntry(manifest.root), ...nxArguments(target, selected, opts)], {
-      cwd: manifest.root,
-      env: { NX_TUI: 'false' },
-      signal: interrupt.signal,
-      // The batch needs a moment to stop its builds and pushes and record its rows.
-      killGraceMs: 20_000,
-      onLine: (line) => process.stdout.write(`${line}\n`),
-    });
+    const result = await runCommand(
+      process.execPath,
+      [nxEntry(manifest.root), ...nxArguments(target, selected, opts)],
+      {
+        cwd: manifest.root,
+        env: { NX_TUI: 'false' },
+        signal: interrupt.signal,
+        // The batch needs a moment to stop its builds and pushes and record its rows.
+        killGraceMs: 20_000,
+        onLine: (line) => process.stdout.write(`${line}\n`),
+      },
+    );
     if (interrupt.signal.aborted) return 130;
     return result.ok ? 0 : 1;
   } finally {
@@ -79,7 +92,9 @@ export async function selectServices(manifest: Manifest, opts: RunOptions): Prom
   }
   if (opts.projects?.length) {
     const wanted = new Set(opts.projects);
-    for (const name of wanted) if (!manifest.services.some((s) => s.name === name)) throw new UsageError(`--projects: no service "${name}" in ${manifest.file}`);
+    for (const name of wanted)
+      if (!manifest.services.some((s) => s.name === name))
+        throw new UsageError(`--projects: no service "${name}" in ${manifest.file}`);
     selected = selected.filter((a) => wanted.has(a.service));
   }
   return selected;

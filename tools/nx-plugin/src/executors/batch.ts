@@ -35,7 +35,11 @@ export interface Batch {
   options: ExecutorOptions;
 }
 
-export async function openBatch(taskGraph: TaskGraph, inputs: Record<string, ExecutorOptions>, context: ExecutorContext): Promise<Batch> {
+export async function openBatch(
+  taskGraph: TaskGraph,
+  inputs: Record<string, ExecutorOptions>,
+  context: ExecutorContext,
+): Promise<Batch> {
   const tasks = Object.values(taskGraph.tasks);
   const options = inputs[tasks[0]!.id] ?? {};
   const manifest = await loadManifest(join(context.root, options.manifest ?? MANIFEST));
@@ -46,8 +50,19 @@ export async function openBatch(taskGraph: TaskGraph, inputs: Record<string, Exe
 /** The batch of a single task, for `--batch=false` (NX_BATCH_MODE=false): the same code with one task. */
 export function singleTaskGraph(context: ExecutorContext): TaskGraph {
   const id = `${context.projectName}:${context.targetName}`;
-  const task = { id, target: { project: context.projectName!, target: context.targetName! }, overrides: {}, outputs: [], parallelism: true };
-  return { roots: [id], tasks: { [id]: task }, dependencies: { [id]: [] }, continuousDependencies: { [id]: [] } } as unknown as TaskGraph;
+  const task = {
+    id,
+    target: { project: context.projectName!, target: context.targetName! },
+    overrides: {},
+    outputs: [],
+    parallelism: true,
+  };
+  return {
+    roots: [id],
+    tasks: { [id]: task },
+    dependencies: { [id]: [] },
+    continuousDependencies: { [id]: [] },
+  } as unknown as TaskGraph;
 }
 
 /** Builds at once: the executor's `jobs`, else the manifest's `concurrency.build`, else one per core (the seed script's JOBS=$(nproc)). */

@@ -1,16 +1,36 @@
 /** The image executor: build images locally, nothing pushed (every `image` task of an invocation in one process). */
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { buildServices, listenForInterrupt } from '@imagefleet/pipeline';
-import { createTerminal, jobsOf, openBatch, singleTaskGraph, type BatchTaskResult, type ExecutorOptions } from './batch.js';
+import {
+  createTerminal,
+  jobsOf,
+  openBatch,
+  singleTaskGraph,
+  type BatchTaskResult,
+  type ExecutorOptions,
+} from './batch.js';
 
-export async function* imageBatch(taskGraph: TaskGraph, inputs: Record<string, ExecutorOptions>, _overrides: unknown, context: ExecutorContext): AsyncGenerator<BatchTaskResult> {
+export async function* imageBatch(
+  taskGraph: TaskGraph,
+  inputs: Record<string, ExecutorOptions>,
+  _overrides: unknown,
+  context: ExecutorContext,
+): AsyncGenerator<BatchTaskResult> {
   const batch = await openBatch(taskGraph, inputs, context);
   const terminal = createTerminal();
   const interrupt = listenForInterrupt();
   try {
-    for await (const end of buildServices(batch.manifest, batch.services, { env: process.env, signal: interrupt.signal, jobs: jobsOf(batch), say: terminal.say })) {
+    for await (const end of buildServices(batch.manifest, batch.services, {
+      env: process.env,
+      signal: interrupt.signal,
+      jobs: jobsOf(batch),
+      say: terminal.say,
+    })) {
       const status = end.ok ? 'success' : interrupt.signal.aborted ? 'stopped' : 'failure';
-      yield { task: batch.taskOf(end.service), result: { success: end.ok, status, terminalOutput: terminal.output(end.service) } };
+      yield {
+        task: batch.taskOf(end.service),
+        result: { success: end.ok, status, terminalOutput: terminal.output(end.service) },
+      };
     }
   } finally {
     interrupt.dispose();
@@ -20,6 +40,7 @@ export async function* imageBatch(taskGraph: TaskGraph, inputs: Record<string, E
 export async function imageExecutor(options: ExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const graph = singleTaskGraph(context);
   let success = false;
-  for await (const r of imageBatch(graph, { [Object.keys(graph.tasks)[0]!]: options }, {}, context)) success = r.result.success;
+  for await (const r of imageBatch(graph, { [Object.keys(graph.tasks)[0]!]: options }, {}, context))
+    success = r.result.success;
   return { success };
 }

@@ -6,13 +6,38 @@
  */
 import { join, relative, resolve } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { DEFAULT_CONTAINERD_ADDRESS, DEFAULT_NODE_NAMESPACE, listenForInterrupt, pushServices, resolveHostsDir, workspacePaths, type ServiceEnd } from '@imagefleet/pipeline';
+import {
+  DEFAULT_CONTAINERD_ADDRESS,
+  DEFAULT_NODE_NAMESPACE,
+  listenForInterrupt,
+  pushServices,
+  resolveHostsDir,
+  workspacePaths,
+  type ServiceEnd,
+} from '@imagefleet/pipeline';
 import { renderTable } from '@imagefleet/report';
-import { createTerminal, jobsOf, openBatch, singleTaskGraph, type BatchTaskResult, type ExecutorOptions } from './batch.js';
+import {
+  createTerminal,
+  jobsOf,
+  openBatch,
+  singleTaskGraph,
+  type BatchTaskResult,
+  type ExecutorOptions,
+} from './batch.js';
 
-const STATUS: Record<ServiceEnd['outcome'], BatchTaskResult['result']['status']> = { ok: 'success', failed: 'failure', skipped: 'skipped', interrupted: 'stopped' };
+const STATUS: Record<ServiceEnd['outcome'], BatchTaskResult['result']['status']> = {
+  ok: 'success',
+  failed: 'failure',
+  skipped: 'skipped',
+  interrupted: 'stopped',
+};
 
-export async function* pushBatch(taskGraph: TaskGraph, inputs: Record<string, ExecutorOptions>, _overrides: unknown, context: ExecutorContext): AsyncGenerator<BatchTaskResult> {
+export async function* pushBatch(
+  taskGraph: TaskGraph,
+  inputs: Record<string, ExecutorOptions>,
+  _overrides: unknown,
+  context: ExecutorContext,
+): AsyncGenerator<BatchTaskResult> {
   const batch = await openBatch(taskGraph, inputs, context);
   const terminal = createTerminal();
   const interrupt = listenForInterrupt();
@@ -24,11 +49,22 @@ export async function* pushBatch(taskGraph: TaskGraph, inputs: Record<string, Ex
       signal: interrupt.signal,
       jobs: jobsOf(batch),
       say: terminal.say,
-      ...(asNode ? { asNode: { hostsDir: resolveHostsDir(resolve(context.root, asNode)), address: containerd ?? DEFAULT_CONTAINERD_ADDRESS, namespace: nodeNamespace ?? DEFAULT_NODE_NAMESPACE } } : {}),
+      ...(asNode
+        ? {
+            asNode: {
+              hostsDir: resolveHostsDir(resolve(context.root, asNode)),
+              address: containerd ?? DEFAULT_CONTAINERD_ADDRESS,
+              namespace: nodeNamespace ?? DEFAULT_NODE_NAMESPACE,
+            },
+          }
+        : {}),
     });
     for await (const end of ends) {
       rows.push(end.row);
-      yield { task: batch.taskOf(end.service), result: { success: end.ok, status: STATUS[end.outcome], terminalOutput: terminal.output(end.service) } };
+      yield {
+        task: batch.taskOf(end.service),
+        result: { success: end.ok, status: STATUS[end.outcome], terminalOutput: terminal.output(end.service) },
+      };
     }
   } finally {
     interrupt.dispose();
@@ -41,6 +77,7 @@ export async function* pushBatch(taskGraph: TaskGraph, inputs: Record<string, Ex
 export async function pushExecutor(options: ExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const graph = singleTaskGraph(context);
   let success = false;
-  for await (const r of pushBatch(graph, { [Object.keys(graph.tasks)[0]!]: options }, {}, context)) success = r.result.success;
+  for await (const r of pushBatch(graph, { [Object.keys(graph.tasks)[0]!]: options }, {}, context))
+    success = r.result.success;
   return { success };
 }
