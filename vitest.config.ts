@@ -6,10 +6,19 @@ const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts
 export default defineConfig({
   resolve: {
     alias: Object.fromEntries(
-      ['manifest', 'process', 'buildkit', 'registry', 'report', 'pipeline', 'cluster'].map((n) => [
-        `@imagefleet/${n}`,
-        lib(n),
-      ]),
+      [
+        'manifest',
+        'process',
+        'buildkit',
+        'registry',
+        'report',
+        'pipeline',
+        'cluster',
+        'doctor',
+        'prune',
+        'gitops',
+        'affected',
+      ].map((n) => [`@imagefleet/${n}`, lib(n)]),
     ),
   },
   test: {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest, type Manifest } from '../../libs/manifest/src/index.js';
-import { prune, type PruneReport } from '../../libs/pipeline/src/prune/index.js';
+import { prune, type PruneReport } from '../../libs/prune/src/index.js';
 import { workspacePaths } from '../../libs/pipeline/src/paths.js';
 import { createRegistryClient, OCI_INDEX, type RegistryClient } from '../../libs/registry/src/index.js';
 import { pushDatedImage, startGcRegistry, type DatedImage, type GcRegistry } from '../support/registry-gc.js';

@@ -17,8 +17,8 @@ import {
   sha256Digest,
   type RegistryClient,
 } from '../../libs/registry/src/index.js';
-import type { GcTarget } from '../../libs/pipeline/src/prune/gc.js';
-import { waitAnswering } from '../../libs/pipeline/src/prune/gc.js';
+import type { GcTarget } from '../../libs/prune/src/gc.js';
+import { waitAnswering } from '../../libs/prune/src/gc.js';
 import { freePort } from './registry-server.js';
 
 const REGISTRY_BIN = process.env.IMAGEFLEET_REGISTRY_BIN ?? '/usr/bin/docker-registry';

@@ -4,15 +4,19 @@
  */
 export { pushServices, buildServices, type RunOptions, type ServiceEnd } from './fleet/run.js';
 export { verifyServices, type ServiceCheck } from './fleet/verify.js';
-export { createRunContext, findService, type RunContext, type ServiceContext } from './service/context.js';
+export {
+  createRunContext,
+  findService,
+  serviceContext,
+  type RunContext,
+  type ServiceContext,
+} from './service/context.js';
 export { preflightRegistry, type PreflightOutcome } from './service/preflight.js';
 export { readDigestPins, type DigestPins, type DigestPin } from './service/digests.js';
 export { baseImageArg, createRunRegistry, type RunRegistry } from './service/registry.js';
 export { listenForInterrupt, type RunInterrupt } from './interrupt.js';
 export { newRunId } from './run-id.js';
 export { workspacePaths, type WorkspacePaths } from './paths.js';
-export { affectedServices, type AffectedReason } from './affected.js';
-export { pinValuesFile, type PinOutcome } from './pin.js';
 export {
   pullAsNode,
   resolveHostsDir,
@@ -23,13 +27,3 @@ export {
   type NodePullOutcomeStatus,
 } from './service/node-pull.js';
 export { pullVerifiedAsNode, type NodeCheck } from './fleet/pull-as-node.js';
-export { runDoctor, formatDoctor, type DoctorCheck, type DoctorOptions } from './doctor/index.js';
-export {
-  prune,
-  devRegistryGcTarget,
-  type PruneOptions,
-  type PruneReport,
-  type PrunedManifest,
-  type GcTarget,
-  type GcOutcome,
-} from './prune/index.js';

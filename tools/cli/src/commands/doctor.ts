@@ -1,6 +1,6 @@
 /** `imagefleet doctor [--as-node DIR]`: every check, one line each, the fix on each problem; 0 only when all pass. */
 import { loadManifest } from '@imagefleet/manifest';
-import { formatDoctor, runDoctor } from '@imagefleet/pipeline';
+import { formatDoctor, runDoctor } from '@imagefleet/doctor';
 import type { NodeOptions } from './verify.js';
 
 export async function doctorCommand(

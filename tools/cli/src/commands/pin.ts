@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadManifest } from '@imagefleet/manifest';
-import { createRunRegistry, findService, pinValuesFile, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
+import { pinValuesFile } from '@imagefleet/gitops';
+import { createRunRegistry, findService, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
 
 export async function pinCommand(
   manifestFile: string,

@@ -4,7 +4,8 @@
  * Non-zero when a kept image fails verification, a delete fails, or garbage collection fails.
  */
 import { loadManifest } from '@imagefleet/manifest';
-import { findService, prune } from '@imagefleet/pipeline';
+import { findService } from '@imagefleet/pipeline';
+import { prune } from '@imagefleet/prune';
 
 export async function pruneCommand(
   manifestFile: string,

@@ -7,8 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument, isMap, isScalar } from 'yaml';
 import { writeFileAtomic } from '@imagefleet/report';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
-import type { RunRegistry } from './service/registry.js';
-import type { DigestPin } from './service/digests.js';
+import type { DigestPin, RunRegistry } from '@imagefleet/pipeline';
 
 export interface PinOutcome {
   service: string;

@@ -10,11 +10,16 @@ import { createEngine, type Engine, type EngineInfo } from '@imagefleet/buildkit
 import type { Manifest } from '@imagefleet/manifest';
 import { runCommand } from '@imagefleet/process';
 import { isLoopbackHost, schemeFor, type RegistryClient } from '@imagefleet/registry';
-import { verifyServices } from '../fleet/verify.js';
-import { createRunContext, findService, serviceContext } from '../service/context.js';
-import { pullAsNode, type PullAsNodeOptions } from '../service/node-pull.js';
-import { createRunRegistry } from '../service/registry.js';
-import { newRunId } from '../run-id.js';
+import {
+  createRunContext,
+  createRunRegistry,
+  findService,
+  newRunId,
+  pullAsNode,
+  serviceContext,
+  verifyServices,
+  type PullAsNodeOptions,
+} from '@imagefleet/pipeline';
 import { buildxCheck, engineCheck, engineSpeaksHttp, type EngineRegistryConfig } from './engine.js';
 import { credentialsAccepted, portHolder, registryAnswers } from './registry.js';
 import { staleContentTags, underscoreRepositories } from './registry-contents.js';

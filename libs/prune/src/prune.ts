@@ -8,9 +8,7 @@
 import pLimit from 'p-limit';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
 import type { RegistryClient, VerifyStatus } from '@imagefleet/registry';
-import { workspacePaths } from '../paths.js';
-import { readDigestPins } from '../service/digests.js';
-import { createRunRegistry } from '../service/registry.js';
+import { createRunRegistry, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
 import { collectGarbage, devRegistryGcTarget, readRegistryConfig, type GcOutcome, type GcTarget } from './gc.js';
 import { readInventory } from './inventory.js';
 import { decideRetention, type RetentionDecision } from './policy.js';

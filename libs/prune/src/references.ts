@@ -10,7 +10,7 @@ import { relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseReference, InvalidReferenceError } from '@imagefleet/registry';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
-import type { DigestPins } from '../service/digests.js';
+import type { DigestPins } from '@imagefleet/pipeline';
 
 export interface ValuesOption {
   /** Values file, relative to the workspace root; may contain `{service}`. */

@@ -1,0 +1,2 @@
+/** Which services a change touches, and why: files under a service's context or its manifest entry. */
+export { affectedServices, type AffectedReason } from './affected.js';

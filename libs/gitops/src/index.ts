@@ -1,0 +1,2 @@
+/** What GitOps reads: verified digest pins written into values files. */
+export { pinValuesFile, type PinOutcome } from './pin.js';
