@@ -1,0 +1,2 @@
+/** Reviewing runs: the history of rows, a comparison against an earlier run, the timeline and trend pages. */
+export {};
