@@ -1,25 +1,14 @@
 import { defineConfig } from 'vitest/config';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const libsDir = fileURLToPath(new URL('./libs/', import.meta.url));
 const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: Object.fromEntries(
-      [
-        'manifest',
-        'process',
-        'buildkit',
-        'registry',
-        'report',
-        'pipeline',
-        'cluster',
-        'doctor',
-        'prune',
-        'gitops',
-        'affected',
-      ].map((n) => [`@imagefleet/${n}`, lib(n)]),
-    ),
+    // Every lib under libs/ by its package name, as tsconfig.base.json's paths map it.
+    alias: Object.fromEntries(readdirSync(libsDir).map((n) => [`@imagefleet/${n}`, lib(n)])),
   },
   test: {
     include: ['libs/**/*.spec.ts', 'tools/**/*.spec.ts', 'test/**/*.spec.ts'],
