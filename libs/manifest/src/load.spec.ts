@@ -58,6 +58,7 @@ describe('loadManifest', () => {
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
       builder: { driver: 'buildx', docker: '/usr/bin/docker', name: null, endpoint: null },
       retention: { keep: 5 },
+      summary: { keepRuns: 20 },
       services: [
         {
           name: 'platform-base',
@@ -109,6 +110,7 @@ describe('loadManifest', () => {
     });
     expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', name: null, endpoint: null });
     expect(manifest.retention).toEqual({ keep: 5 });
+    expect(manifest.summary).toEqual({ keepRuns: 20 });
     expect(manifest.concurrency).toEqual({ push: 2, build: null });
     expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });
     expect(manifest.services[0]).toMatchObject({
@@ -140,6 +142,8 @@ describe('loadManifest', () => {
         '  endpoint: tcp://buildkitd:1234',
         'retention:',
         '  keep: 3',
+        'summary:',
+        '  keepRuns: 7',
         'services:',
         '  a: {}',
       ),
@@ -159,6 +163,7 @@ describe('loadManifest', () => {
     });
     expect(manifest.builder).toMatchObject({ driver: 'buildx', name: 'in-cluster', endpoint: 'tcp://buildkitd:1234' });
     expect(manifest.retention).toEqual({ keep: 3 });
+    expect(manifest.summary).toEqual({ keepRuns: 7 });
   });
 
   test.each([

@@ -49,6 +49,11 @@ export const RetentionSchema = z.strictObject({
   keep: z.int().min(1).nullish(),
 });
 
+export const SummarySchema = z.strictObject({
+  /** Runs whose rows are kept under `artifacts/image-build-logs/runs/`, newest first. */
+  keepRuns: z.int().min(1).nullish(),
+});
+
 export const ConcurrencySchema = z.strictObject({
   push: z.int().min(1).nullish(),
   build: z.int().min(1).nullish(),
@@ -83,6 +88,7 @@ export const ManifestFileSchema = z.strictObject({
   push: PushSchema.nullish(),
   defaults: DefaultsSchema.nullish(),
   retention: RetentionSchema.nullish(),
+  summary: SummarySchema.nullish(),
   services: z
     .record(z.string(), ServiceSchema.nullish())
     .refine((services) => Object.keys(services).length > 0, { message: 'list at least one service' }),
@@ -99,6 +105,7 @@ const sections: Record<string, z.ZodObject> = {
   push: PushSchema,
   defaults: DefaultsSchema,
   retention: RetentionSchema,
+  summary: SummarySchema,
 };
 
 /** The keys allowed in the object at `path`, for "did you mean" hints on unknown keys. */

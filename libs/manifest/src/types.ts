@@ -72,6 +72,11 @@ export interface RetentionConfig {
   keep: number;
 }
 
+export interface SummaryConfig {
+  /** Runs kept in the history (`artifacts/image-build-logs/runs/`). @default 20 */
+  keepRuns: number;
+}
+
 export interface ServiceSpec {
   /** Lower case, hyphens: the Nx project name and the repository name under the namespace. */
   name: string;
@@ -105,6 +110,7 @@ export interface Manifest {
   push: PushPolicy;
   builder: BuilderConfig;
   retention: RetentionConfig;
+  summary: SummaryConfig;
   /** In declaration order. */
   services: ServiceSpec[];
 }

@@ -21,6 +21,7 @@ export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
     push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
     builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
     retention: { keep: 5 },
+    summary: { keepRuns: 20 },
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
   };
 }
