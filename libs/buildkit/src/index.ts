@@ -11,6 +11,7 @@ export {
   explainPushFailure,
   type PushDigestReader,
 } from './output.js';
+export { countCacheUse, type CacheUse } from './cache-use.js';
 export { contentKey, contentTag, contextDigest, type ContentKeyInput } from './content-key.js';
 export {
   createEngine,

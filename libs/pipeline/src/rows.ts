@@ -31,6 +31,8 @@ export function emptyRow(manifest: Manifest, service: ServiceSpec, runId: string
     startedAt,
     finishedAt: '',
     note: '',
+    cacheSteps: 0,
+    cachedSteps: 0,
   };
 }
 

@@ -27,12 +27,14 @@ export const CSV_COLUMNS: readonly Column[] = [
   ['started_at', 'startedAt', 'text'],
   ['finished_at', 'finishedAt', 'text'],
   ['note', 'note', 'text'],
+  ['cache_steps', 'cacheSteps', 'int'],
+  ['cached_steps', 'cachedSteps', 'int'],
 ];
 
 export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map(([header]) => header);
 
-/** A summary written before the `note` column: still read (its rows get `note: ''`). */
-const LEGACY_COLUMNS = CSV_COLUMNS.slice(0, -1);
+/** Summaries written before the cache columns, and before `note` too: still read (defaults fill them in). */
+const LEGACY_COLUMNS = [CSV_COLUMNS.slice(0, -2), CSV_COLUMNS.slice(0, -3)];
 
 /** Header line plus one line per row, in the order given; ends with a newline. */
 export function renderCsv(rows: readonly SummaryRow[]): Promise<string> {
@@ -53,7 +55,7 @@ export async function parseCsv(text: string, source = 'summary CSV'): Promise<Su
       .on('end', () => resolve(out));
   });
   const [header, ...body] = records;
-  const columns = [CSV_COLUMNS, LEGACY_COLUMNS].find((cols) => header?.join(',') === cols.map(([h]) => h).join(','));
+  const columns = [CSV_COLUMNS, ...LEGACY_COLUMNS].find((cols) => header?.join(',') === cols.map(([h]) => h).join(','));
   if (!header || !columns) {
     throw new Error(`${source}: expected the header "${CSV_HEADERS.join(',')}", got "${header?.join(',') ?? ''}"`);
   }

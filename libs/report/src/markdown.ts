@@ -19,13 +19,14 @@ const HEADERS = [
   'Build s',
   'Push s',
   'Verify s',
+  'Cached',
   'Verify',
   'Digest',
   'Log',
   'Error',
   'Note',
 ];
-const ALIGN = ['---', '---', '---', '---:', '---:', '---:', '---:', '---', '---', '---', '---', '---'];
+const ALIGN = ['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---', '---', '---', '---', '---'];
 
 export function renderMarkdown(rows: readonly SummaryRow[], opts: MarkdownOptions): string {
   const body = rows.map((r) =>
@@ -37,6 +38,7 @@ export function renderMarkdown(rows: readonly SummaryRow[], opts: MarkdownOption
       r.buildSeconds.toFixed(2),
       r.pushSeconds.toFixed(2),
       r.verifySeconds.toFixed(2),
+      cacheUse(r),
       r.verify,
       r.digest ? code(shortDigest(r.digest)) : '',
       r.log ? code(r.log) : '',
@@ -56,6 +58,11 @@ export function renderMarkdown(rows: readonly SummaryRow[], opts: MarkdownOption
     `**${formatTotals(rows)}**`,
     '',
   ].join('\n');
+}
+
+/** `2/5`: steps taken from BuildKit's cache of those built; empty when nothing was built. */
+export function cacheUse(r: Pick<SummaryRow, 'cacheSteps' | 'cachedSteps'>): string {
+  return r.cacheSteps ? `${r.cachedSteps}/${r.cacheSteps}` : '';
 }
 
 function row(cells: readonly string[]): string {

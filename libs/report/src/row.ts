@@ -30,6 +30,9 @@ export const summaryRowSchema = z.object({
   finishedAt: z.union([z.literal(''), isoTime]),
   // Rows recorded before the column existed have none.
   note: z.string().default(''),
+  // Rows recorded before cache use was counted have none.
+  cacheSteps: z.number().int().nonnegative().default(0),
+  cachedSteps: z.number().int().nonnegative().default(0),
 });
 
 /** A row that is not one: says where it came from and which fields are wrong. */

@@ -48,7 +48,7 @@ describe('renderSummary', () => {
       .filter((l) => l.startsWith('| ') && !l.startsWith('| Service') && !l.startsWith('| ---'));
     expect(mdRows).toHaveLength(2);
     expect(mdRows[0]).toBe(
-      '| api | pushed |  | 1 | 12.50 | 3.25 | 0.40 | verified | `0123456789ab` | `artifacts/image-build-logs/api_dev.log` |  |  |',
+      '| api | pushed |  | 1 | 12.50 | 3.25 | 0.40 | 1/4 | verified | `0123456789ab` | `artifacts/image-build-logs/api_dev.log` |  |  |',
     );
     expect(mdRows[1]).toContain('| web | failed | push | 3 |');
     expect(mdRows[1]).toContain('| denied \\| "no", a b |');
@@ -66,8 +66,8 @@ describe('renderMarkdown', () => {
       '',
       'Run `run-1`, generated 2025-01-02T03:06:00.000Z.',
       '',
-      '| Service | Status | Phase | Attempts | Build s | Push s | Verify s | Verify | Digest | Log | Error | Note |',
-      '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- |',
+      '| Service | Status | Phase | Attempts | Build s | Push s | Verify s | Cached | Verify | Digest | Log | Error | Note |',
+      '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- |',
     ]);
   });
 });

@@ -44,6 +44,10 @@ export interface SummaryRow {
    * e.g. `reference host not checked: k3d-ameide.localhost does not resolve from this machine …`.
    */
   note: string;
+  /** Dockerfile steps BuildKit did in this run's build (its plain progress); 0 when nothing was built here. */
+  cacheSteps: number;
+  /** Of those, the steps it took from its cache (`#N CACHED`): `cachedSteps === cacheSteps` is a fully cached build. */
+  cachedSteps: number;
 }
 
 /** Which summary files to write: `build-summary-<tag>.{csv,json,md}`. */

@@ -14,6 +14,8 @@ import { preflightRegistry } from '../service/preflight.js';
 import { pushService, buildServiceImage, type ServiceRunShared } from '../service/push-service.js';
 import { createRunRecorder, emptyRow, notStartedRow } from '../rows.js';
 import { newRunId } from '../run-id.js';
+import { withPhases } from './phases.js';
+import { writeReview } from './review.js';
 import type { DigestPin } from '../service/digests.js';
 import type { RunRegistry } from '../service/registry.js';
 import type { PullAsNodeOptions } from '../service/node-pull.js';
@@ -85,7 +87,7 @@ export async function* pushServices(
           // With a failed preflight every service says so itself (its row, its log).
           result = await pushService(
             serviceContext(run, service),
-            shared,
+            withPhases(shared, run.phases, name),
             Object.fromEntries(bases.map((b) => [b.service, b.digest])),
           ).catch((error: unknown) => ({
             // Only what the flow cannot say itself (a log that cannot be written, say) ends here.
@@ -98,6 +100,7 @@ export async function* pushServices(
             },
           }));
         }
+        run.phases.settle(name);
         const ok = result.row.status === 'pushed' || result.row.status === 'unchanged';
         const outcome = ok
           ? 'ok'
@@ -124,12 +127,15 @@ export async function* pushServices(
   const end = async (name: string): Promise<ServiceEnd> => {
     const { digest: _digest, pin, ...result } = await decide(name);
     await recorder.record(result.row, pin);
+    ended.push(result.row);
     return result;
   };
 
   const ordered = manifest.services.filter((s) => planned.has(s.name)).map((s) => s.name);
   for (const name of names) if (!byName.has(name)) throw new Error(`${manifest.file}: no service "${name}"`);
+  const ended: SummaryRow[] = [];
   yield* inOrderOfEnding(ordered.map(end));
+  await writeReview(run, ended);
 }
 
 /** Build every named service's image locally (the `image` target): nothing pushed, no rows. */

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { explainBuildFailure, parseImageId, withSecretFiles } from '@imagefleet/buildkit';
+import { countCacheUse, explainBuildFailure, parseImageId, withSecretFiles, type CacheUse } from '@imagefleet/buildkit';
 import { runCommand, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
@@ -19,6 +19,8 @@ export interface BuildOutcome {
   baseDigests: Record<string, string>;
   error: string;
   interrupted: boolean;
+  /** From BuildKit's progress (raw, unredacted: a mask must not hide `CACHED`). */
+  cache: CacheUse;
 }
 
 /**
@@ -137,10 +139,12 @@ export async function buildImage(
         baseDigests,
         error,
         interrupted: await wasInterrupted(ctx.signal, result),
+        cache: countCacheUse(output),
       };
     }
     const imageId = parseImageId(await readFile(iidFile, 'utf8').catch(() => '')) ?? '';
-    return { ok: true, imageId, durationMs: Date.now() - started, baseDigests, error: '', interrupted: false };
+    const cache = countCacheUse(`${result.raw?.stderr ?? ''}\n${result.raw?.stdout ?? ''}`);
+    return { ok: true, imageId, durationMs: Date.now() - started, baseDigests, error: '', interrupted: false, cache };
   } catch (error) {
     return {
       ok: false,
@@ -149,6 +153,7 @@ export async function buildImage(
       baseDigests,
       error: secrets.redact((error as Error).message),
       interrupted: ctx.signal.aborted,
+      cache: { steps: 0, cached: 0 },
     };
   }
 }

@@ -9,6 +9,7 @@ import { createBuilder, createEngine, type Builder, type Engine, type EngineInfo
 import { createRedactor, type Redactor } from '@imagefleet/process';
 import { workspacePaths, type WorkspacePaths } from '../paths.js';
 import { createRunRegistry, type RunRegistry } from './registry.js';
+import { createPhaseLog, type PhaseLog, type PhaseTimer } from '../fleet/phases.js';
 
 export interface RunContext {
   manifest: Manifest;
@@ -24,6 +25,8 @@ export interface RunContext {
   engineInfo(): Promise<EngineInfo>;
   /** One short line for a person, about one service (details go to its log). */
   say(service: string, text: string): void;
+  /** When each service did what, for the timeline. */
+  phases: PhaseLog;
 }
 
 export interface ServiceContext extends RunContext {
@@ -31,6 +34,8 @@ export interface ServiceContext extends RunContext {
   refs: ReturnType<typeof imageReferences>;
   /** `<namespace>/<service>`: the repository in the registry. */
   repository: string;
+  /** Start a span of this service's timeline. */
+  phase(name: Parameters<PhaseLog['begin']>[1], attempt?: number): PhaseTimer;
 }
 
 export function createRunContext(
@@ -59,6 +64,7 @@ export function createRunContext(
     engine,
     engineInfo: () => (info ??= engine.info()),
     say: opts.say ?? ((service, text) => process.stdout.write(`[${service}] ${text}\n`)),
+    phases: createPhaseLog(),
   };
 }
 
@@ -68,6 +74,7 @@ export function serviceContext(run: RunContext, service: ServiceSpec): ServiceCo
     service,
     refs: imageReferences(run.manifest, service),
     repository: `${run.manifest.registry.namespace}/${service.name}`,
+    phase: (name, attempt) => run.phases.begin(service.name, name, attempt),
   };
 }
 

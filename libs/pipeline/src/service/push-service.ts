@@ -137,6 +137,7 @@ async function pushServiceLocked(
       `unchanged: ${contentRef(ctx, content.contentTag)} is in the registry and verifies (${content.digest}); nothing to build or push`,
     );
     const started = Date.now();
+    const verifying = ctx.phase('verify');
     try {
       const moved = await retagToDigest(ctx, content.digest);
       if (moved.length) log.line(`tagged ${moved.join(', ')} → ${content.digest} through the registry API`);
@@ -151,6 +152,7 @@ async function pushServiceLocked(
     if (reference.checked)
       log.line(`tags resolve to ${content.digest} on the reference host ${ctx.manifest.registry.host} too`);
     if (reference.note) log.line(reference.note);
+    verifying.end();
     const nodeFailure = await asNodeFailure(ctx, shared, content.digest, log);
     if (nodeFailure) return fail('verify', nodeFailure);
     ctx.say(name, `unchanged, verified ${content.digest}${reference.note ? ` (${reference.note})` : ''}`);
@@ -185,6 +187,8 @@ async function pushServiceLocked(
     );
     if (!build) return fail('build', 'interrupted before it started', 'interrupted');
     row.buildSeconds = seconds(build.durationMs);
+    row.cacheSteps = build.cache.steps;
+    row.cachedSteps = build.cache.cached;
     if (!build.ok) return fail('build', build.error, build.interrupted ? 'interrupted' : 'failed');
     ctx.say(name, `build done in ${row.buildSeconds} s`);
     push = await pushImage(ctx, log, redact);
@@ -196,6 +200,7 @@ async function pushServiceLocked(
   ctx.say(name, `push done in ${row.pushSeconds} s (attempt ${push.attempts}), ${push.digest}`);
 
   // The primary tag, walked in full (every manifest and blob) against the digest the push reported.
+  const verifying = ctx.phase('verify');
   const verification = await verifyService(ctx, push.digest, ctx.service.tags.slice(0, 1));
   row.verifySeconds = seconds(verification.durationMs);
   row.verify = verification.result.status;
@@ -216,6 +221,7 @@ async function pushServiceLocked(
   } catch (error) {
     return fail('push', `could not tag ${digest}: ${redact((error as Error).message)}`);
   }
+  verifying.end();
   const nodeFailure = await asNodeFailure(ctx, shared, digest, log);
   if (nodeFailure) return fail('verify', nodeFailure);
   return end('pushed', { digest, note: verification.note }, pinFor(ctx, digest));
@@ -296,7 +302,9 @@ async function asNodeFailure(
   log: ServiceLog,
 ): Promise<string> {
   if (!shared.asNode) return '';
+  const pulling = ctx.phase('node-pull');
   const node = await pullAsNode(ctx, digest, shared.asNode);
+  pulling.end(node.status === 'pulled' ? undefined : node.status);
   if (node.status === 'pulled') {
     log.line(`a node pulls ${node.reference} through ${shared.asNode.hostsDir}`);
     return '';

@@ -10,6 +10,7 @@ import { explainPushFailure, type PushProgress } from '@imagefleet/buildkit';
 import { acquireSlot, delay, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
+import type { PhaseTimer } from '../fleet/phases.js';
 import { seconds } from '../seconds.js';
 import { backoffMs } from '../retry.js';
 
@@ -72,14 +73,19 @@ export async function pushImage(
       if (deadline.signal.aborted) return timedOut();
       attempts = n;
       let slot: Awaited<ReturnType<typeof acquireSlot>> | undefined;
+      const waiting = ctx.phase('push-wait', n);
+      let pushing: PhaseTimer | undefined;
       try {
         const waitStart = Date.now();
         slot = await acquireSlot(ctx.paths.pushSlots, ctx.manifest.concurrency.push, { signal: overall });
+        waiting.end();
+        pushing = ctx.phase('push', n);
         log.line(
           `push attempt ${n}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(Date.now() - waitStart)} s)`,
         );
         ctx.say(ctx.service.name, `push attempt ${n}/${maxAttempts} started`);
         const attemptResult = await attempt(overall);
+        pushing.end(attemptResult.ok ? undefined : redact(attemptResult.error));
         if (attemptResult.ok) return outcome({ ok: true, digest: attemptResult.digest });
         if (ctx.signal.aborted) return interrupted();
         if (deadline.signal.aborted) return timedOut();
@@ -98,12 +104,16 @@ export async function pushImage(
         log.line(`push attempt ${n}/${maxAttempts} failed: ${lastError}`);
         ctx.say(ctx.service.name, `push attempt ${n}/${maxAttempts} failed: ${lastError}`);
       } finally {
+        waiting.end();
+        pushing?.end(lastError || 'failed');
         await slot?.release();
       }
       if (n < maxAttempts) {
         const wait = backoffMs(n);
         log.line(`retrying in ${seconds(wait)} s`);
+        const backingOff = ctx.phase('retry-wait', n);
         await delay(wait, overall).catch(() => undefined);
+        backingOff.end();
       }
     }
     return outcome({ error: `push failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError}` });
