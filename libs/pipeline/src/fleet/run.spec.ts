@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRows } from '@imagefleet/report';
+import type { RunRecord } from '@imagefleet/review';
 import { buildServices, pushServices, type RunOptions, type ServiceEnd } from './run.js';
 import { workspacePaths } from '../paths.js';
 import {
@@ -305,6 +306,40 @@ describe('pushServices', () => {
     expect(byName.a!.row.error).toBe(
       'push failed after 2 attempts: nothing listens at localhost:5001: start the registry (bash tools/dev-env/up.sh) or fix registry.pushHost',
     );
+  });
+
+  it('writes the run into the history with each phase as a span: build slot wait, build, each push attempt and its backoff, verify; and the timeline', async () => {
+    const f = fleet([{ name: 'base' }, { name: 'app', dependsOn: ['base'] }], { retries: 1 });
+    const refused: PushStep = { exitCode: 1, message: 'dial tcp 127.0.0.1:5001: connect: connection refused' };
+    f.builder.plan('base', { build: { ms: 300 }, pushes: [refused, {}] });
+    await f.run(undefined, { runId: 'run-phases', jobs: 1 });
+    const logs = workspacePaths(f.ws.manifest).logs;
+    const run = JSON.parse(await readFile(join(logs, 'runs', 'run-phases.json'), 'utf8')) as RunRecord;
+    expect(run.rows.map((r) => [r.service, r.status, r.attempts])).toEqual([
+      ['app', 'pushed', 1],
+      ['base', 'pushed', 2],
+    ]);
+    expect(run.services.app!.dependsOn).toEqual(['base']);
+    const base = run.services.base!.phases;
+    expect(base.map((s) => `${s.phase}${s.attempt ? ` ${s.attempt}` : ''}${s.note ? ' (noted)' : ''}`)).toEqual([
+      'check',
+      'build-wait',
+      'build',
+      'push-wait 1',
+      'push 1 (noted)',
+      'retry-wait 1',
+      'push-wait 2',
+      'push 2',
+      'verify',
+    ]);
+    // One after the other on one axis; the build took its 300 ms.
+    for (const [a, b] of base.slice(0, -1).map((s, i) => [s, base[i + 1]!] as const))
+      expect(b.start).toBeGreaterThanOrEqual(a.end);
+    expect(base[2]!.end - base[2]!.start).toBeGreaterThanOrEqual(0.3);
+    expect(run.services.app!.phases[0]!.start).toBeGreaterThanOrEqual(base.at(-1)!.end);
+    const timeline = await readFile(join(logs, 'timeline-dev.html'), 'utf8');
+    expect(timeline).toContain('Critical path: base → app.');
+    expect(await readFile(join(logs, 'runs', 'run-phases.csv'), 'utf8')).toContain('run-phases,app,');
   });
 
   it('a name the manifest does not have is refused before anything runs', async () => {
