@@ -19,7 +19,8 @@ DEV_ENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$DEV_ENV_DIR/engines.sh"
 
 # docker.io (Debian 12) brings dockerd 20.10 and the containerd and runc that Docker 28 runs with too.
-PACKAGES=(docker.io docker-registry busybox-static apache2-utils ca-certificates curl socat iproute2)
+# chromium: the review e2e renders the timeline and history pages headless (test/e2e/review.e2e.spec.ts).
+PACKAGES=(docker.io docker-registry busybox-static apache2-utils ca-certificates curl socat iproute2 chromium)
 with_buildx=${IMAGEFLEET_WITH_BUILDX:-0}
 engine=$DEFAULT_ENGINE
 second=0

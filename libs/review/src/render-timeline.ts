@@ -7,7 +7,7 @@ import { layoutTimeline, type TimelineLayout, type TimelineRow } from './timelin
 import { esc, FAILED_COLOUR, page, PHASE_STYLE, rowSummary } from './html.js';
 import { PHASE_NAMES, type RunRecord } from './types.js';
 
-const BAND: Record<string, string> = { failed: '#ffebee', interrupted: '#fff8e1' };
+const BAND: Record<string, string> = { failed: '#ffebee', interrupted: '#eceff1' };
 
 export function renderTimeline(run: RunRecord): string {
   const layout = layoutTimeline(run);

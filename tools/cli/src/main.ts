@@ -40,7 +40,9 @@ const USAGE = `usage: imagefleet <command> [options]
   cluster-config --for k3d|k3s|kind|containerd [--out DIR]
                           what a cluster needs to pull from the registry, from the manifest: printed, or
                           written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml)
-  summary                 print the latest summary as a table
+  summary [--runs] [--against RUN|FILE|previous [--fail-on slower:2x,failed,newly-failed]] [--open]
+                          the latest summary as a table; --runs: the kept runs; --against: the latest run
+                          against an earlier one (exit 0 unless --fail-on); --open: the timeline's path
   pin --values FILE [--path image.ref] [--projects a,b]
                           write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,
                           keeping comments and order; FILE may contain {service}; refuses unverified digests
@@ -72,6 +74,10 @@ async function main(argv: string[]): Promise<number> {
       'as-node': { type: 'string' },
       containerd: { type: 'string' },
       namespace: { type: 'string' },
+      runs: { type: 'boolean', default: false },
+      against: { type: 'string' },
+      'fail-on': { type: 'string' },
+      open: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -108,7 +114,13 @@ async function main(argv: string[]): Promise<number> {
         projects,
       });
     case 'summary':
-      return summaryCommand(manifestFile, { json: values.json });
+      return summaryCommand(manifestFile, {
+        json: values.json,
+        runs: values.runs,
+        against: values.against,
+        failOn: values['fail-on'],
+        open: values.open,
+      });
     case 'pin':
       if (!values.values) throw new UsageError('pin needs --values FILE');
       return pinCommand(manifestFile, { values: values.values, path: values.path, projects });
