@@ -5,7 +5,7 @@
  */
 import { MANIFEST_ACCEPT } from '@imagefleet/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -126,8 +126,9 @@ describe('nx run-many -t push on the demo', () => {
     const logs = join(ws.dir, 'artifacts', 'image-build-logs');
     const agentsLog = readFileSync(join(logs, 'agents-runtime_dev.log'), 'utf8');
     expect(agentsLog).toMatch(/token present|GIT_AUTH_TOKEN/); // the secret step really ran
-    for (const file of readdirSync(logs)) {
-      if (file.startsWith('.')) continue;
+    // The run history too (runs/<run-id>.json|csv), and the timeline and trend pages.
+    for (const file of readdirSync(logs, { recursive: true, encoding: 'utf8' })) {
+      if (file.startsWith('.') || statSync(join(logs, file)).isDirectory()) continue;
       const text = readFileSync(join(logs, file), 'utf8');
       expect(text, file).not.toContain(gitToken);
       expect(text, file).not.toContain(ghcrToken);

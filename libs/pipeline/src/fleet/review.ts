@@ -3,6 +3,7 @@
  * comparison pages (libs/review). The rows are already recorded; a review that cannot be written
  * is said, not a failed run.
  */
+import { relative } from 'node:path';
 import { writeRunReview, type RunRecord } from '@imagefleet/review';
 import type { SummaryRow } from '@imagefleet/report';
 import type { RunContext } from '../service/context.js';
@@ -26,7 +27,7 @@ export async function writeReview(run: RunContext, rows: readonly SummaryRow[]):
   };
   try {
     const files = await writeRunReview(run.paths.logs, record, run.manifest.summary.keepRuns);
-    run.say('review', `timeline: ${files.timeline}`);
+    run.say('review', `timeline: ${relative(run.manifest.root, files.timeline)}`);
   } catch (error) {
     run.say('review', `could not write the run's history and timeline: ${(error as Error).message}`);
   }
