@@ -27,3 +27,12 @@ export {
   type NodePullOutcomeStatus,
 } from './service/node-pull.js';
 export { pullVerifiedAsNode, type NodeCheck } from './fleet/pull-as-node.js';
+export {
+  createPhaseLog,
+  PHASE_NAMES,
+  type PhaseLog,
+  type PhaseName,
+  type PhaseSpan,
+  type PhaseTimer,
+} from './fleet/phases.js';
+export { type RunRecord, type ServiceTimeline } from './fleet/run-record.js';

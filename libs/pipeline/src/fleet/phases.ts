@@ -4,8 +4,33 @@
  * one axis from the run's start. Per run, created and dropped with it; the clock is a parameter,
  * and this is the one place its default is read.
  */
-import type { PhaseName, PhaseSpan } from '@imagefleet/review';
 import type { ServiceRunShared } from '../service/push-service.js';
+
+/** What a service was doing: each a bar on the timeline. */
+export type PhaseName = 'check' | 'build-wait' | 'build' | 'push-wait' | 'push' | 'retry-wait' | 'verify' | 'node-pull';
+
+export const PHASE_NAMES: readonly PhaseName[] = [
+  'check',
+  'build-wait',
+  'build',
+  'push-wait',
+  'push',
+  'retry-wait',
+  'verify',
+  'node-pull',
+];
+
+export interface PhaseSpan {
+  phase: PhaseName;
+  /** Seconds from the run's start. */
+  start: number;
+  /** Seconds from the run's start, `>= start`. */
+  end: number;
+  /** Push attempt (1-based), for `push-wait`, `push` and `retry-wait`. */
+  attempt?: number;
+  /** How the span ended when not plainly: `stalled`, `failed: …`, `unfinished`. */
+  note?: string;
+}
 
 export interface PhaseTimer {
   /** Close the span; `note` says how it ended when not plainly (`stalled`, `failed: …`). Later calls do nothing. */

@@ -15,7 +15,7 @@ import { pushService, buildServiceImage, type ServiceRunShared } from '../servic
 import { createRunRecorder, emptyRow, notStartedRow } from '../rows.js';
 import { newRunId } from '../run-id.js';
 import { withPhases } from './phases.js';
-import { writeReview } from './review.js';
+import { runRecord, type RunRecord } from './run-record.js';
 import type { DigestPin } from '../service/digests.js';
 import type { RunRegistry } from '../service/registry.js';
 import type { PullAsNodeOptions } from '../service/node-pull.js';
@@ -32,6 +32,8 @@ export interface RunOptions {
   say?: (service: string, text: string) => void;
   /** After each image verifies, pull it as a node does (containerd with the cluster's hosts.toml). */
   asNode?: PullAsNodeOptions;
+  /** Once every service has ended: the run's rows and phase spans (the history and timeline are written from it). */
+  onRunEnd?: (run: RunRecord) => Promise<void>;
   /** For tests: a fake registry and builder instead of the manifest's. */
   registry?: RunRegistry;
   builder?: Builder;
@@ -135,7 +137,7 @@ export async function* pushServices(
   for (const name of names) if (!byName.has(name)) throw new Error(`${manifest.file}: no service "${name}"`);
   const ended: SummaryRow[] = [];
   yield* inOrderOfEnding(ordered.map(end));
-  await writeReview(run, ended);
+  await opts.onRunEnd?.(runRecord(run, ended));
 }
 
 /** Build every named service's image locally (the `image` target): nothing pushed, no rows. */

@@ -16,6 +16,7 @@ import {
   type ServiceEnd,
 } from '@imagefleet/pipeline';
 import { renderTable } from '@imagefleet/report';
+import { writeReview } from './review.js';
 import {
   createTerminal,
   jobsOf,
@@ -49,6 +50,7 @@ export async function* pushBatch(
       signal: interrupt.signal,
       jobs: jobsOf(batch),
       say: terminal.say,
+      onRunEnd: (run) => writeReview(batch.manifest, run, terminal.say),
       ...(asNode
         ? {
             asNode: {
