@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { countCacheUse } from './cache-use.js';
 
-// Captured from `DOCKER_BUILDKIT=1 docker build --progress=plain` on the Docker 28 engine of dev-env.
+// Captured from `DOCKER_BUILDKIT=1 docker build --progress=plain` on dev-env's engines (Docker 28; dockerd 20.10).
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/progress/${name}`, import.meta.url), 'utf8');
 
 describe('countCacheUse', () => {
@@ -13,6 +13,8 @@ describe('countCacheUse', () => {
     // FROM is resolved (and printed twice under one vertex), never a step.
     ['multi-stage-cold.txt', { steps: 3, cached: 0 }],
     ['multi-stage-warm.txt', { steps: 3, cached: 3 }],
+    // dockerd 20.10's BuildKit prints each vertex's digest under it too.
+    ['dockerd-20.10-run-warm.txt', { steps: 4, cached: 4 }],
   ])('%s', (name, expected) => {
     expect(countCacheUse(fixture(name))).toEqual(expected);
   });

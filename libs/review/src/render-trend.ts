@@ -11,10 +11,10 @@ export function renderTrend(runs: readonly RunRecord[]): string {
   const first = runs[0];
   const last = runs.at(-1);
   const body = `<h1>Build and push seconds over the last ${runs.length} run${runs.length === 1 ? '' : 's'}</h1>
-<p class="facts">${first && last ? `${esc(first.startedAt)} → ${esc(last.startedAt)}. ` : ''}Slower than their usual first (latest against the median of the runs before it).
+<p class="facts">${first && last ? `${esc(first.startedAt)} → ${esc(last.startedAt)}. ` : ''}A point per run that built the service (unchanged: none). Slower than their usual first (the latest build + push against the median of the ones before).
 <span class="legend"><span><i style="background:${PHASE_STYLE.build.colour}"></i>build s</span> <span><i style="background:${PHASE_STYLE.push.colour}"></i>push s</span></span></p>
 <table>
-<thead><tr><th>service</th><th>latest s</th><th>median before</th><th>change</th><th>runs, oldest → newest</th></tr></thead>
+<thead><tr><th>service</th><th>latest built s</th><th>median before</th><th>change</th><th>runs, oldest → newest</th></tr></thead>
 <tbody>
 ${trends.map(row).join('\n')}
 </tbody>

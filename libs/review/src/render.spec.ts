@@ -34,6 +34,9 @@ describe('the pages', () => {
     // a went from 12 s to 32 s: it leads.
     expect(html.indexOf('data-service="a"')).toBeLessThan(html.indexOf('data-service="b"'));
     expect(html).toContain('<title>r2: build 30.00 s</title>');
+    // An unchanged run spent nothing on the service: no point for it.
+    const unchanged = run('r3', [row({ service: 'a', status: 'unchanged', buildSeconds: 0, pushSeconds: 0 })]);
+    expect(renderTrend([record, unchanged])).not.toContain('r3: build');
     expect(html).not.toMatch(EXTERNAL);
   });
 });

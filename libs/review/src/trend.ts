@@ -1,12 +1,13 @@
 /**
- * The trend over the kept runs, per service: build and push seconds run by run, the latest
- * against the median of the runs before it. Services that got slower come first.
+ * The trend over the kept runs, per service: build and push seconds of the runs that built it
+ * (an unchanged service spent nothing: no point), the latest against the median of the ones
+ * before. Services that got slower come first.
  */
 import type { RunRecord } from './types.js';
 
 export interface TrendPoint {
   runId: string;
-  /** null when the service was not in that run. */
+  /** null when that run did not build the service (not in it, unchanged, or failed before building). */
   buildSeconds: number | null;
   pushSeconds: number | null;
 }
@@ -15,7 +16,7 @@ export interface ServiceTrend {
   service: string;
   /** One per kept run, oldest first. */
   points: TrendPoint[];
-  /** Build + push seconds of the latest run that had the service. */
+  /** Build + push seconds of the latest run that built the service; 0 when none did. */
   latestSeconds: number;
   /** Median build + push seconds of the runs before that one that spent any time; null with none. */
   medianBefore: number | null;
@@ -28,7 +29,12 @@ export function serviceTrends(runs: readonly RunRecord[]): ServiceTrend[] {
   const trends = names.map((service) => {
     const points = runs.map((run) => {
       const row = run.rows.find((r) => r.service === service);
-      return { runId: run.runId, buildSeconds: row?.buildSeconds ?? null, pushSeconds: row?.pushSeconds ?? null };
+      const built = row !== undefined && row.buildSeconds + row.pushSeconds > 0;
+      return {
+        runId: run.runId,
+        buildSeconds: built ? row.buildSeconds : null,
+        pushSeconds: built ? row.pushSeconds : null,
+      };
     });
     const totals = points.filter((p) => p.buildSeconds !== null).map((p) => p.buildSeconds! + p.pushSeconds!);
     const latestSeconds = totals.at(-1) ?? 0;
