@@ -24,8 +24,11 @@ export async function recordRun(logsDir: string, run: RunRecord, keepRuns: numbe
   if (!RUN_ID.test(run.runId)) throw new Error(`run id ${JSON.stringify(run.runId)} cannot name a file`);
   const dir = join(logsDir, RUNS_DIR);
   const rows = sortRows(run.rows);
-  await writeFileAtomic(join(dir, `${run.runId}.csv`), await renderCsv(rows));
-  await writeFileAtomic(join(dir, `${run.runId}.json`), `${JSON.stringify({ ...run, rows }, null, 2)}\n`);
+  // Each write waits on the disk (fsync): side by side, not one after the other.
+  await Promise.all([
+    writeFileAtomic(join(dir, `${run.runId}.csv`), await renderCsv(rows)),
+    writeFileAtomic(join(dir, `${run.runId}.json`), `${JSON.stringify({ ...run, rows }, null, 2)}\n`),
+  ]);
   const all = await listRuns(logsDir);
   const dropped = runsToDrop(all, keepRuns);
   await Promise.all(

@@ -27,12 +27,12 @@ export async function writeRunReview(logsDir: string, run: RunRecord, keepRuns: 
     history: join(logsDir, HISTORY_PAGE),
     review: '',
   };
-  await writeFileAtomic(files.timeline, renderTimeline(run));
-  await writeFileAtomic(files.history, renderTrend(runs));
   const previous = runs.filter((r) => r.runId !== run.runId && r.tag === run.tag).at(-1);
-  if (previous) {
-    files.review = join(logsDir, reviewMarkdownFileName(run.tag));
-    await writeFileAtomic(files.review, renderComparisonMarkdown(compareRuns(run, previous)));
-  }
+  if (previous) files.review = join(logsDir, reviewMarkdownFileName(run.tag));
+  await Promise.all([
+    writeFileAtomic(files.timeline, renderTimeline(run)),
+    writeFileAtomic(files.history, renderTrend(runs)),
+    previous ? writeFileAtomic(files.review, renderComparisonMarkdown(compareRuns(run, previous))) : null,
+  ]);
   return files;
 }
