@@ -28,13 +28,13 @@ const svc = (i: number) => `svc-${String(i).padStart(2, '0')}`;
 
 describe('recordRow from 24 processes at once', () => {
   it('keeps exactly one whole row per service in CSV, JSON and Markdown', async () => {
-    // 20 processes, one service each, recording a 'running' row and then the final one; 4 more
+    // 20 processes, one service each, recording a first row and then the final one; 4 more
     // processes race the first 4 services with a competing final row.
     const finals = new Map<string, SummaryRow[]>();
     const jobs: string[][] = [];
     for (let i = 0; i < 20; i++) {
       const service = svc(i);
-      const running = makeRow({ service, status: 'running', digest: '', verify: '', finishedAt: '' });
+      const running = makeRow({ service, status: 'interrupted', digest: '', verify: '', finishedAt: '' });
       const final = makeRow({
         service,
         error: `worker ${i}: "quoted", comma,\nnewline`,
@@ -143,7 +143,7 @@ describe('recordRow and readRows across runs', () => {
   });
 
   it('replaces the row of the same run, whatever its times say', async () => {
-    await recordRow(dir, { ...row('api', 'run-1', 5), status: 'running' }, { tag: 'dev' });
+    await recordRow(dir, { ...row('api', 'run-1', 5), status: 'pushed' }, { tag: 'dev' });
     await recordRow(dir, { ...row('api', 'run-1', 0), status: 'failed' }, { tag: 'dev' });
     expect((await readRows(dir)).map((r) => r.status)).toEqual(['failed']);
   });
@@ -154,12 +154,45 @@ describe('recordRow and readRows across runs', () => {
       ...row('web', 'run-2', 0),
       startedAt: '',
       finishedAt: t(30),
-      status: 'failed' as const,
-      phase: 'build' as const,
+      status: 'skipped' as const,
+      phase: '' as const,
     };
     const result = await recordRow(dir, notRun, { tag: 'dev' });
     expect(result.runId).toBe('run-2');
     expect(result.rows.map((r) => r.service)).toEqual(['web']);
+  });
+
+  it('two overlapping runs: the busy row of the run that found the service taken never hides the row of the run that pushed it', async () => {
+    const busy = (service: string, minute: number) => ({
+      ...row(service, 'run-b', minute),
+      startedAt: '',
+      status: 'busy' as const,
+      error: `another run (pid 42) is pushing ${service} right now: wait for it to end, or stop it`,
+    });
+    // The loser's row lands first (it gave up at once), then the winner's, which started earlier.
+    await recordRow(dir, busy('api', 3), { tag: 'dev' });
+    const won = await recordRow(dir, row('api', 'run-a', 0), { tag: 'dev' });
+    expect(won).toMatchObject({ outcome: 'recorded', runId: 'run-a' });
+    // …and the other way round: the winner's row is there when the loser's arrives.
+    await recordRow(dir, row('web', 'run-a', 1), { tag: 'dev' });
+    const lost = await recordRow(dir, busy('web', 4), { tag: 'dev' });
+    expect(lost).toMatchObject({ outcome: 'superseded', runId: 'run-a' });
+    expect(lost.rows.map((r) => [r.service, r.runId, r.status])).toEqual([
+      ['api', 'run-a', 'pushed'],
+      ['web', 'run-a', 'pushed'],
+    ]);
+    const csv = await parseCsv(await readFile(lost.files.csv, 'utf8'));
+    expect(csv.map((r) => r.status)).toEqual(['pushed', 'pushed']);
+  });
+
+  it('a busy row is written where the service has no row yet, and is the summary only when nothing else is', async () => {
+    const result = await recordRow(
+      dir,
+      { ...row('api', 'run-b', 0), startedAt: '', status: 'busy', error: 'another run' },
+      { tag: 'dev' },
+    );
+    expect(result).toMatchObject({ outcome: 'recorded', runId: 'run-b' });
+    expect(result.rows.map((r) => r.status)).toEqual(['busy']);
   });
 
   it('names the summary files after the tag', async () => {

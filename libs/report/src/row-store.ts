@@ -58,12 +58,7 @@ export async function recordRows(
     for (const row of clean) {
       const rowPath = join(rowsDir, `${row.service}.json`);
       const existing = await readRowFile(rowPath).catch(() => undefined); // a broken file of ours is replaced
-      const olderRun = existing !== undefined && existing.runId !== row.runId && startedMs(existing) > startedMs(row);
-      // "Never started" rows (written for services a run skipped or an interrupt pre-empted) never
-      // replace a row the service's own task wrote in the same run, whichever lands first.
-      const preempted =
-        existing !== undefined && existing.runId === row.runId && row.startedAt === '' && existing.startedAt !== '';
-      const superseded = olderRun || preempted;
+      const superseded = existing !== undefined && keepsExisting(existing, row);
       if (!superseded) await writeFileAtomic(rowPath, `${JSON.stringify(row, null, 2)}\n`);
       outcomes.push(superseded ? 'superseded' : 'recorded');
     }
@@ -129,7 +124,9 @@ async function readAllRows(summaryDir: string): Promise<SummaryRow[]> {
  */
 export function selectCurrentRun(rows: readonly SummaryRow[]): { runId: string; rows: SummaryRow[] } {
   let latest: SummaryRow | undefined;
-  for (const r of rows) {
+  // A run that only found its services busy is not the run the summary describes.
+  const candidates = rows.some((r) => r.status !== 'busy') ? rows.filter((r) => r.status !== 'busy') : rows;
+  for (const r of candidates) {
     if (!latest || startedMs(r) > startedMs(latest) || (startedMs(r) === startedMs(latest) && r.runId > latest.runId)) {
       latest = r;
     }
@@ -154,6 +151,21 @@ async function readRowFile(path: string): Promise<SummaryRow> {
     throw new InvalidRowError(path, [`service ${JSON.stringify(row.service)} does not match the file name`]);
   }
   return row;
+}
+
+/** Whether the row on disk stays, rather than the incoming one of the same service. */
+function keepsExisting(existing: SummaryRow, incoming: SummaryRow): boolean {
+  if (existing.runId === incoming.runId) {
+    // "Never started" rows (written for services a run skipped or an interrupt pre-empted) never
+    // replace a row the service's own task wrote in the same run, whichever lands first.
+    return incoming.startedAt === '' && existing.startedAt !== '';
+  }
+  // A busy row says another run had the service: that run's row is the one that says what the
+  // registry holds, whichever of the two lands first.
+  if (incoming.status === 'busy') return true;
+  if (existing.status === 'busy') return false;
+  // A straggler of an older run does not overwrite a newer run's row.
+  return startedMs(existing) > startedMs(incoming);
 }
 
 /** `rowTime`, with a row that has no time at all ordered before every other. */
