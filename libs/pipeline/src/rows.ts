@@ -56,10 +56,13 @@ export function createRunRecorder(manifest: Manifest): RunRecorder {
       waiting = [];
       try {
         const oneLine = batch.map(({ row }) => ({ ...row, error: row.error.replace(/\s+/g, ' ').trim() }));
-        await recordRows(paths.logs, oneLine, { tag });
-        await recordDigestPins(
+        await naming(paths.logs, recordRows(paths.logs, oneLine, { tag }));
+        await naming(
           paths.digests,
-          batch.flatMap((b) => (b.pin ? [b.pin] : [])),
+          recordDigestPins(
+            paths.digests,
+            batch.flatMap((b) => (b.pin ? [b.pin] : [])),
+          ),
         );
         for (const w of settle) w.resolve();
       } catch (error) {
@@ -78,4 +81,14 @@ export function createRunRecorder(manifest: Manifest): RunRecorder {
       });
     },
   };
+}
+
+/** A failed write says where it was writing (`ENOSPC: no space left on device, write` names no file). */
+async function naming(path: string, writing: Promise<unknown>): Promise<void> {
+  try {
+    await writing;
+  } catch (error) {
+    const message = (error as Error).message;
+    throw message.includes(path) ? error : new Error(`cannot write ${path}: ${message}`, { cause: error });
+  }
 }

@@ -185,6 +185,22 @@ describe('recordRow and readRows across runs', () => {
     expect(csv.map((r) => r.status)).toEqual(['pushed', 'pushed']);
   });
 
+  it('overlapping runs: a row of a run that never started the service and one of a run that did — the later end stays', async () => {
+    const skipped = (minute: number) => ({
+      ...row('app', 'run-b', minute),
+      startedAt: '',
+      status: 'skipped' as const,
+      error: 'not run: an image it builds FROM (base) is being pushed by another run',
+    });
+    // run-b gave up on app (its base was busy) at minute 2; run-a, which had started app at
+    // minute 1, ended it at minute 5: run-a's row stays, whichever is recorded first.
+    await recordRow(dir, { ...row('app', 'run-a', 1), finishedAt: t(5) }, { tag: 'dev' });
+    expect((await recordRow(dir, skipped(1), { tag: 'dev' })).outcome).toBe('superseded');
+    await recordRow(dir, row('web', 'run-b', 0), { tag: 'dev' });
+    // A later run that skips it replaces it.
+    expect((await recordRow(dir, skipped(9), { tag: 'dev' })).outcome).toBe('recorded');
+  });
+
   it('a busy row is written where the service has no row yet, and is the summary only when nothing else is', async () => {
     const result = await recordRow(
       dir,

@@ -164,8 +164,16 @@ function keepsExisting(existing: SummaryRow, incoming: SummaryRow): boolean {
   // registry holds, whichever of the two lands first.
   if (incoming.status === 'busy') return true;
   if (existing.status === 'busy') return false;
+  // A run that never started the service (a base of it did not succeed) and one that ran it: the
+  // row that ended later says what is true now (the runs may have overlapped).
+  if (existing.startedAt === '' || incoming.startedAt === '') return endedMs(existing) > endedMs(incoming);
   // A straggler of an older run does not overwrite a newer run's row.
   return startedMs(existing) > startedMs(incoming);
+}
+
+function endedMs(row: SummaryRow): number {
+  const t = Date.parse(row.finishedAt);
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
 }
 
 /** `rowTime`, with a row that has no time at all ordered before every other. */

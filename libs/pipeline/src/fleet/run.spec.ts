@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRows, type Outcome } from '@imagefleet/report';
@@ -305,6 +305,60 @@ describe('pushServices', () => {
     expect(byName.a!.row.error).toBe(
       'push failed after 2 attempts: nothing listens at localhost:5001: start the registry (bash tools/dev-env/up.sh) or fix registry.pushHost',
     );
+  });
+
+  it("two overlapping runs of a service: the second is busy (the holder pid, phase none), and the rows keep the first run's pushed row", async () => {
+    const f = fleet([{ name: 'a' }]);
+    f.builder.plan('a', { build: { ms: 1500 } });
+    const first = f.run();
+    await f.builder.waitFor((events) => events.some((e) => e.kind === 'build' && e.phase === 'start'));
+    const second = await f.run();
+    expect(second.byName.a).toMatchObject({
+      outcome: { kind: 'busy', pids: [process.pid] },
+      row: { status: 'busy', phase: '', startedAt: '' },
+      unrecorded: '',
+    });
+    expect(f.said).toContain(
+      `[a] busy: another run (pid ${process.pid}) is pushing a right now: wait for it to end, or stop it`,
+    );
+    const { byName } = await first;
+    expect(byName.a!.outcome.kind).toBe('pushed');
+    // The busy row landed first and the winner started earlier: the winner's row is what stays.
+    expect((await f.rows()).map((r) => [r.service, r.status, r.runId])).toEqual([['a', 'pushed', byName.a!.row.runId]]);
+  });
+
+  it('a lock file that cannot be written is a failure in phase artifacts naming it, not "another run is pushing"', async () => {
+    const f = fleet([{ name: 'a' }]);
+    const state = workspacePaths(f.ws.manifest).state;
+    await mkdir(state, { recursive: true });
+    await writeFile(join(state, 'services'), 'not a directory\n');
+    const { byName } = await f.run();
+    expect(byName.a!.outcome).toMatchObject({ kind: 'failed', phase: 'artifacts' });
+    expect(byName.a!.row.error).toMatch(
+      /^cannot take the service's lock in artifacts\/\.imagefleet\/services\/a: E\w+: /,
+    );
+    expect(byName.a!.row.error).not.toMatch(/another run/);
+    expect(f.builder.calls).toEqual([]);
+  });
+
+  it('rows that cannot be written (a full disk): every service still ends with its outcome and pin, said so, and the run goes on', async () => {
+    const f = fleet([{ name: 'base' }, { name: 'app', dependsOn: ['base'] }]);
+    const full = Object.assign(
+      new Error('cannot write build-summary-dev.csv: ENOSPC: no space left on device, write'),
+      {
+        code: 'ENOSPC',
+      },
+    );
+    const recorder = { record: () => Promise.reject(full) };
+    const { byName } = await f.run(undefined, { recorder });
+    for (const name of ['base', 'app']) {
+      expect(byName[name]).toMatchObject({
+        outcome: { kind: 'pushed' },
+        pin: { service: name, pin: { digest: byName[name]!.row.digest } },
+        unrecorded: full.message,
+      });
+      expect(f.said).toContain(`[${name}] its row could not be written: ${full.message}`);
+    }
   });
 
   it('a name the manifest does not have is refused before anything runs', async () => {

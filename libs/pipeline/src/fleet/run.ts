@@ -108,7 +108,9 @@ export async function* pushServices(
       await recorder.record(result.row, result.pin);
       return { ...result, unrecorded: '' };
     } catch (error) {
-      return { ...result, unrecorded: (error as Error).message };
+      const unrecorded = (error as Error).message;
+      run.say(name, `its row could not be written: ${unrecorded}`);
+      return { ...result, unrecorded };
     }
   };
 

@@ -55,9 +55,10 @@ export async function pushService(
   // log and race the first to the tags. It ends busy and leaves the log alone.
   const busy = new AbortController();
   let holders: number[] = [];
+  const lockDir = join(ctx.paths.state, 'services', ctx.service.name);
   let lock: Awaited<ReturnType<typeof acquireSlot>>;
   try {
-    lock = await acquireSlot(join(ctx.paths.state, 'services', ctx.service.name), 1, {
+    lock = await acquireSlot(lockDir, 1, {
       signal: busy.signal,
       onWait: (pids) => {
         holders = pids;
@@ -68,7 +69,11 @@ export async function pushService(
     // Only a lock held by another run is busy; a lock file that cannot be written (a full disk) is not.
     const outcome: Outcome = busy.signal.aborted
       ? { kind: 'busy', pids: holders }
-      : { kind: 'failed', phase: 'artifacts', reason: `cannot take the service's lock: ${(error as Error).message}` };
+      : {
+          kind: 'failed',
+          phase: 'artifacts',
+          reason: `cannot take the service's lock in ${relative(ctx.manifest.root, lockDir)}: ${(error as Error).message}`,
+        };
     return { outcome, row: notStartedRow(ctx.manifest, ctx.service, ctx.runId, outcome) };
   }
   try {
