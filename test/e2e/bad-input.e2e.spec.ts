@@ -89,9 +89,14 @@ describe('bad input and collisions', () => {
       ]);
       const outputs = [a, b].map((r) => r.all);
       const busy = outputs.filter((o) =>
-        /another run \(pid \d+\) is pushing (www-ameide|platform-base) right now/.test(o),
+        /\[(www-ameide|platform-base)\] busy: another run \(pid \d+\) is pushing \1 right now/.test(o),
       );
       expect(busy.length, outputs.join('\n----\n').slice(-4000)).toBeGreaterThanOrEqual(1);
+      // The run that found a service taken says so on its own terminal and exit code…
+      expect([a, b].filter((r) => r.exitCode !== 0)).toHaveLength(busy.length);
+      // …and the summary shows what the other run did, not "another run is pushing".
+      expect(rows()['www-ameide'], JSON.stringify(rows())).toMatchObject({ status: 'pushed', error: '' });
+      expect(rows()['platform-base']!.status).toMatch(/^(pushed|unchanged)$/);
       // Exactly one of the two built and pushed www-ameide; its log holds that one run only.
       const pushedBy = outputs.filter((o) => /\[www-ameide\] push done/.test(o));
       expect(pushedBy).toHaveLength(1);

@@ -201,6 +201,22 @@ describe('recordRow and readRows across runs', () => {
     expect((await recordRow(dir, skipped(9), { tag: 'dev' })).outcome).toBe('recorded');
   });
 
+  it('overlapping runs that split the services: the summary shows the row of the run that had each one', async () => {
+    // run-a had app (minute 1 to 6); run-b started later, had base, and found app busy.
+    await recordRow(dir, { ...row('app', 'run-a', 1), finishedAt: t(6) }, { tag: 'dev' });
+    await recordRow(dir, row('base', 'run-b', 2), { tag: 'dev' });
+    const result = await recordRow(
+      dir,
+      { ...row('app', 'run-b', 3), startedAt: '', status: 'busy', error: 'another run' },
+      { tag: 'dev' },
+    );
+    expect(result.runId).toBe('run-b');
+    expect(result.rows.map((r) => [r.service, r.runId, r.status])).toEqual([
+      ['app', 'run-a', 'pushed'],
+      ['base', 'run-b', 'pushed'],
+    ]);
+  });
+
   it('a busy row is written where the service has no row yet, and is the summary only when nothing else is', async () => {
     const result = await recordRow(
       dir,

@@ -119,8 +119,9 @@ async function readAllRows(summaryDir: string): Promise<SummaryRow[]> {
 
 /**
  * The current run is the run of the most recently started row (see `rowTime`); a summary shows
- * its rows only. Runs writing the same summary directory are expected not to overlap; if they
- * do, every row still says which run it belongs to.
+ * its rows, and the rows of runs that overlapped it (ended after it began): two invocations at
+ * once share the services between them, and the summary shows the row of the run that had each.
+ * A row of a run that ended before this one began is never shown as this run's.
  */
 export function selectCurrentRun(rows: readonly SummaryRow[]): { runId: string; rows: SummaryRow[] } {
   let latest: SummaryRow | undefined;
@@ -133,7 +134,11 @@ export function selectCurrentRun(rows: readonly SummaryRow[]): { runId: string; 
   }
   if (!latest) return { runId: '', rows: [] };
   const runId = latest.runId;
-  return { runId, rows: sortRows(rows.filter((r) => r.runId === runId)) };
+  const began = Math.min(...rows.filter((r) => r.runId === runId).map(startedMs));
+  return {
+    runId,
+    rows: sortRows(rows.filter((r) => r.runId === runId || (r.status !== 'busy' && endedMs(r) >= began))),
+  };
 }
 
 async function readRowFile(path: string): Promise<SummaryRow> {
