@@ -84,7 +84,7 @@ describe('one batch executor behind every way to push', () => {
     async (style) => {
       const run = await nx('run-many', '-t', 'push', ...style);
       expect(run.exitCode, run.all.slice(-3000)).toBe(0);
-      for (const s of SERVICES) expect(count(run.all, `[${s}] unchanged sha256:`), run.all).toBe(1);
+      for (const s of SERVICES) expect(count(run.all, `[${s}] unchanged`), run.all).toBe(1);
       expect(count(run.all, '3 services: 3 unchanged'), run.all).toBe(1);
     },
     120_000,
@@ -108,7 +108,7 @@ describe('one batch executor behind every way to push', () => {
       'workflow-worker': 'unchanged',
     });
     expect(runIds().size).toBe(1);
-    for (const s of SERVICES) expect(count(run.all, `[${s}] unchanged sha256:`), run.all).toBe(1);
+    for (const s of SERVICES) expect(count(run.all, `[${s}] unchanged`), run.all).toBe(1);
   }, 180_000);
 
   it('an image the registry lost is rebuilt and pushed though no input changed', async () => {
