@@ -82,6 +82,10 @@ describe('bad input and collisions', () => {
   it("two runs of one service at once: one pushes, the other says another run is pushing it, and the log is one run's", async () => {
     const changed = join(setup.ws.dir, 'apps', 'www-ameide', 'site', 'concurrent.txt');
     writeFileSync(changed, `${Date.now()}\n`);
+    // A build that takes a while, so the two runs overlap however long each nx takes to start.
+    const dockerfile = join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile');
+    const original = readFileSync(dockerfile, 'utf8');
+    writeFileSync(dockerfile, `${original}\nRUN sleep 8\n`);
     try {
       const [a, b] = await Promise.all([
         setup.ws.nx(['run', 'www-ameide:push']),
@@ -104,6 +108,7 @@ describe('bad input and collisions', () => {
       expect(log.match(/ run \d{8}T\d{6}Z-\d+(-\d+)?: /g)).toHaveLength(1);
       expect(existsSync(join(logs(), 'www-ameide_dev.log.partial'))).toBe(false);
     } finally {
+      writeFileSync(dockerfile, original);
       rmSync(changed, { force: true });
     }
   }, 300_000);
