@@ -3,7 +3,9 @@
  * whether the digest moved, how build and push time changed, how much came from the cache.
  * Pure: two runs in, one value out; the terminal and Markdown renderings read that value.
  */
-import type { RowStatus, SummaryRow } from '@imagefleet/report';
+import { OUTCOME_TABLE, type SummaryRow } from '@imagefleet/report';
+
+type RowStatus = SummaryRow['status'];
 import type { RunRecord } from './types.js';
 
 export type Change =
@@ -57,7 +59,6 @@ export interface CompareOptions {
   minSeconds?: number;
 }
 
-const OK: readonly string[] = ['pushed', 'unchanged'];
 const CHANGE_ORDER: readonly Change[] = [
   'newly-failed',
   'still-failed',
@@ -129,8 +130,8 @@ function compareService(
 function changeOf(now: SummaryRow | undefined, then: SummaryRow | undefined): Change {
   if (!then) return 'new';
   if (!now) return 'gone';
-  const ok = OK.includes(now.status);
-  const wasOk = OK.includes(then.status);
+  const ok = OUTCOME_TABLE[now.status].ok;
+  const wasOk = OUTCOME_TABLE[then.status].ok;
   if (!ok) return wasOk ? 'newly-failed' : 'still-failed';
   if (!wasOk) return 'fixed';
   if (now.status === 'pushed') return then.status === 'pushed' ? 'rebuilt' : 'newly-built';

@@ -2,12 +2,13 @@
  * `--fail-on slower:2x,failed,newly-failed`: a review is not a gate unless asked to be one.
  * Parsed once at the door; the reasons a comparison trips it are values the CLI prints.
  */
+import { OUTCOME_TABLE } from '@imagefleet/report';
 import type { RunComparison } from './compare.js';
 
 export interface FailOn {
   /** Fail when a service's build or push took at least this many times as long. */
   slower: number | null;
-  /** Fail when any service failed (or was interrupted) in this run. */
+  /** Fail when any service did not succeed in this run (failed, skipped, busy, interrupted). */
   failed: boolean;
   /** Fail when a service failed that did not fail the run before. */
   newlyFailed: boolean;
@@ -36,7 +37,7 @@ export function parseFailOn(text: string): FailOn {
 export function gateFailures(comparison: RunComparison, failOn: FailOn): string[] {
   const reasons: string[] = [];
   for (const s of comparison.services) {
-    if (failOn.failed && (s.status === 'failed' || s.status === 'interrupted'))
+    if (failOn.failed && s.status !== '' && !OUTCOME_TABLE[s.status].ok)
       reasons.push(`${s.service}: ${s.status} in this run`);
     else if (failOn.newlyFailed && s.change === 'newly-failed') reasons.push(`${s.service}: newly failed`);
     const limit = failOn.slower;

@@ -2,12 +2,12 @@
  * `timeline-<tag>.html`: one self-contained page (inline SVG and CSS, no script, nothing
  * fetched) drawing the layout of {@link layoutTimeline}. Hover text is SVG `<title>`.
  */
-import { formatTotals } from '@imagefleet/report';
+import { formatTotals, OUTCOME_TABLE } from '@imagefleet/report';
 import { layoutTimeline, type TimelineLayout, type TimelineRow } from './timeline.js';
 import { esc, FAILED_COLOUR, page, PHASE_STYLE, rowSummary } from './html.js';
 import { PHASE_NAMES, type RunRecord } from './types.js';
 
-const BAND: Record<string, string> = { failed: '#ffebee', interrupted: '#eceff1' };
+const BAND: Record<string, string> = { failed: '#ffebee', skipped: '#ffebee', busy: '#ffebee', interrupted: '#eceff1' };
 
 export function renderTimeline(run: RunRecord): string {
   const layout = layoutTimeline(run);
@@ -15,7 +15,7 @@ export function renderTimeline(run: RunRecord): string {
     ...PHASE_NAMES.map((p) => swatch(PHASE_STYLE[p].colour, PHASE_STYLE[p].label)),
     swatch(FAILED_COLOUR, 'failed attempt (dashed: stalled)'),
     swatch('#fffde7', 'critical path (bold name, outlined bars)'),
-    swatch(BAND['failed']!, 'failed service'),
+    swatch(BAND['failed']!, 'failed, skipped or busy service'),
     swatch(BAND['interrupted']!, 'interrupted service'),
   ].join('');
   const body = `<h1>Run ${esc(run.runId)} <small>(${esc(run.tag)})</small></h1>
@@ -59,7 +59,7 @@ function row(l: TimelineLayout, r: TimelineRow): string {
       return `<rect class="bar" data-phase="${b.phase}" x="${b.x}" y="${r.y + 3}" width="${b.width}" height="${l.rowHeight - 6}" fill="${fill}"${stroke}${dash}><title>${esc(title)}</title></rect>`;
     })
     .join('');
-  const status = r.row.status === 'failed' || r.row.status === 'interrupted' ? ` (${r.row.status})` : '';
+  const status = OUTCOME_TABLE[r.row.status].ok ? '' : ` (${r.row.status})`;
   return `<g class="row${r.critical ? ' critical' : ''}" data-service="${esc(r.service)}" data-status="${r.row.status}"><title>${esc(rowSummary(r.row))}</title>${
     band ? `<rect x="0" y="${r.y}" width="${l.width}" height="${l.rowHeight}" fill="${band}"/>` : ''
   }<text class="label" x="6" y="${mid}"${status ? ` fill="${FAILED_COLOUR}"` : ''}>${esc(truncate(r.service, 26) + status)}</text>${bars}</g>`;
