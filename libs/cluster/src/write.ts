@@ -27,6 +27,7 @@ export async function writeClusterConfig(
   const absolute = path.resolve(dir);
   const config = clusterConfig(manifest, kind, { ...opts, outDir: absolute });
   const written: string[] = [];
+  await makeDirectory(absolute, dir);
   for (const [relative, content] of Object.entries(config.files)) {
     const file = path.join(absolute, ...relative.split('/'));
     await makeDirectory(path.dirname(file), dir);
