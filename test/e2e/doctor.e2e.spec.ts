@@ -18,6 +18,7 @@ import {
   type RunningContainerd,
 } from '../support/containerd.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { makeSelfSignedCert } from '../support/tls.js';
 import { makeWorkspace, type TestWorkspace } from '../support/workspace.js';
 
 function manifest(pushHost: string, namespace: string, service: string, extra = ''): string {
@@ -124,5 +125,32 @@ describe('imagefleet doctor', () => {
       `✗ port ${wrongPort}: ${host} answers GET /v2/ with HTTP 404 and no Docker-Distribution-API-Version: not a registry — free port ${wrongPort} (who holds it: ss -ltnp 'sport = :${wrongPort}') or move the registry`,
     );
     expect(res.stdout).toMatch(new RegExp(`^✗ registry ${host}: .*not a registry API`, 'm'));
+  });
+
+  it('a reference host with a caFile while the registry speaks HTTP: fails with the fix (verify would fail every push with EPROTO)', async () => {
+    const cert = await makeSelfSignedCert();
+    try {
+      const reference = `localhost:${registry.port}`;
+      const text = `registry:\n  host: ${reference}\n  pushHost: ${registry.host}\n  namespace: test\n  hosts:\n    "${reference}":\n      caFile: ${cert.certFile}\nbuilder:\n  docker: /usr/bin/docker\nservices:\n  hello:\n    context: apps/hello\n`;
+      const ws = workspace(text, 'hello');
+      const res = await ws.cli(['doctor']);
+      expect(res.exitCode, res.all).toBe(1);
+      expect(res.stdout).toContain(`✓ registry ${registry.host}: answers /v2/ over HTTP`);
+      expect(res.stdout).toContain(
+        `✗ registry ${reference}: ${reference} speaks plain HTTP, but it was addressed over HTTPS (EPROTO) — registry.hosts["${reference}"].caFile (${cert.certFile}) makes imagefleet speak HTTPS to it: remove the caFile and set insecure: true for ${reference}, or serve TLS there`,
+      );
+    } finally {
+      cert.dispose();
+    }
+  });
+
+  it('registry.hosts usernameEnv that is not set: doctor says the client would fall back to other credentials', async () => {
+    const text = `registry:\n  host: ${registry.host}\n  namespace: test\n  hosts:\n    "${registry.host}":\n      usernameEnv: DOCTOR_E2E_USER\n      passwordEnv: DOCTOR_E2E_PASSWORD\nbuilder:\n  docker: /usr/bin/docker\nservices:\n  hello:\n    context: apps/hello\n`;
+    const ws = workspace(text, 'hello');
+    const res = await ws.cli(['doctor'], { DOCTOR_E2E_PASSWORD: 'some-password' });
+    expect(res.exitCode, res.all).toBe(1);
+    expect(res.stdout).toContain(
+      `✗ credentials ${registry.host}: registry.hosts["${registry.host}"].usernameEnv DOCTOR_E2E_USER is not set: the client falls back to IMAGEFLEET_REGISTRY_USER/PASSWORD or the docker config, not this host's own account — export DOCTOR_E2E_USER`,
+    );
   });
 });

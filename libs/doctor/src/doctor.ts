@@ -19,8 +19,10 @@ import {
   serviceContext,
   verifyServices,
   type PullAsNodeOptions,
+  type RunRegistry,
 } from '@imagefleet/pipeline';
 import { buildxCheck, engineCheck, engineSpeaksHttp, type EngineRegistryConfig } from './engine.js';
+import { namedCredentials } from './credentials-env.js';
 import { credentialsAccepted, portHolder, registryAnswers } from './registry.js';
 import { staleContentTags, underscoreRepositories } from './registry-contents.js';
 import { hostname, manifestHosts, resolvesHere, type Lookup } from './resolve.js';
@@ -42,22 +44,44 @@ const ENGINE_TIMEOUT_MS = 5000;
 
 export async function runDoctor(manifest: Manifest, opts: DoctorOptions): Promise<DoctorCheck[]> {
   const { registry } = manifest;
-  const client = createRunRegistry(manifest, opts.env).push;
+  const runRegistry = createRunRegistry(manifest, opts.env);
+  const client = runRegistry.push;
   const lookup: Lookup = opts.lookup ?? ((name) => dnsLookup(name));
   const ping = client.ping();
 
   const sections: Promise<(DoctorCheck | null)[]>[] = [
     resolveSection(manifest, lookup),
+    Promise.resolve(namedCredentials(registry, opts.env)),
     ping.then(async (p) => [
-      registryAnswers(registry.pushHost, p),
+      registryAnswers(registry.pushHost, p, {
+        field: 'pushHost',
+        caFile: registry.hosts[registry.pushHost]?.caFile ?? null,
+      }),
       credentialsAccepted(registry.pushHost, p),
       isLoopbackHost(registry.pushHost) ? await portHolder(registry.pushHost, client.scheme) : null,
     ]),
+    referenceSection(manifest, runRegistry),
     engineSection(manifest, opts, lookup),
     ping.then((p) => (p.status === 'ok' ? contentsSection(manifest, client) : [])),
     ping.then((p) => (p.status === 'ok' && opts.asNode ? nodeSection(manifest, opts.env, opts.asNode) : [])),
   ];
   return (await Promise.all(sections)).flat().filter((c): c is DoctorCheck => c !== null);
+}
+
+/**
+ * The reference host, where it is not the push host: verify reads every manifest through it, so
+ * a scheme or CA that is wrong for it fails every push at verify (`EPROTO`). A host this machine
+ * cannot reach is not checked by verify either, and says so here.
+ */
+async function referenceSection(manifest: Manifest, runRegistry: RunRegistry): Promise<DoctorCheck[]> {
+  const { host } = manifest.registry;
+  const reference = await runRegistry.reference();
+  if (reference.status === 'same') return [];
+  if (reference.status === 'not-checked')
+    return [pass(`registry ${host}`, `reference host, not checked from this machine: ${reference.reason}`)];
+  const ping = await reference.client.ping();
+  const answers = registryAnswers(host, ping, { field: 'host', caFile: manifest.registry.hosts[host]?.caFile ?? null });
+  return [answers, credentialsAccepted(host, ping)].filter((c): c is DoctorCheck => c !== null);
 }
 
 async function resolveSection(manifest: Manifest, lookup: Lookup): Promise<DoctorCheck[]> {

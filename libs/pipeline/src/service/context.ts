@@ -86,6 +86,7 @@ export function loadServiceSecrets(ctx: ServiceContext): { values: Record<string
     env: ctx.env,
     dotenvFile: ctx.paths.dotenv,
     services: [ctx.service.name],
+    onWarning: (line) => ctx.say(ctx.service.name, `warning: ${line}`),
   });
   return { values, redact: createRedactor(Object.values(values)) };
 }
