@@ -23,6 +23,7 @@ import {
 } from '@imagefleet/pipeline';
 import { buildxCheck, engineCheck, engineSpeaksHttp, type EngineRegistryConfig } from './engine.js';
 import { namedCredentials } from './credentials-env.js';
+import { daemonConfig } from './daemon-config.js';
 import { credentialsAccepted, portHolder, registryAnswers } from './registry.js';
 import { staleContentTags, underscoreRepositories } from './registry-contents.js';
 import { hostname, manifestHosts, resolvesHere, type Lookup } from './resolve.js';
@@ -38,6 +39,8 @@ export interface DoctorOptions {
   lookup?: Lookup;
   engine?: Engine;
   registryConfig?: () => Promise<EngineRegistryConfig>;
+  /** Tests: where to look for dockerd's command line. @default '/proc' */
+  procRoot?: string;
 }
 
 const ENGINE_TIMEOUT_MS = 5000;
@@ -136,6 +139,7 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
   );
   if (httpHosts.length > 0) {
     const readConfig = opts.registryConfig ?? (() => dockerRegistryConfig(docker));
+    const daemon = daemonConfig(dockerHost, opts.procRoot);
     try {
       const config = await readConfig();
       for (const { host, role } of httpHosts) {
@@ -143,7 +147,7 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
           (a) => [a.address],
           () => [] as string[],
         );
-        checks.push(engineSpeaksHttp(host, role, config, addresses));
+        checks.push(engineSpeaksHttp(host, role, config, addresses, await daemon));
       }
     } catch (error) {
       checks.push(fail('engine registry config', (error as Error).message, `check that \`${docker} info\` works`));
