@@ -1,7 +1,7 @@
 export type { Builder, BuildSpec, CommandLine } from './types.js';
 export { withSecretFiles, type SecretFilesOptions } from './secret-files.js';
 export { createBuilder } from './factory.js';
-export { createDockerBuilder, buildArgsFor, secretEnv, RESERVED_ENV } from './docker.js';
+export { createDockerBuilder, buildArgsFor } from './docker.js';
 export { createBuildxBuilder } from './buildx.js';
 export {
   parsePushDigest,

@@ -118,10 +118,11 @@ function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lookup): Promise<DoctorCheck[]> {
-  const dockerHost = opts.env['DOCKER_HOST'];
+  // The engine and CLI every command uses: the environment's, else the workspace's engine.env.
+  const { docker, env: engineEnv } = manifest.builder;
+  const dockerHost = engineEnv['DOCKER_HOST'];
   const where = dockerHost ?? 'unix:///var/run/docker.sock';
   const engine = opts.engine ?? createEngine(dockerHost);
-  const docker = opts.env['IMAGEFLEET_DOCKER'] ?? manifest.builder.docker;
   const info = await bounded(engine.info(), 'engine').catch((e: unknown): Error =>
     e instanceof Error ? e : new Error(String(e)),
   );
@@ -138,7 +139,7 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
       schemeFor(h.host, registry.hosts[h.host]?.insecure ?? registry.insecure) === 'http',
   );
   if (httpHosts.length > 0) {
-    const readConfig = opts.registryConfig ?? (() => dockerRegistryConfig(docker));
+    const readConfig = opts.registryConfig ?? (() => dockerRegistryConfig(docker, engineEnv));
     const daemon = daemonConfig(dockerHost, opts.procRoot);
     try {
       const config = await readConfig();
@@ -154,15 +155,21 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
     }
   }
   if (manifest.builder.driver === 'buildx') {
-    checks.push(buildxCheck(await runCommand(docker, ['buildx', 'version'], { timeoutMs: ENGINE_TIMEOUT_MS }), docker));
+    const version = await runCommand(docker, ['buildx', 'version'], { timeoutMs: ENGINE_TIMEOUT_MS, env: engineEnv });
+    checks.push(buildxCheck(version, docker));
     const { name, endpoint } = manifest.builder;
-    if (name || endpoint) checks.push(await builderReachable(docker, name, endpoint));
+    if (name || endpoint) checks.push(await builderReachable(docker, engineEnv, name, endpoint));
   }
   return checks;
 }
 
 /** A builder that is not this machine's engine answers: `buildx inspect --bootstrap` where it runs. */
-async function builderReachable(docker: string, name: string | null, endpoint: string | null): Promise<DoctorCheck> {
+async function builderReachable(
+  docker: string,
+  engineEnv: Record<string, string>,
+  name: string | null,
+  endpoint: string | null,
+): Promise<DoctorCheck> {
   const isUrl = endpoint !== null && endpoint.includes('://');
   const args = [
     ...(endpoint && !isUrl ? ['--context', endpoint] : []),
@@ -173,7 +180,7 @@ async function builderReachable(docker: string, name: string | null, endpoint: s
   ];
   const res = await runCommand(docker, args, {
     timeoutMs: ENGINE_TIMEOUT_MS * 3,
-    env: isUrl ? { DOCKER_HOST: endpoint } : {},
+    env: { ...engineEnv, ...(isUrl ? { DOCKER_HOST: endpoint } : {}) },
   });
   const label = `builder ${name ?? endpoint}`;
   if (res.ok)
@@ -187,9 +194,10 @@ async function builderReachable(docker: string, name: string | null, endpoint: s
   );
 }
 
-async function dockerRegistryConfig(docker: string): Promise<EngineRegistryConfig> {
+async function dockerRegistryConfig(docker: string, env: Record<string, string>): Promise<EngineRegistryConfig> {
   const res = await runCommand(docker, ['info', '--format', '{{json .RegistryConfig}}'], {
     timeoutMs: ENGINE_TIMEOUT_MS,
+    env,
   });
   if (!res.ok) throw new Error(`${docker} info: ${res.reason}`);
   return JSON.parse(res.stdout) as EngineRegistryConfig;

@@ -56,7 +56,7 @@ describe('loadManifest', () => {
       },
       concurrency: { push: 2, build: null },
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-      builder: { driver: 'buildx', docker: '/usr/bin/docker', name: null, endpoint: null },
+      builder: { driver: 'buildx', docker: '/usr/bin/docker', env: {}, name: null, endpoint: null },
       retention: { keep: 5 },
       services: [
         {
@@ -107,7 +107,7 @@ describe('loadManifest', () => {
       insecure: false,
       hosts: { 'registry.example.com': { insecure: false, caFile: null, credentialsEnv: null, dockerConfig: null } },
     });
-    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', name: null, endpoint: null });
+    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null });
     expect(manifest.retention).toEqual({ keep: 5 });
     expect(manifest.concurrency).toEqual({ push: 2, build: null });
     expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });
@@ -196,6 +196,50 @@ describe('loadManifest', () => {
       '/opt/docker-20.10/docker',
     );
     expect((await load(root, { IMAGEFLEET_DOCKER: '' })).builder.docker).toBe('/usr/bin/docker');
+  });
+
+  describe('the engine up.sh recorded in .imagefleet/engine.env', () => {
+    const ENGINE_ENV = [
+      'IMAGEFLEET_ENGINE=docker28',
+      'DOCKER_HOST=unix:///var/run/docker.sock',
+      'IMAGEFLEET_DOCKER=/state/docker28/usr/bin/docker',
+      'DOCKER_CONFIG=/state/docker-config',
+      '',
+    ].join('\n');
+    const tree = (extra: Record<string, string> = {}) =>
+      makeTree({
+        'services.manifest.yaml': FULL,
+        'apps/platform-base/Dockerfile': 'FROM scratch',
+        'services/agents/docker/Dockerfile.prod': 'FROM platform-base',
+        ...extra,
+      });
+
+    test('a shell that did not source it still gets the recorded CLI, engine and config', async () => {
+      const root = tree({ '.imagefleet/engine.env': ENGINE_ENV });
+      expect((await load(root, {})).builder).toMatchObject({
+        docker: '/state/docker28/usr/bin/docker',
+        env: { DOCKER_HOST: 'unix:///var/run/docker.sock', DOCKER_CONFIG: '/state/docker-config' },
+      });
+    });
+
+    test('a variable set in the environment wins, one by one', async () => {
+      const root = tree({ '.imagefleet/engine.env': ENGINE_ENV });
+      const builder = (await load(root, { IMAGEFLEET_DOCKER: '/opt/docker', DOCKER_HOST: 'tcp://e:2375' })).builder;
+      expect(builder).toMatchObject({
+        docker: '/opt/docker',
+        env: { DOCKER_HOST: 'tcp://e:2375', DOCKER_CONFIG: '/state/docker-config' },
+      });
+    });
+
+    test('IMAGEFLEET_STATE_DIR moves it, as it moves up.sh state', async () => {
+      const root = tree({ 'elsewhere/engine.env': 'IMAGEFLEET_DOCKER=/elsewhere/docker\n' });
+      const env = { IMAGEFLEET_STATE_DIR: `${root}/elsewhere` };
+      expect((await load(root, env)).builder).toMatchObject({ docker: '/elsewhere/docker', env: {} });
+    });
+
+    test('without one, builder.docker and no engine variables', async () => {
+      expect((await load(tree(), {})).builder).toMatchObject({ docker: '/usr/bin/docker', env: {} });
+    });
   });
 
   test('keeps services in file order, even names JavaScript would sort first', async () => {

@@ -12,7 +12,7 @@ import type { Manifest, ManifestIssue } from './types.js';
 export const MANIFEST_FILE = 'services.manifest.yaml';
 
 export interface LoadManifestOptions {
-  /** Read for `IMAGEFLEET_DOCKER`. @default process.env */
+  /** Read for the engine variables (`IMAGEFLEET_DOCKER`, `DOCKER_HOST`, `DOCKER_CONFIG`, `IMAGEFLEET_STATE_DIR`). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
