@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ManifestError } from './errors.js';
-import { findManifest, loadManifest } from './load.js';
+import { loadManifest } from './load.js';
 import { lines } from './testing/issues.js';
 import { makeTree, removeTrees } from './testing/tmpdir.js';
 
@@ -319,23 +319,5 @@ describe('loadManifest', () => {
     expect((error as ManifestError).message).toMatch(
       /services\.manifest\.yaml:1:1 manifest not found .*: create services\.manifest\.yaml or pass its path$/,
     );
-  });
-});
-
-describe('findManifest', () => {
-  test('walks up to the nearest services.manifest.yaml', async () => {
-    const root = makeTree({ 'services.manifest.yaml': '', 'apps/a/src/': '' });
-    expect(await findManifest(path.join(root, 'apps/a/src'))).toBe(path.join(root, 'services.manifest.yaml'));
-    expect(await findManifest(root)).toBe(path.join(root, 'services.manifest.yaml'));
-  });
-
-  test('returns undefined when there is none up to the filesystem root', async () => {
-    const root = makeTree({ 'a/b/': '' });
-    expect(await findManifest(path.join(root, 'a/b'))).toBeUndefined();
-  });
-
-  test('ignores a directory with the manifest name', async () => {
-    const root = makeTree({ 'services.manifest.yaml/': '', 'x/': '' });
-    expect(await findManifest(path.join(root, 'x'))).toBeUndefined();
   });
 });
