@@ -5,7 +5,7 @@
  * this process's environment, so every docker and nx child gets the same engine and config.
  */
 import { resolve } from 'node:path';
-import { resolveEngineEnv } from '../libs/manifest/src/index.js';
+import { resolveEngineEnv } from '@imagefleet/manifest';
 
 const engine = resolveEngineEnv(resolve(import.meta.dirname, '..'), process.env);
 Object.assign(process.env, engine);
