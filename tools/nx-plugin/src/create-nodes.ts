@@ -62,6 +62,3 @@ export const createNodes: CreateNodes = [
     );
   },
 ];
-
-/** The pre-Nx-23 name, kept as an alias. */
-export const createNodesV2 = createNodes;
