@@ -49,9 +49,16 @@ export async function listRuns(logsDir: string): Promise<RunRecord[]> {
   }
   const files = names.filter((n) => n.endsWith('.json') && !isTempFile(n));
   const runs = await Promise.all(
-    files.map(async (n) => parseRunRecord(await readFile(join(dir, n), 'utf8'), join(dir, n))),
+    files.map(async (n) => {
+      // Another run ending at the same time may just have dropped it.
+      const text = await readFile(join(dir, n), 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      return text === null ? [] : [parseRunRecord(text, join(dir, n))];
+    }),
   );
-  return byStart(runs);
+  return byStart(runs.flat());
 }
 
 /**
