@@ -11,6 +11,7 @@ const spec: BuildSpec = {
   buildArgs: { Z: '1', A: 'x y' },
   secrets: ['GIT_AUTH_TOKEN'],
   labels: { 'org.imagefleet.service': 'agents-runtime' },
+  annotations: {},
   iidFile: '/tmp/iid',
 };
 
@@ -144,6 +145,30 @@ describe('build command lines', () => {
       /secret GIT_AUTH_TOKEN needed by service agents-runtime/,
     );
   });
+});
+
+describe('manifest annotations', () => {
+  const annotations = { 'org.opencontainers.image.revision': 'abc', 'org.opencontainers.image.source': 'https://g/x' };
+  it('a builder that pushes writes them into the manifest it pushes', () => {
+    const cmd = createBuilder({ driver: 'buildx', docker: 'docker', name: 'remote' }).buildCommand(
+      { ...spec, secrets: [], annotations, push: { metadataFile: '/tmp/m.json' } },
+      {},
+    );
+    const at = cmd.args.indexOf('--annotation');
+    expect(cmd.args.slice(at, at + 4)).toEqual([
+      '--annotation',
+      'org.opencontainers.image.revision=abc',
+      '--annotation',
+      'org.opencontainers.image.source=https://g/x',
+    ]);
+  });
+  it.each(['docker', 'buildx'] as const)(
+    '%s loading into the engine leaves them out: the engine writes the manifest',
+    (driver) => {
+      const cmd = createBuilder({ driver, docker: 'docker' }).buildCommand({ ...spec, secrets: [], annotations }, {});
+      expect(cmd.args).not.toContain('--annotation');
+    },
+  );
 });
 
 describe('builders that push themselves (issue seeds 002 and 004)', () => {

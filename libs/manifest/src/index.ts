@@ -18,6 +18,7 @@ export {
   placeholdersOf,
   renderTag,
   sanitiseBranch,
+  sortableTemplate,
   type Placeholder,
   type TagFacts,
   type TemplatePart,

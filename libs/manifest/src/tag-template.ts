@@ -34,6 +34,11 @@ export function isTemplate(tag: string): boolean {
   return tag.includes('{');
 }
 
+/** The first template that sorts (what Flux follows and the `version` label names), if any. */
+export function sortableTemplate(tags: readonly string[]): string | undefined {
+  return tags.find((t) => isTemplate(t) && SORTABLE.some((p) => t.includes(`{${p}}`)));
+}
+
 /** Split a template into literal runs and placeholders; `{name}` that is not a placeholder is an error. */
 export function parseTemplate(template: string): TemplatePart[] | { error: string } {
   const parts: TemplatePart[] = [];

@@ -31,6 +31,7 @@ export function emptyRow(manifest: Manifest, service: ServiceSpec, runId: string
     startedAt,
     finishedAt: '',
     note: '',
+    tags: '',
   };
 }
 

@@ -27,12 +27,13 @@ export const CSV_COLUMNS: readonly Column[] = [
   ['started_at', 'startedAt', 'text'],
   ['finished_at', 'finishedAt', 'text'],
   ['note', 'note', 'text'],
+  ['tags', 'tags', 'text'],
 ];
 
 export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map(([header]) => header);
 
-/** A summary written before the `note` column: still read (its rows get `note: ''`). */
-const LEGACY_COLUMNS = CSV_COLUMNS.slice(0, -1);
+/** Summaries written before the `tags` column, and before `note` too: still read (their rows get ''). */
+const LEGACY_COLUMNS = [CSV_COLUMNS.slice(0, -1), CSV_COLUMNS.slice(0, -2)];
 
 /** Header line plus one line per row, in the order given; ends with a newline. */
 export function renderCsv(rows: readonly SummaryRow[]): Promise<string> {
@@ -53,7 +54,7 @@ export async function parseCsv(text: string, source = 'summary CSV'): Promise<Su
       .on('end', () => resolve(out));
   });
   const [header, ...body] = records;
-  const columns = [CSV_COLUMNS, LEGACY_COLUMNS].find((cols) => header?.join(',') === cols.map(([h]) => h).join(','));
+  const columns = [CSV_COLUMNS, ...LEGACY_COLUMNS].find((cols) => header?.join(',') === cols.map(([h]) => h).join(','));
   if (!header || !columns) {
     throw new Error(`${source}: expected the header "${CSV_HEADERS.join(',')}", got "${header?.join(',') ?? ''}"`);
   }

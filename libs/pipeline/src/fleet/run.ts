@@ -14,6 +14,7 @@ import { preflightRegistry } from '../service/preflight.js';
 import { pushService, buildServiceImage, type ServiceRunShared } from '../service/push-service.js';
 import { createRunRecorder, emptyRow, notStartedRow } from '../rows.js';
 import { newRunId } from '../run-id.js';
+import { readSource } from '../source.js';
 import type { DigestPin } from '../service/digests.js';
 import type { RunRegistry } from '../service/registry.js';
 import type { PullAsNodeOptions } from '../service/node-pull.js';
@@ -54,7 +55,7 @@ export async function* pushServices(
   names: readonly string[],
   opts: RunOptions,
 ): AsyncGenerator<ServiceEnd> {
-  const run = startRun(manifest, opts);
+  const run = await startRun(manifest, opts);
   const shared = { ...sharedLimits(run, opts.jobs), asNode: opts.asNode };
   const recorder = createRunRecorder(manifest);
   const planned = new Set(names);
@@ -138,7 +139,7 @@ export async function* buildServices(
   names: readonly string[],
   opts: RunOptions,
 ): AsyncGenerator<{ service: string; ok: boolean; error: string }> {
-  const run = startRun(manifest, opts);
+  const run = await startRun(manifest, opts);
   const shared = sharedLimits(run, opts.jobs);
   yield* inOrderOfEnding(
     names.map(async (name) => {
@@ -149,8 +150,10 @@ export async function* buildServices(
   );
 }
 
-function startRun(manifest: Manifest, opts: RunOptions): RunContext {
+/** The run's context, with the commit it builds read once (tags and labels render from it). */
+async function startRun(manifest: Manifest, opts: RunOptions): Promise<RunContext> {
   return createRunContext(manifest, {
+    source: await readSource(manifest.root),
     runId: opts.runId ?? newRunId(),
     env: opts.env,
     signal: opts.signal,
