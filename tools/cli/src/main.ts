@@ -18,6 +18,7 @@ import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
 import { pinCommand } from './commands/pin.js';
 import { pruneCommand } from './commands/prune.js';
+import { fluxCommand } from './commands/flux.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
@@ -41,9 +42,13 @@ const USAGE = `usage: imagefleet <command> [options]
                           what a cluster needs to pull from the registry, from the manifest: printed, or
                           written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml)
   summary                 print the latest summary as a table
-  pin --values FILE [--path image.ref] [--projects a,b]
+  pin --values FILE [--path image.ref] [--digest] [--projects a,b]
                           write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,
+                          and the newest verified tag into Flux setter markers (--digest: name:tag@digest),
                           keeping comments and order; FILE may contain {service}; refuses unverified digests
+  flux --out DIR | flux check
+                          write the Flux image automation objects that follow the tag templates / check
+                          that Flux would select exactly what this machine last pushed and verified
   prune [--dry-run] [--values FILE --path image.ref] [--projects a,b]
                           delete old manifests (keeps current tags, pins, values refs, the newest
                           retention.keep content images), GC the dev registry, verify what is kept
@@ -66,7 +71,8 @@ async function main(argv: string[]): Promise<number> {
       projects: { type: 'string' },
       values: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
-      path: { type: 'string', default: 'image.ref' },
+      path: { type: 'string' },
+      digest: { type: 'boolean', default: false },
       for: { type: 'string' },
       out: { type: 'string' },
       'as-node': { type: 'string' },
@@ -104,14 +110,16 @@ async function main(argv: string[]): Promise<number> {
       return pruneCommand(manifestFile, {
         dryRun: values['dry-run'],
         values: values.values,
-        path: values.path,
+        path: values.path ?? 'image.ref',
         projects,
       });
     case 'summary':
       return summaryCommand(manifestFile, { json: values.json });
     case 'pin':
       if (!values.values) throw new UsageError('pin needs --values FILE');
-      return pinCommand(manifestFile, { values: values.values, path: values.path, projects });
+      return pinCommand(manifestFile, { values: values.values, path: values.path, digest: values.digest, projects });
+    case 'flux':
+      return fluxCommand(manifestFile, rest, { out: values.out, json: values.json });
     case 'plan':
       return planCommand(manifestFile, {
         affected: values.affected,
