@@ -6,7 +6,8 @@
  * kept image. Outcomes are values; the CLI turns them into lines and an exit code.
  */
 import pLimit from 'p-limit';
-import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
+import { isTemplate, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
+import { policyName, selectLatest, tagScheme } from '@imagefleet/gitops';
 import type { RegistryClient, VerifyStatus } from '@imagefleet/registry';
 import { createRunRegistry, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
 import { collectGarbage, devRegistryGcTarget, readRegistryConfig, type GcOutcome, type GcTarget } from './gc.js';
@@ -64,9 +65,16 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
     const protectedDigests = { ...p.digests };
     for (const [tag, why] of Object.entries(p.tags))
       if (inventory.tags[tag]) protectedDigests[inventory.tags[tag]] ??= why;
+    // What the service's Flux policy selects now stays: deleting it would make Flux roll back.
+    const scheme = tagScheme(service, manifest.flux);
+    const selected = scheme ? selectLatest(Object.keys(inventory.tags), scheme.policy) : null;
+    if (selected?.ok)
+      protectedDigests[inventory.tags[selected.tag]!] ??=
+        `selected by the Flux policy ${policyName(manifest, service.name)} (${selected.tag})`;
     const plan = decideRetention({
       ...inventory,
-      currentTags: service.tags,
+      // Older renderings of a template are neither current nor content tags: prunable unless protected.
+      currentTags: service.tags.filter((t) => !isTemplate(t)),
       protectedDigests,
       keep: manifest.retention.keep,
     });

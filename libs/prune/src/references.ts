@@ -11,6 +11,7 @@ import { parseDocument } from 'yaml';
 import { parseReference, InvalidReferenceError } from '@imagefleet/registry';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
 import type { DigestPins } from '@imagefleet/pipeline';
+import { findMarkers, policyName } from '@imagefleet/gitops';
 
 export interface ValuesOption {
   /** Values file, relative to the workspace root; may contain `{service}`. */
@@ -46,8 +47,15 @@ export async function protectedImages(
       if (templated) continue; // not every service has a values file
       throw new Error(`--values ${rel}: no such file`);
     }
-    const ref = await readReference(file, values.path);
+    const text = await readFile(file, 'utf8');
+    const ref = readReference(file, text, values.path);
     const name = relative(manifest.root, file);
+    const marked = markedImages(manifest, services, text, name);
+    for (const [service, found] of marked) {
+      Object.assign(out.get(service)!.digests, found.digests);
+      Object.assign(out.get(service)!.tags, found.tags);
+    }
+    if (ref === undefined && marked.size) continue;
     if (ref === undefined) throw new Error(`${name}: no image reference at ${values.path}: fix --path, or the file`);
     let parsed;
     try {
@@ -65,8 +73,35 @@ export async function protectedImages(
   return out;
 }
 
-async function readReference(file: string, path: string): Promise<string | undefined> {
-  const doc = parseDocument(await readFile(file, 'utf8'));
+/** What the Flux setter markers naming a service's policy hold: an image, a tag or a digest. */
+function markedImages(
+  manifest: Manifest,
+  services: readonly ServiceSpec[],
+  text: string,
+  name: string,
+): Map<string, Protected> {
+  const out = new Map<string, Protected>();
+  const markers = findMarkers(text);
+  if ('error' in markers) throw new Error(`${name}: ${markers.error}`);
+  for (const m of markers) {
+    const service = services.find((s) => policyName(manifest, s.name) === m.policy);
+    if (!service || m.field === 'name') continue;
+    const entry = out.get(service.name) ?? { digests: {}, tags: {} };
+    out.set(service.name, entry);
+    const why = `named by the marker on ${name}:${m.line}`;
+    if (m.field === 'digest') entry.digests[m.value] = why;
+    else if (m.field === 'tag') entry.tags[m.value] = why;
+    else {
+      const parsed = parseReference(m.value);
+      if (parsed.digest) entry.digests[parsed.digest] = why;
+      else entry.tags[parsed.tag ?? 'latest'] = why;
+    }
+  }
+  return out;
+}
+
+function readReference(file: string, text: string, path: string): string | undefined {
+  const doc = parseDocument(text);
   if (doc.errors.length) throw new Error(`${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
   const value: unknown = doc.getIn(path.split('.'));
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
