@@ -12,3 +12,4 @@ export {
 } from './markers.js';
 export { fluxResources, policyName, FLUX_IMAGE_API, type FluxFiles } from './resources.js';
 export { checkFluxSelection, type FluxCheck, type FluxCheckInput } from './check.js';
+export { gitopsKeeps, type KeptImages } from './keeps.js';

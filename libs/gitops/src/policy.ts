@@ -42,7 +42,11 @@ export function selectLatest(tags: readonly string[], spec: FluxPolicy): Selecti
       values.set(value, tag);
       sources.set(value, [...(sources.get(value) ?? []), tag]);
     }
-  } else for (const tag of tags) (values.set(tag, tag), sources.set(tag, [tag]));
+  } else
+    for (const tag of tags) {
+      values.set(tag, tag);
+      sources.set(tag, [tag]);
+    }
   const list = [...values.keys()];
   if (!list.length) return { ok: false, error: 'version list argument cannot be empty' };
   const latest =

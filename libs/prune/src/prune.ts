@@ -7,13 +7,12 @@
  */
 import pLimit from 'p-limit';
 import { isTemplate, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
-import { policyName, selectLatest, tagScheme } from '@imagefleet/gitops';
 import type { RegistryClient, VerifyStatus } from '@imagefleet/registry';
 import { createRunRegistry, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
 import { collectGarbage, devRegistryGcTarget, readRegistryConfig, type GcOutcome, type GcTarget } from './gc.js';
 import { readInventory } from './inventory.js';
 import { decideRetention, type RetentionDecision } from './policy.js';
-import { protectedImages, type ValuesOption } from './references.js';
+import { protectedImages, type GitOpsKeeps, type ValuesOption } from './references.js';
 import { deleteUntaggedDecision, findUntaggedManifests } from './untagged.js';
 
 export interface PruneOptions {
@@ -21,6 +20,8 @@ export interface PruneOptions {
   services: readonly ServiceSpec[];
   dryRun: boolean;
   values?: ValuesOption;
+  /** What Flux policies select and setter markers name (libs/gitops `gitopsKeeps`): kept. */
+  gitops?: GitOpsKeeps;
   env: NodeJS.ProcessEnv;
   /** The push host's client. @default createRunRegistry(manifest, env).push */
   client?: RegistryClient;
@@ -53,7 +54,13 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
   const client = opts.client ?? createRunRegistry(manifest, opts.env).push;
   const services = opts.services.length ? opts.services : manifest.services;
   const paths = workspacePaths(manifest);
-  const protect = await protectedImages(manifest, services, await readDigestPins(paths.digests), opts.values);
+  const protect = await protectedImages(
+    manifest,
+    services,
+    await readDigestPins(paths.digests),
+    opts.values,
+    opts.gitops,
+  );
   const limit = pLimit(8);
 
   const rows: PrunedManifest[] = [];
@@ -66,11 +73,8 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
     for (const [tag, why] of Object.entries(p.tags))
       if (inventory.tags[tag]) protectedDigests[inventory.tags[tag]] ??= why;
     // What the service's Flux policy selects now stays: deleting it would make Flux roll back.
-    const scheme = tagScheme(service, manifest.flux);
-    const selected = scheme ? selectLatest(Object.keys(inventory.tags), scheme.policy) : null;
-    if (selected?.ok)
-      protectedDigests[inventory.tags[selected.tag]!] ??=
-        `selected by the Flux policy ${policyName(manifest, service.name)} (${selected.tag})`;
+    for (const [digest, why] of Object.entries(opts.gitops?.selected(service, inventory.tags) ?? {}))
+      protectedDigests[digest] ??= why;
     const plan = decideRetention({
       ...inventory,
       // Older renderings of a template are neither current nor content tags: prunable unless protected.

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fluxConfig, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
-import { protectedImages } from './references.js';
+import { protectedImages, type GitOpsKeeps } from './references.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -29,39 +29,39 @@ function workspace(values: string): Manifest {
   };
 }
 
-describe('protectedImages: what Flux setter markers name stays', () => {
-  test('image, tag and digest markers of each service; a name marker and other policies protect nothing', async () => {
-    const manifest = workspace(
-      [
-        'web: r:5000/ns/web:dev-1111111-1700000100 # {"$imagepolicy": "flux-system:web"}',
-        'api:',
-        '  repository: r:5000/ns/api # {"$imagepolicy": "flux-system:api:name"}',
-        '  tag: dev-2222222-1700000200 # {"$imagepolicy": "flux-system:api:tag"}',
-        `  digest: ${D} # {"$imagepolicy": "flux-system:api:digest"}`,
-        'other: x:1 # {"$imagepolicy": "flux-system:other"}',
-        '',
-      ].join('\n'),
-    );
+describe('protectedImages: what the GitOps side names in a values file stays', () => {
+  const gitops = (found: ReturnType<GitOpsKeeps['marked']>): GitOpsKeeps => ({
+    selected: () => ({}),
+    marked: () => found,
+  });
+
+  test('the markers a values file holds protect their tags and digests, per service', async () => {
+    const manifest = workspace('web: r:5000/ns/web:x # {"$imagepolicy": "flux-system:web"}\n');
+    const marked = new Map([
+      ['web', { digests: {}, tags: { 'dev-1111111-1700000100': 'named by the marker on gitops/values.yaml:1' } }],
+      ['gone', { digests: { [D]: 'x' }, tags: {} }],
+    ]);
     const found = await protectedImages(
       manifest,
       manifest.services,
       {},
       { file: 'gitops/values.yaml', path: 'image.ref' },
+      gitops(marked),
     );
-    expect(found.get('web')).toEqual({
-      digests: {},
-      tags: { 'dev-1111111-1700000100': 'named by the marker on gitops/values.yaml:1' },
-    });
-    expect(found.get('api')).toEqual({
-      digests: { [D]: 'named by the marker on gitops/values.yaml:5' },
-      tags: { 'dev-2222222-1700000200': 'named by the marker on gitops/values.yaml:4' },
-    });
+    expect(found.get('web')).toEqual(marked.get('web'));
+    expect(found.has('gone')).toBe(false);
   });
 
   test('a file with neither the path nor a marker is still an error', async () => {
     const manifest = workspace('replicas: 2\n');
     await expect(
-      protectedImages(manifest, manifest.services, {}, { file: 'gitops/values.yaml', path: 'image.ref' }),
+      protectedImages(
+        manifest,
+        manifest.services,
+        {},
+        { file: 'gitops/values.yaml', path: 'image.ref' },
+        gitops(new Map()),
+      ),
     ).rejects.toThrow('gitops/values.yaml: no image reference at image.ref');
   });
 });

@@ -11,7 +11,17 @@ import { parseDocument } from 'yaml';
 import { parseReference, InvalidReferenceError } from '@imagefleet/registry';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
 import type { DigestPins } from '@imagefleet/pipeline';
-import { findMarkers, policyName } from '@imagefleet/gitops';
+
+/**
+ * What the GitOps side keeps, given by the caller (libs/gitops through the CLI: prune sits beside
+ * gitops, not above it): what each service's Flux policy selects, and what setter markers name.
+ */
+export interface GitOpsKeeps {
+  /** Digest → why, for what the service's Flux policy selects among `tags` (tag → digest). */
+  selected(service: ServiceSpec, tags: Record<string, string>): Record<string, string>;
+  /** Per service, the tags and digests the setter markers in a values file name. @throws on a file that is not YAML */
+  marked(text: string, file: string): Map<string, Protected>;
+}
 
 export interface ValuesOption {
   /** Values file, relative to the workspace root; may contain `{service}`. */
@@ -32,6 +42,7 @@ export async function protectedImages(
   services: readonly ServiceSpec[],
   pins: DigestPins,
   values: ValuesOption | undefined,
+  gitops?: GitOpsKeeps,
 ): Promise<Map<string, Protected>> {
   const out = new Map<string, Protected>(services.map((s) => [s.name, { digests: {}, tags: {} }]));
   for (const service of services) {
@@ -50,10 +61,12 @@ export async function protectedImages(
     const text = await readFile(file, 'utf8');
     const ref = readReference(file, text, values.path);
     const name = relative(manifest.root, file);
-    const marked = markedImages(manifest, services, text, name);
+    const marked = gitops?.marked(text, name) ?? new Map<string, Protected>();
     for (const [service, found] of marked) {
-      Object.assign(out.get(service)!.digests, found.digests);
-      Object.assign(out.get(service)!.tags, found.tags);
+      const entry = out.get(service);
+      if (!entry) continue; // a service this prune does not cover
+      Object.assign(entry.digests, found.digests);
+      Object.assign(entry.tags, found.tags);
     }
     if (ref === undefined && marked.size) continue;
     if (ref === undefined) throw new Error(`${name}: no image reference at ${values.path}: fix --path, or the file`);
@@ -69,33 +82,6 @@ export async function protectedImages(
     const entry = out.get(service.name)!;
     if (parsed.digest) entry.digests[parsed.digest] = `referenced by ${name}`;
     else entry.tags[parsed.tag ?? 'latest'] = `referenced by ${name}`;
-  }
-  return out;
-}
-
-/** What the Flux setter markers naming a service's policy hold: an image, a tag or a digest. */
-function markedImages(
-  manifest: Manifest,
-  services: readonly ServiceSpec[],
-  text: string,
-  name: string,
-): Map<string, Protected> {
-  const out = new Map<string, Protected>();
-  const markers = findMarkers(text);
-  if ('error' in markers) throw new Error(`${name}: ${markers.error}`);
-  for (const m of markers) {
-    const service = services.find((s) => policyName(manifest, s.name) === m.policy);
-    if (!service || m.field === 'name') continue;
-    const entry = out.get(service.name) ?? { digests: {}, tags: {} };
-    out.set(service.name, entry);
-    const why = `named by the marker on ${name}:${m.line}`;
-    if (m.field === 'digest') entry.digests[m.value] = why;
-    else if (m.field === 'tag') entry.tags[m.value] = why;
-    else {
-      const parsed = parseReference(m.value);
-      if (parsed.digest) entry.digests[parsed.digest] = why;
-      else entry.tags[parsed.tag ?? 'latest'] = why;
-    }
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { checkIdentity, withIdentity, REVISION_LABEL, CONTENT_KEY_LABEL } from '
 import { createFakeRegistry, tempWorkspace } from '../testing/fakes.js';
 import type { SourceRead } from '../source.js';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
 const SHA = '9fceb02d0ae598e95dc970b74767f19372d61af8';
