@@ -23,10 +23,11 @@ export function fluxResources(manifest: Manifest): FluxFiles {
   const unfollowed: string[] = [];
   for (const service of manifest.services) {
     const docs = serviceResources(manifest, service);
-    if (docs) files[`${service.name}.yaml`] = docs.map((d) => `---\n${stringify(d)}`).join('');
+    if (docs) files[`${service.name}.yaml`] = docs.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
     else unfollowed.push(service.name);
   }
-  if (Object.keys(files).length) files['image-update-automation.yaml'] = `---\n${stringify(automation(manifest))}`;
+  if (Object.keys(files).length)
+    files['image-update-automation.yaml'] = `---\n${stringify(automation(manifest), { lineWidth: 0 })}`;
   files['kustomization.yaml'] = stringify({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
