@@ -27,6 +27,8 @@ export {
   type NodePullOutcomeStatus,
 } from './service/node-pull.js';
 export { pullVerifiedAsNode, type NodeCheck } from './fleet/pull-as-node.js';
+export { readSource, withoutCredentials, type SourceFacts, type SourceRead } from './source.js';
+export { REVISION_LABEL, CONTENT_KEY_LABEL } from './service/identity.js';
 export {
   createPhaseLog,
   PHASE_NAMES,

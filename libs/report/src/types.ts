@@ -39,6 +39,8 @@ export interface SummaryRow {
    * e.g. `reference host not checked: k3d-ameide.localhost does not resolve from this machine …`.
    */
   note: string;
+  /** Every tag the image was set and verified under (templates rendered), space-separated; `''` when none verified. */
+  tags: string;
   /** Dockerfile steps BuildKit did in this run's build (its plain progress); 0 when nothing was built here. */
   cacheSteps: number;
   /** Of those, the steps it took from its cache (`#N CACHED`): `cachedSteps === cacheSteps` is a fully cached build. */

@@ -9,6 +9,7 @@ import { createBuilder, createEngine, type Builder, type Engine, type EngineInfo
 import { createRedactor, type Redactor } from '@imagefleet/process';
 import { workspacePaths, type WorkspacePaths } from '../paths.js';
 import { createRunRegistry, type RunRegistry } from './registry.js';
+import type { SourceRead } from '../source.js';
 import { createPhaseLog, type PhaseLog, type PhaseTimer } from '../fleet/phases.js';
 
 export interface RunContext {
@@ -25,6 +26,10 @@ export interface RunContext {
   engineInfo(): Promise<EngineInfo>;
   /** One short line for a person, about one service (details go to its log). */
   say(service: string, text: string): void;
+  /** The commit the run builds (read once per run), or why there is none. */
+  source: SourceRead;
+  /** When the run started (ISO 8601): the images' `created` label. */
+  startedAt: string;
   /** When each service did what, for the timeline. */
   phases: PhaseLog;
 }
@@ -34,6 +39,12 @@ export interface ServiceContext extends RunContext {
   refs: ReturnType<typeof imageReferences>;
   /** `<namespace>/<service>`: the repository in the registry. */
   repository: string;
+  /** Image labels: the service's, the OCI ones, `org.imagefleet.*` (complete once `withIdentity` ran). */
+  labels: Record<string, string>;
+  /** The OCI labels again, for drivers that write manifest annotations. */
+  annotations: Record<string, string>;
+  /** The sortable tag (`org.opencontainers.image.version`), else the primary tag. */
+  version: string;
   /** Start a span of this service's timeline. */
   phase(name: Parameters<PhaseLog['begin']>[1], attempt?: number): PhaseTimer;
 }
@@ -49,6 +60,8 @@ export function createRunContext(
     registry?: RunRegistry | undefined;
     builder?: Builder | undefined;
     engine?: Engine | undefined;
+    /** Read by runs that build or push (`readSource`); other commands have none. */
+    source?: SourceRead | undefined;
   },
 ): RunContext {
   const engine = opts.engine ?? createEngine(manifest.builder.env['DOCKER_HOST']);
@@ -64,6 +77,8 @@ export function createRunContext(
     engine,
     engineInfo: () => (info ??= engine.info()),
     say: opts.say ?? ((service, text) => process.stdout.write(`[${service}] ${text}\n`)),
+    source: opts.source ?? { ok: false, reason: 'this command reads no git facts' },
+    startedAt: new Date().toISOString(),
     phases: createPhaseLog(),
   };
 }
@@ -74,6 +89,9 @@ export function serviceContext(run: RunContext, service: ServiceSpec): ServiceCo
     service,
     refs: imageReferences(run.manifest, service),
     repository: `${run.manifest.registry.namespace}/${service.name}`,
+    labels: { ...service.labels, 'org.imagefleet.service': service.name },
+    annotations: {},
+    version: service.tags[0]!,
     phase: (name, attempt) => run.phases.begin(service.name, name, attempt),
   };
 }

@@ -19,6 +19,7 @@ export function row(over: Partial<SummaryRow> & { service: string }): SummaryRow
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:00:20.000Z',
     note: '',
+    tags: '',
     cacheSteps: 5,
     cachedSteps: 0,
     ...over,
