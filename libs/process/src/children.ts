@@ -3,7 +3,8 @@
  * Children are started detached (their own process group) so that killing the group
  * also stops what they spawned (docker CLI plugins, shells), leaving no orphans.
  */
-import { delay } from './delay.js';
+import { systemClock } from './clock.js';
+
 const liveGroups = new Set<number>();
 
 export function trackGroup(pid: number): () => void {
@@ -29,7 +30,7 @@ export async function killAllGroups(graceMs = 3000): Promise<void> {
   const groups = [...liveGroups];
   for (const pid of groups) killGroup(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && groups.some(isGroupAlive)) await delay(50);
+  while (Date.now() < deadline && groups.some(isGroupAlive)) await systemClock.sleep(50);
   for (const pid of groups) if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 }
 

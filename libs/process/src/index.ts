@@ -8,14 +8,13 @@ export {
 } from './run.js';
 export { createRedactor, composeRedactors, MASK, type Redactor } from './redact.js';
 export { killAllGroups, killGroup } from './children.js';
-export { delay } from './delay.js';
+export { systemClock, createFakeClock, type Clock, type FakeClock } from './clock.js';
 export {
-  withFileLock,
   acquireSlot,
+  withFileLock,
+  isAlive,
   LockTimeoutError,
   type LockHolder,
-  type FileLockOptions,
-  type SlotOptions,
+  type LockOptions,
   type Slot,
-} from './file-lock.js';
-export { isAlive } from './lock-file.js';
+} from './lock.js';

@@ -6,7 +6,7 @@
  */
 import { imageReferences, loadSecretValues, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
 import { createBuilder, createEngine, type Builder, type Engine, type EngineInfo } from '@imagefleet/buildkit';
-import { createRedactor, type Redactor } from '@imagefleet/process';
+import { createRedactor, systemClock, type Clock, type Redactor } from '@imagefleet/process';
 import { workspacePaths, type WorkspacePaths } from '../paths.js';
 import { createRunRegistry, type RunRegistry } from './registry.js';
 
@@ -24,6 +24,8 @@ export interface RunContext {
   engineInfo(): Promise<EngineInfo>;
   /** One short line for a person, about one service (details go to its log). */
   say(service: string, text: string): void;
+  /** What backoff, stall watches and deadlines go by. */
+  clock: Clock;
 }
 
 export interface ServiceContext extends RunContext {
@@ -44,6 +46,7 @@ export function createRunContext(
     registry?: RunRegistry | undefined;
     builder?: Builder | undefined;
     engine?: Engine | undefined;
+    clock?: Clock | undefined;
   },
 ): RunContext {
   const engine = opts.engine ?? createEngine(opts.env['DOCKER_HOST']);
@@ -59,6 +62,7 @@ export function createRunContext(
     engine,
     engineInfo: () => (info ??= engine.info()),
     say: opts.say ?? ((service, text) => process.stdout.write(`[${service}] ${text}\n`)),
+    clock: opts.clock ?? systemClock,
   };
 }
 
