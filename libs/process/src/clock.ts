@@ -51,10 +51,10 @@ export interface FakeClock extends Clock {
    */
   advance(ms: number): Promise<void>;
   /**
-   * Resolves once a timer of exactly `ms` is set (e.g. the backoff the code under test is in), or
-   * without `ms`, any timer: the event to wait for before advancing.
+   * Resolves once `count` timers of exactly `ms` are set (e.g. the backoff the code under test is
+   * in), or without `ms`, any timer: the event to wait for before advancing.
    */
-  pending(ms?: number): Promise<void>;
+  pending(ms?: number, count?: number): Promise<void>;
   /** The durations of the timers set and not yet fired or cancelled, soonest first. */
   readonly timers: number[];
 }
@@ -69,7 +69,8 @@ interface FakeTimer {
 export function createFakeClock(start = 0): FakeClock {
   let now = start;
   let timers: FakeTimer[] = [];
-  const waiters: { ms: number | undefined; resolve: () => void }[] = [];
+  const waiters: { ms: number | undefined; count: number; resolve: () => void }[] = [];
+  const set = (ms: number | undefined) => timers.filter((t) => ms === undefined || t.ms === ms).length;
   const clock: FakeClock = {
     now: () => now,
     sleep: (ms, signal) => sleepOn(clock, ms, signal),
@@ -77,7 +78,7 @@ export function createFakeClock(start = 0): FakeClock {
       const timer: FakeTimer = { at: now + Math.max(0, ms), ms, fn };
       // Stable: two timers due at one instant fire in the order they were set, as Node's do.
       timers.splice(timers.filter((t) => t.at <= timer.at).length, 0, timer);
-      for (const w of waiters.filter((w) => w.ms === undefined || w.ms === ms)) {
+      for (const w of waiters.filter((w) => set(w.ms) >= w.count)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve();
       }
@@ -96,9 +97,9 @@ export function createFakeClock(start = 0): FakeClock {
       }
       now = until;
     },
-    pending(ms) {
-      if (timers.some((t) => ms === undefined || t.ms === ms)) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ ms, resolve }));
+    pending(ms, count = 1) {
+      if (set(ms) >= count) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ ms, count, resolve }));
     },
     get timers() {
       return timers.map((t) => t.ms);

@@ -18,6 +18,7 @@ import type { DigestPin } from '../service/digests.js';
 import type { RunRegistry } from '../service/registry.js';
 import type { PullAsNodeOptions } from '../service/node-pull.js';
 import type { Builder, Engine } from '@imagefleet/buildkit';
+import type { Clock } from '@imagefleet/process';
 
 export interface RunOptions {
   env: NodeJS.ProcessEnv;
@@ -34,6 +35,8 @@ export interface RunOptions {
   registry?: RunRegistry;
   builder?: Builder;
   engine?: Engine;
+  /** For tests: a fake clock. @default systemClock */
+  clock?: Clock;
 }
 
 export interface ServiceEnd {
@@ -158,6 +161,7 @@ function startRun(manifest: Manifest, opts: RunOptions): RunContext {
     registry: opts.registry,
     builder: opts.builder,
     engine: opts.engine,
+    clock: opts.clock,
   });
 }
 
