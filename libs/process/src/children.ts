@@ -29,8 +29,8 @@ export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void
 export async function killAllGroups(graceMs = 3000): Promise<void> {
   const groups = [...liveGroups];
   for (const pid of groups) killGroup(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && groups.some(isGroupAlive)) await systemClock.sleep(50);
+  const deadline = systemClock.now() + graceMs;
+  while (systemClock.now() < deadline && groups.some(isGroupAlive)) await systemClock.sleep(50);
   for (const pid of groups) if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 }
 
