@@ -14,7 +14,7 @@ import {
   type PushStep,
 } from '../testing/fakes.js';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });
