@@ -19,7 +19,7 @@ export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
     registry: { ...SEED_REGISTRY, ...registry },
     concurrency: { push: 2, build: null },
     push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-    builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+    builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
     retention: { keep: 5 },
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
   };
