@@ -108,7 +108,7 @@ describe('recordRow from 24 processes at once', () => {
       'build-summary-dev.md',
     ]);
     expect((await readdir(join(dir, '.rows'))).sort()).toEqual(csv.map((r) => `${r.service}.json`));
-    // 24 Node processes (each loading tsx) on a shared 2-core machine: seconds each, not milliseconds.
+    // 24 Node processes on a shared 2-core machine: seconds, not milliseconds.
   }, 120_000);
 });
 
