@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ManifestError } from './errors.js';
 import { loadManifest } from './load.js';
+import { fluxConfig } from './normalise.js';
 import { lines } from './testing/issues.js';
 import { makeTree, removeTrees } from './testing/tmpdir.js';
 
@@ -58,6 +59,7 @@ describe('loadManifest', () => {
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
       builder: { driver: 'buildx', docker: '/usr/bin/docker', env: {}, name: null, endpoint: null },
       retention: { keep: 5 },
+      flux: fluxConfig(null),
       services: [
         {
           name: 'platform-base',
@@ -69,6 +71,7 @@ describe('loadManifest', () => {
           buildArgs: { NODE_ENV: 'production', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
           dependsOn: [],
           tags: ['dev'],
+          labels: {},
           line: 13,
         },
         {
@@ -81,6 +84,7 @@ describe('loadManifest', () => {
           buildArgs: { NODE_ENV: 'test', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
           dependsOn: ['platform-base'],
           tags: ['dev', 'latest'],
+          labels: {},
           line: 14,
         },
       ],

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { imageReferences, imageRepository } from './references.js';
+import { fluxConfig } from './normalise.js';
 import type { Manifest, ServiceSpec } from './types.js';
 import { serviceSpec } from './testing/service-spec.js';
 
@@ -20,6 +21,7 @@ const manifest: Manifest = {
   push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
   builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
   retention: { keep: 5 },
+  flux: fluxConfig(null),
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],
 };
 

@@ -1,4 +1,4 @@
-import type { Manifest, RegistryConfig } from '@imagefleet/manifest';
+import { fluxConfig, type Manifest, type RegistryConfig } from '@imagefleet/manifest';
 import { serviceSpec } from '@imagefleet/manifest/testing';
 
 /** The seeds' registry: k3d reference host, pushed through the host-published port. */
@@ -21,6 +21,7 @@ export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
     push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
     builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
     retention: { keep: 5 },
+    flux: fluxConfig(null),
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
   };
 }

@@ -115,7 +115,8 @@ export async function buildImage(
           buildArgs: { ...ctx.service.buildArgs, ...base.args },
           secrets: ctx.service.secrets,
           secretFiles,
-          labels: { 'org.imagefleet.service': ctx.service.name },
+          labels: ctx.labels,
+          annotations: ctx.annotations,
           iidFile,
         });
         log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
@@ -199,7 +200,8 @@ export async function builderPushAttempt(
           buildArgs: { ...ctx.service.buildArgs, ...base.args },
           secrets: ctx.service.secrets,
           secretFiles,
-          labels: { 'org.imagefleet.service': ctx.service.name },
+          labels: ctx.labels,
+          annotations: ctx.annotations,
           iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
           push: { metadataFile },
         });

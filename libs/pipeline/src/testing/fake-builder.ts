@@ -78,6 +78,8 @@ export function createFakeBuilder(
   const builds = new Map<string, BuildStep>();
   const pushes = new Map<string, PushStep[]>();
   const built = new Map<string, number>();
+  /** The labels of each service's last build: its image config carries them, as BuildKit's does. */
+  const labels = new Map<string, Record<string, string>>();
   const calls: FakeCall[] = [];
   let pushCount = 0;
 
@@ -124,6 +126,7 @@ export function createFakeBuilder(
     buildCommand(spec) {
       const n = (built.get(spec.service) ?? 0) + 1;
       built.set(spec.service, n);
+      labels.set(spec.service, spec.labels);
       calls.push({ kind: 'build', service: spec.service, ref: spec.tags[0]!, spec });
       const imageId = sha256Digest(Buffer.from(`${spec.service} build ${n}`));
       return command({
@@ -141,7 +144,14 @@ export function createFakeBuilder(
       const tag = ref.slice(ref.lastIndexOf(':') + 1);
       const service = repo.split('/').at(-1)!;
       // The image is what the last build made: pushing it again gives the same digest.
-      const config = sha256Digest(Buffer.from(`${service} build ${built.get(service) ?? 0}`));
+      const configBytes = Buffer.from(
+        JSON.stringify({
+          build: `${service} build ${built.get(service) ?? 0}`,
+          config: { Labels: labels.get(service) ?? {} },
+        }),
+      );
+      const config = sha256Digest(configBytes);
+      registry.blobs.set(config, configBytes);
       const bytes = Buffer.from(
         JSON.stringify({
           schemaVersion: 2,
