@@ -20,6 +20,7 @@ import { readSource } from '../source.js';
 import type { RunRegistry } from '../service/registry.js';
 import type { PullAsNodeOptions } from '../service/node-pull.js';
 import type { Builder, Engine } from '@imagefleet/buildkit';
+import type { Clock } from '@imagefleet/process';
 
 export interface RunOptions {
   env: NodeJS.ProcessEnv;
@@ -36,6 +37,8 @@ export interface RunOptions {
   registry?: RunRegistry;
   builder?: Builder;
   engine?: Engine;
+  /** For tests: a fake clock. @default systemClock */
+  clock?: Clock;
   /** For tests: where rows and pins go. @default the workspace's summary and digest pins */
   recorder?: RunRecorder;
 }
@@ -168,6 +171,7 @@ async function startRun(manifest: Manifest, opts: RunOptions): Promise<RunContex
     registry: opts.registry,
     builder: opts.builder,
     engine: opts.engine,
+    clock: opts.clock,
   });
 }
 
