@@ -66,7 +66,6 @@ describe('manifest annotations', () => {
   it('a builder that pushes writes them into the manifest it pushes', () => {
     const cmd = createBuilder({ driver: 'buildx', docker: 'docker', name: 'remote' }).buildCommand(
       { ...spec, secrets: [], annotations, push: { metadataFile: '/tmp/m.json' } },
-      {},
     );
     const at = cmd.args.indexOf('--annotation');
     expect(cmd.args.slice(at, at + 4)).toEqual([
@@ -79,7 +78,7 @@ describe('manifest annotations', () => {
   it.each(['docker', 'buildx'] as const)(
     '%s loading into the engine leaves them out: the engine writes the manifest',
     (driver) => {
-      const cmd = createBuilder({ driver, docker: 'docker' }).buildCommand({ ...spec, secrets: [], annotations }, {});
+      const cmd = createBuilder({ driver, docker: 'docker' }).buildCommand({ ...spec, secrets: [], annotations });
       expect(cmd.args).not.toContain('--annotation');
     },
   );

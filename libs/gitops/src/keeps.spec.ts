@@ -11,7 +11,7 @@ const manifest: Manifest = {
   ...{ file: '/w/services.manifest.yaml', root: '/w' },
   registry: { host: 'r:5000', pushHost: 'r:5000', builderHost: 'r:5000', namespace: 'ns', insecure: true, hosts: {} },
   ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-  ...{ builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null }, retention: { keep: 5 } },
+  ...{ builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null }, retention: { keep: 5 } },
   flux: fluxConfig(null),
   summary: { keepRuns: 20 },
   services: [svc('web'), svc('api'), svc('plain', ['dev'])],

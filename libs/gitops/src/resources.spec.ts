@@ -24,7 +24,7 @@ const manifest: Manifest = {
     hosts: { 'git.example.org': host },
   },
   ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-  ...{ builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null }, retention: { keep: 5 } },
+  ...{ builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null }, retention: { keep: 5 } },
   flux: fluxConfig(null),
   summary: { keepRuns: 20 },
   services: [svc('hello-app', ['dev', 'dev-{shortSha}-{timestamp}']), svc('plain', ['dev'])],

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fluxConfig, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
-import { protectedImages, type GitOpsKeeps } from './references.js';
+import { protectedImages, type GitOpsKeeps, type Protected } from './references.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -23,7 +23,7 @@ function workspace(values: string): Manifest {
     ...{ file: join(root, 'services.manifest.yaml'), root },
     registry: { host: 'r:5000', pushHost: 'r:5000', builderHost: 'r:5000', namespace: 'ns', insecure: true, hosts: {} },
     ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-    ...{ builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null }, retention: { keep: 5 } },
+    ...{ builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null }, retention: { keep: 5 } },
     flux: fluxConfig(null),
     summary: { keepRuns: 20 },
     services: [svc('web'), svc('api')],
@@ -38,7 +38,7 @@ describe('protectedImages: what the GitOps side names in a values file stays', (
 
   test('the markers a values file holds protect their tags and digests, per service', async () => {
     const manifest = workspace('web: r:5000/ns/web:x # {"$imagepolicy": "flux-system:web"}\n');
-    const marked = new Map([
+    const marked = new Map<string, Protected>([
       ['web', { digests: {}, tags: { 'dev-1111111-1700000100': 'named by the marker on gitops/values.yaml:1' } }],
       ['gone', { digests: { [D]: 'x' }, tags: {} }],
     ]);

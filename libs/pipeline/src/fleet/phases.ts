@@ -1,8 +1,7 @@
 /**
  * When each service did what, for the timeline: spans of phases (waiting for a build slot,
  * building, waiting for a push slot, each push attempt, backing off, verifying, node pull) on
- * one axis from the run's start. Per run, created and dropped with it; the clock is a parameter,
- * and this is the one place its default is read.
+ * one axis from the run's start. Per run, created and dropped with it, on the run's clock.
  */
 import type { ServiceRunShared } from '../service/push-service.js';
 
@@ -50,7 +49,8 @@ export interface PhaseLog {
   now(): number;
 }
 
-export function createPhaseLog(clock: () => number = Date.now): PhaseLog {
+/** @param clock the run's clock (`RunContext.clock.now`), so a fake clock makes every span exact. */
+export function createPhaseLog(clock: () => number): PhaseLog {
   const origin = clock();
   const at = () => Math.round(clock() - origin) / 1000;
   const byService = new Map<string, { span: PhaseSpan; open: boolean }[]>();

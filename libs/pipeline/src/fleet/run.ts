@@ -29,6 +29,7 @@ import { runRecord, type RunRecord } from './run-record.js';
 import type { RunRegistry } from '../service/registry.js';
 import type { PullAsNodeOptions } from '../service/node-pull.js';
 import type { Builder, Engine } from '@imagefleet/buildkit';
+import type { Clock } from '@imagefleet/process';
 
 export interface RunOptions {
   env: NodeJS.ProcessEnv;
@@ -47,6 +48,8 @@ export interface RunOptions {
   registry?: RunRegistry;
   builder?: Builder;
   engine?: Engine;
+  /** For tests: a fake clock. @default systemClock */
+  clock?: Clock;
   /** For tests: where rows and pins go. @default the workspace's summary and digest pins */
   recorder?: RunRecorder;
 }
@@ -187,6 +190,7 @@ async function startRun(manifest: Manifest, opts: RunOptions): Promise<RunContex
     registry: opts.registry,
     builder: opts.builder,
     engine: opts.engine,
+    clock: opts.clock,
   });
 }
 

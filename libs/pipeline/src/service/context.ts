@@ -6,7 +6,7 @@
  */
 import { imageReferences, loadSecretValues, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
 import { createBuilder, createEngine, type Builder, type Engine, type EngineInfo } from '@imagefleet/buildkit';
-import { createRedactor, type Redactor } from '@imagefleet/process';
+import { createRedactor, systemClock, type Clock, type Redactor } from '@imagefleet/process';
 import { workspacePaths, type WorkspacePaths } from '../paths.js';
 import { createRunRegistry, type RunRegistry } from './registry.js';
 import type { SourceRead } from '../source.js';
@@ -26,6 +26,8 @@ export interface RunContext {
   engineInfo(): Promise<EngineInfo>;
   /** One short line for a person, about one service (details go to its log). */
   say(service: string, text: string): void;
+  /** What backoff, stall watches and deadlines go by. */
+  clock: Clock;
   /** The commit the run builds (read once per run), or why there is none. */
   source: SourceRead;
   /** When the run started (ISO 8601): the images' `created` label. */
@@ -60,6 +62,7 @@ export function createRunContext(
     registry?: RunRegistry | undefined;
     builder?: Builder | undefined;
     engine?: Engine | undefined;
+    clock?: Clock | undefined;
     /** Read by runs that build or push (`readSource`); other commands have none. */
     source?: SourceRead | undefined;
   },
@@ -77,9 +80,10 @@ export function createRunContext(
     engine,
     engineInfo: () => (info ??= engine.info()),
     say: opts.say ?? ((service, text) => process.stdout.write(`[${service}] ${text}\n`)),
+    clock: opts.clock ?? systemClock,
     source: opts.source ?? { ok: false, reason: 'this command reads no git facts' },
     startedAt: new Date().toISOString(),
-    phases: createPhaseLog(),
+    phases: createPhaseLog(() => (opts.clock ?? systemClock).now()),
   };
 }
 
