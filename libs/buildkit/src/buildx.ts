@@ -30,8 +30,22 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
     pushesItself: name !== null || endpoint !== null,
     buildCommand(spec, secretValues) {
       const output = spec.push
-        ? ['--output', 'type=image,push=true', '--metadata-file', spec.push.metadataFile]
+        ? [
+            '--output',
+            `type=image,push=${spec.push.push ?? true}${spec.push.insecure ? ',registry.insecure=true' : ''}`,
+            '--metadata-file',
+            spec.push.metadataFile,
+          ]
         : ['--load'];
+      const insecure = spec.cache?.insecure ? ',registry.insecure=true' : '';
+      const cache = spec.cache
+        ? [
+            '--cache-to',
+            `type=registry,ref=${spec.cache.ref},mode=${spec.cache.mode}${insecure}`,
+            '--cache-from',
+            `type=registry,ref=${spec.cache.ref}${insecure}`,
+          ]
+        : [];
       return {
         file: docker,
         // --provenance=false: a single image manifest, as the docker driver produces.
@@ -42,6 +56,7 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
           ...(name ? ['--builder', name] : []),
           ...output,
           '--provenance=false',
+          ...cache,
           ...buildArgsFor(spec),
           spec.context,
         ],

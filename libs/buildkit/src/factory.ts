@@ -1,4 +1,5 @@
 import type { BuilderConfig } from '@imagefleet/manifest';
+import { createBuildctlBuilder } from './buildctl.js';
 import { createBuildxBuilder } from './buildx.js';
 import { createDockerBuilder } from './docker.js';
 import type { Builder } from './types.js';
@@ -10,6 +11,12 @@ export function createBuilder(config: Pick<BuilderConfig, 'driver' | 'docker'> &
       return createDockerBuilder(config.docker);
     case 'buildx':
       return createBuildxBuilder(config.docker, { name: config.name ?? null, endpoint: config.endpoint ?? null });
+    case 'buildctl':
+      return createBuildctlBuilder({
+        buildctl: config.buildctl ?? 'buildctl',
+        endpoint: config.endpoint ?? null,
+        tls: config.tls ?? null,
+      });
     default: {
       const never: never = config.driver;
       throw new Error(`builder.driver: unknown driver ${String(never)}`);

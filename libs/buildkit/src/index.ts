@@ -3,6 +3,7 @@ export { withSecretFiles, type SecretFilesOptions } from './secret-files.js';
 export { createBuilder } from './factory.js';
 export { createDockerBuilder, buildArgsFor, secretEnv, RESERVED_ENV } from './docker.js';
 export { createBuildxBuilder } from './buildx.js';
+export { createBuildctlBuilder, buildctlArgs, buildctlConnection, type BuildctlOptions } from './buildctl.js';
 export {
   parsePushDigest,
   pushDigestReader,

@@ -26,7 +26,19 @@ export interface BuildSpec {
    * from the builder and write BuildKit's metadata (`containerimage.digest`) here; nothing is
    * loaded into this machine's engine.
    */
-  push?: { metadataFile: string };
+  push?: {
+    metadataFile: string;
+    /** The builder's registry speaks plain HTTP: BuildKit's exporter is told so (`registry.insecure=true`). */
+    insecure?: boolean;
+    /** false: solve and keep the result in the builder's cache, push nothing (the push comes in a second, cached solve). @default true */
+    push?: boolean;
+  };
+  /** `{name: ip}` resolved inside RUN steps (`--add-host`, BuildKit's `add-hosts`). */
+  addHosts?: Record<string, string>;
+  /** RUN's network mode (`host` needs the daemon's `network.host` entitlement). */
+  network?: 'default' | 'host' | 'none' | null;
+  /** A registry build cache: exported to and imported from `ref`. */
+  cache?: { ref: string; mode: 'min' | 'max'; insecure: boolean } | null;
 }
 
 /** A child process to start: file + argument array + extra environment (no shell). */

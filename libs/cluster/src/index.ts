@@ -41,3 +41,4 @@ export {
   type NodePullResult,
   type NodePullStatus,
 } from './node-pull.js';
+export { buildkitdToml, hostSection } from './buildkitd-toml.js';

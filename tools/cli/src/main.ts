@@ -37,9 +37,10 @@ const USAGE = `usage: imagefleet <command> [options]
                           check the set-up from this machine, the engine and (with --as-node) a node: names
                           resolve, scheme, credentials, port, insecure-registries, buildx, underscore
                           repositories, stale content tags; one line per problem with its fix; 0 when all pass
-  cluster-config --for k3d|k3s|kind|containerd [--out DIR]
+  cluster-config --for k3d|k3s|kind|containerd|buildkitd [--out DIR]
                           what a cluster needs to pull from the registry, from the manifest: printed, or
-                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml)
+                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml; buildkitd:
+                          DIR/buildkitd.toml, for buildkitd --config or buildx create --buildkitd-config)
   summary                 print the latest summary as a table
   pin --values FILE [--path image.ref] [--projects a,b]
                           write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,

@@ -19,8 +19,20 @@ export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
     registry: { ...SEED_REGISTRY, ...registry },
     concurrency: { push: 2, build: null },
     push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-    builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+    builder: {
+      driver: 'docker',
+      docker: 'docker',
+      buildctl: 'buildctl',
+      name: null,
+      endpoint: null,
+      tls: null,
+      create: null,
+      addHosts: {},
+      network: null,
+    },
     retention: { keep: 5 },
+    cache: { registry: null },
+    overrides: [],
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
   };
 }

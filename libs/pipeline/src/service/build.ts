@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { explainBuildFailure, parseImageId, withSecretFiles } from '@imagefleet/buildkit';
+import { explainBuildFailure, parseImageId, withSecretFiles, type BuildSpec } from '@imagefleet/buildkit';
 import { runCommand, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
@@ -79,6 +79,21 @@ export async function wasInterrupted(
   return true;
 }
 
+/** What the manifest says about names, network and cache inside this service's build. */
+export function buildExtras(ctx: ServiceContext): Pick<BuildSpec, 'addHosts' | 'network' | 'cache'> {
+  const cache = ctx.manifest.cache.registry;
+  const ref = cache?.ref.replaceAll('{service}', ctx.service.name);
+  return {
+    addHosts: ctx.service.addHosts,
+    network: ctx.manifest.builder.network,
+    cache: cache && ref ? { ref, mode: cache.mode, insecure: hostInsecure(ctx, ref.split('/')[0]!) } : null,
+  };
+}
+
+function hostInsecure(ctx: ServiceContext, host: string): boolean {
+  return ctx.manifest.registry.hosts[host]?.insecure ?? ctx.manifest.registry.insecure;
+}
+
 export interface ResolvedBase {
   args: Record<string, string>;
   digests: Record<string, string>;
@@ -111,6 +126,7 @@ export async function buildImage(
             secretFiles,
             labels: { 'org.imagefleet.service': ctx.service.name },
             iidFile,
+            ...buildExtras(ctx),
           },
           {},
         );
@@ -193,7 +209,8 @@ export async function builderPushAttempt(
             secretFiles,
             labels: { 'org.imagefleet.service': ctx.service.name },
             iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
-            push: { metadataFile },
+            push: { metadataFile, insecure: hostInsecure(ctx, ctx.manifest.registry.builderHost) },
+            ...buildExtras(ctx),
           },
           {},
         );

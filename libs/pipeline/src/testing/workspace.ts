@@ -43,6 +43,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
       buildArgs: {},
       dependsOn: s.dependsOn ?? [],
       tags: s.tags ?? ['dev'],
+      addHosts: {},
       line: 5 + i,
     };
   });
@@ -61,8 +62,20 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
     },
     concurrency: { push: 2, build: null },
     push: { retries: 0, stallSeconds: 60, timeoutSeconds: 120, ...push },
-    builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+    builder: {
+      driver: 'docker',
+      docker: 'docker',
+      buildctl: 'buildctl',
+      name: null,
+      endpoint: null,
+      tls: null,
+      create: null,
+      addHosts: {},
+      network: null,
+    },
     retention: { keep: 5 },
+    cache: { registry: null },
+    overrides: [],
     services: specs,
   };
   return { root, manifest, fakesDir, remove: () => rmSync(root, { recursive: true, force: true }) };
