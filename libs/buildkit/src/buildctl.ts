@@ -79,6 +79,7 @@ export function createBuildctlBuilder(opts: BuildctlOptions): Builder {
     buildCommand(spec): CommandLine {
       return { file: opts.buildctl, args: buildctlArgs(spec, opts), env: {} };
     },
+    probe: () => ({ file: opts.buildctl, args: [...buildctlConnection(opts), 'debug', 'workers'], env: {} }),
   };
 }
 

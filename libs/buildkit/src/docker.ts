@@ -58,6 +58,7 @@ export function createDockerBuilder(docker: string): Builder {
   return {
     driver: 'docker',
     pushesItself: false,
+    probe: () => null,
     buildCommand(spec, secretValues): CommandLine {
       if (spec.push)
         throw new Error(

@@ -65,4 +65,9 @@ export interface Builder {
    * the command line either way.
    */
   buildCommand(spec: BuildSpec, secretValues: Record<string, string>): CommandLine;
+  /**
+   * A quick command that succeeds when the builder answers (`buildctl debug workers`), run by the
+   * preflight and by doctor; null where the engine check covers it.
+   */
+  probe(): CommandLine | null;
 }

@@ -20,6 +20,7 @@ import {
   verifyServices,
   type PullAsNodeOptions,
 } from '@imagefleet/pipeline';
+import { buildctlSection, overrideChecks } from './builder.js';
 import { buildxCheck, engineCheck, engineSpeaksHttp, type EngineRegistryConfig } from './engine.js';
 import { credentialsAccepted, portHolder, registryAnswers } from './registry.js';
 import { staleContentTags, underscoreRepositories } from './registry-contents.js';
@@ -47,13 +48,15 @@ export async function runDoctor(manifest: Manifest, opts: DoctorOptions): Promis
   const ping = client.ping();
 
   const sections: Promise<(DoctorCheck | null)[]>[] = [
+    Promise.resolve(overrideChecks(manifest)),
     resolveSection(manifest, lookup),
     ping.then(async (p) => [
       registryAnswers(registry.pushHost, p),
       credentialsAccepted(registry.pushHost, p),
       isLoopbackHost(registry.pushHost) ? await portHolder(registry.pushHost, client.scheme) : null,
     ]),
-    engineSection(manifest, opts, lookup),
+    // A BuildKit daemon builds and pushes: this machine's engine plays no part.
+    manifest.builder.driver === 'buildctl' ? buildctlSection(manifest) : engineSection(manifest, opts, lookup),
     ping.then((p) => (p.status === 'ok' ? contentsSection(manifest, client) : [])),
     ping.then((p) => (p.status === 'ok' && opts.asNode ? nodeSection(manifest, opts.env, opts.asNode) : [])),
   ];
