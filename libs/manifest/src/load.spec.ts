@@ -56,8 +56,10 @@ describe('loadManifest', () => {
       },
       concurrency: { push: 2, build: null },
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-      builder: { driver: 'buildx', docker: '/usr/bin/docker', name: null, endpoint: null },
+      builder: { driver: 'buildx', docker: '/usr/bin/docker', name: null, endpoint: null, buildctl: 'buildctl', tls: null, create: null, addHosts: {}, network: null },
       retention: { keep: 5 },
+      cache: { registry: null },
+      overrides: [],
       services: [
         {
           name: 'platform-base',
@@ -69,6 +71,7 @@ describe('loadManifest', () => {
           buildArgs: { NODE_ENV: 'production', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
           dependsOn: [],
           tags: ['dev'],
+          addHosts: {},
           line: 13,
         },
         {
@@ -81,6 +84,7 @@ describe('loadManifest', () => {
           buildArgs: { NODE_ENV: 'test', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
           dependsOn: ['platform-base'],
           tags: ['dev', 'latest'],
+          addHosts: {},
           line: 14,
         },
       ],
@@ -107,7 +111,7 @@ describe('loadManifest', () => {
       insecure: false,
       hosts: { 'registry.example.com': { insecure: false, caFile: null, credentialsEnv: null, dockerConfig: null } },
     });
-    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', name: null, endpoint: null });
+    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', name: null, endpoint: null, buildctl: 'buildctl', tls: null, create: null, addHosts: {}, network: null });
     expect(manifest.retention).toEqual({ keep: 5 });
     expect(manifest.concurrency).toEqual({ push: 2, build: null });
     expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });
