@@ -24,10 +24,16 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
   // A context is chosen with the global --context flag; a DOCKER_HOST value through the environment.
   const isUrl = endpoint !== null && endpoint.includes('://');
   const global = endpoint !== null && !isUrl ? ['--context', endpoint] : [];
+  const hostEnv: Record<string, string> = isUrl ? { DOCKER_HOST: endpoint } : {};
   return {
     ...base,
     driver: 'buildx',
     pushesItself: name !== null || endpoint !== null,
+    // A named builder that does not exist fails here in a second, not after the first build.
+    probe: () =>
+      name
+        ? { file: docker, args: [...global, 'buildx', 'inspect', name], env: hostEnv }
+        : null,
     buildCommand(spec, secretValues) {
       const output = spec.push
         ? [
@@ -60,7 +66,7 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
           ...buildArgsFor(spec),
           spec.context,
         ],
-        env: { ...secretEnv(spec, secretValues), ...(isUrl ? { DOCKER_HOST: endpoint } : {}) },
+        env: { ...secretEnv(spec, secretValues), ...hostEnv },
       };
     },
   };

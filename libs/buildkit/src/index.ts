@@ -23,3 +23,4 @@ export {
   type PushAuth,
   type PushProgress,
 } from './engine.js';
+export { buildxCreateArgs, ensureBuilder, type DockerRun, type EnsureOutcome } from './ensure.js';

@@ -51,6 +51,9 @@ export function explainBuildFailure(
 }
 
 function explainRaw(output: string, docker: string): string | null {
+  const noBuilder = /no builder "([^"]+)" found/.exec(output);
+  if (noBuilder)
+    return `there is no buildx builder "${noBuilder[1]}": create it with \`imagefleet builder ensure\` (from builder.create) or pick one from \`docker buildx ls\` for builder.name`;
   const https = /"https:\/\/([^/"]+)\/v2\/[^"]*": http: server gave HTTP response to HTTPS client/.exec(output);
   if (https) {
     const host = https[1]!;

@@ -157,7 +157,7 @@ async function builderReachable(docker: string, name: string | null, endpoint: s
     label,
     `${docker} ${args.join(' ')}: ${res.reason}`,
     name
-      ? `create it (docker buildx create --name ${name} …) or fix builder.name`
+      ? `create it (imagefleet builder ensure, from builder.create; or docker buildx create --name ${name} …) or pick one from docker buildx ls`
       : 'start that engine, or fix builder.endpoint',
   );
 }

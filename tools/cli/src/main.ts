@@ -18,6 +18,7 @@ import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
 import { pinCommand } from './commands/pin.js';
 import { pruneCommand } from './commands/prune.js';
+import { builderCommand } from './commands/builder.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
@@ -41,6 +42,8 @@ const USAGE = `usage: imagefleet <command> [options]
                           what a cluster needs to pull from the registry, from the manifest: printed, or
                           written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml; buildkitd:
                           DIR/buildkitd.toml, for buildkitd --config or buildx create --buildkitd-config)
+  builder ensure          create the buildx builder of builder.name from builder.create when it is
+                          missing (or no longer bootstraps), bootstrap it, leave a healthy one alone
   summary                 print the latest summary as a table
   pin --values FILE [--path image.ref] [--projects a,b]
                           write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,
@@ -108,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
         path: values.path,
         projects,
       });
+    case 'builder':
+      return builderCommand(manifestFile, rest);
     case 'summary':
       return summaryCommand(manifestFile, { json: values.json });
     case 'pin':

@@ -4,6 +4,7 @@
  * resolve; a builder with a probe (`buildctl debug workers`) must answer within seconds — so a
  * run that cannot push or build fails in seconds, naming what did not answer, not after every build.
  */
+import { explainBuildFailure } from '@imagefleet/buildkit';
 import { runCommand } from '@imagefleet/process';
 import type { RunContext } from './context.js';
 
@@ -27,7 +28,8 @@ export async function preflightBuilder(run: Pick<RunContext, 'manifest' | 'build
   if (!probe) return { ok: true, detail: '' };
   const res = await runCommand(probe.file, probe.args, { env: probe.env, timeoutMs: BUILDER_PROBE_TIMEOUT_MS });
   if (res.ok) return { ok: true, detail: '' };
-  return { ok: false, detail: builderUnreachable(run.manifest, probe.file, res.reason) };
+  const explained = explainBuildFailure(`${res.stdout}\n${res.stderr}`, probe.file);
+  return { ok: false, detail: explained ?? builderUnreachable(run.manifest, probe.file, res.reason) };
 }
 
 /** The builder did not answer: say where, and the fix that fits where it is. */
