@@ -1,15 +1,11 @@
 /**
  * BuildKit as the builder (driver buildctl), N services of the fleet fixture against a daemon of
- * the bench's own on loopback and a registry of its own:
+ * the bench's own on loopback and a registry of its own: a cold builder (fresh daemon root) with
+ * a warm registry cache (`cache.registry`, filled by an untimed run of the same sources under
+ * another namespace) against one without. (The push-limit comparison, one solve against two, ran
+ * at commit 355a395, where the two-solve path existed; bench/results.md has its figure.)
  *
- * - `push-limit`: what `concurrency.push` bounds when BuildKit pushes. "one solve" builds and
- *   pushes in one `buildctl build` under a push slot (so the push limit also bounds builds);
- *   "two solves" builds with `push=false` under a build slot, then pushes with a cached second
- *   solve under a push slot. Cold each time (fresh daemon root, fresh salt).
- * - `cache`: a cold builder (fresh daemon root) with a warm registry cache (`cache.registry`,
- *   filled by an untimed run of the same sources under another namespace) against one without.
- *
- * `node --import tsx bench/buildkit.bench.ts [--services 12] [--rounds 2] [--only push-limit|cache]`
+ * `node --import tsx bench/buildkit.bench.ts [--services 12] [--rounds 2]`
  * (IMAGEFLEET_BUILDKITD / IMAGEFLEET_BUILDCTL, or ../shared/tools/buildkit). Prints Markdown.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +23,6 @@ const { values } = parseArgs({
   options: {
     services: { type: 'string', default: '12' },
     rounds: { type: 'string', default: '2' },
-    only: { type: 'string' },
   },
 });
 const N = Number(values.services);
@@ -92,26 +87,7 @@ const fmt = (t: Timed) =>
   `${t.seconds.toFixed(2)} s (build ${t.buildSeconds.toFixed(1)} s, push ${t.pushSeconds.toFixed(1)} s in all rows)`;
 const out: string[] = [];
 
-if (!values.only || values.only === 'push-limit') {
-  const concurrency = '  push: 1\n  build: 3\n';
-  const results: Record<string, Timed[]> = { 'one solve': [], 'two solves': [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const mode of round % 2 ? ['two solves', 'one solve'] : ['one solve', 'two solves']) {
-      const fixture = fresh();
-      try {
-        const env: Record<string, string> = mode === 'two solves' ? { IMAGEFLEET_BENCH_TWO_SOLVES: '1' } : {};
-        results[mode]!.push(await run(fixture, manifestFor(fixture, ns(), { concurrency }), env));
-      } finally {
-        fixture.dispose();
-      }
-    }
-  }
-  out.push(`### push limit when BuildKit pushes (N=${N}, concurrency push 1, build 3, cold daemon each run)`, '');
-  for (const [mode, times] of Object.entries(results)) out.push(`- ${mode}: ${times.map(fmt).join('; ')}`);
-  out.push('');
-}
-
-if (!values.only || values.only === 'cache') {
+{
   const concurrency = '  push: 2\n';
   const results: Record<string, Timed[]> = { 'warm registry cache': [], 'no cache': [] };
   for (let round = 0; round < ROUNDS; round++) {

@@ -58,8 +58,7 @@ export function buildctlArgs(spec: BuildSpec, opts: Omit<BuildctlOptions, 'build
       );
     args.push('--secret', `id=${name},src=${file}`);
   }
-  const push = spec.push?.push ?? true;
-  const output = [`type=image`, `name=${spec.tags.join(',')}`, `push=${push && spec.push ? 'true' : 'false'}`];
+  const output = [`type=image`, `name=${spec.tags.join(',')}`, `push=${spec.push ? 'true' : 'false'}`];
   if (spec.push?.insecure) output.push('registry.insecure=true');
   // Quoted: the names are comma-separated inside one CSV field.
   args.push('--output', output.map((f) => (f.startsWith('name=') && spec.tags.length > 1 ? `"${f}"` : f)).join(','));

@@ -332,7 +332,7 @@ describe('buildctl: a BuildKit daemon, no Docker (seed 004)', () => {
         addHosts: { 'go.packages.dev.ameide.io': '10.0.0.9', 'athens.dev.ameide.io': '10.0.0.8' },
         network: 'host' as const,
         cache: { ref: 'k3d-dev-reg:5000/ameide/agents-runtime:buildcache', mode: 'max' as const, insecure: true },
-        push: { metadataFile: '/tmp/m.json', push: false },
+        push: { metadataFile: '/tmp/m.json' },
       },
       [
         '--addr',
@@ -345,7 +345,7 @@ describe('buildctl: a BuildKit daemon, no Docker (seed 004)', () => {
         '--allow',
         'network.host',
         ...output(
-          'type=image,"name=k3d-dev-reg:5000/ameide/agents-runtime:dev,k3d-dev-reg:5000/ameide/agents-runtime:latest",push=false',
+          'type=image,"name=k3d-dev-reg:5000/ameide/agents-runtime:dev,k3d-dev-reg:5000/ameide/agents-runtime:latest",push=true',
         ),
         '--export-cache',
         'type=registry,ref=k3d-dev-reg:5000/ameide/agents-runtime:buildcache,mode=max,registry.insecure=true',

@@ -30,15 +30,12 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
     driver: 'buildx',
     pushesItself: name !== null || endpoint !== null,
     // A named builder that does not exist fails here in a second, not after the first build.
-    probe: () =>
-      name
-        ? { file: docker, args: [...global, 'buildx', 'inspect', name], env: hostEnv }
-        : null,
+    probe: () => (name ? { file: docker, args: [...global, 'buildx', 'inspect', name], env: hostEnv } : null),
     buildCommand(spec, secretValues) {
       const output = spec.push
         ? [
             '--output',
-            `type=image,push=${spec.push.push ?? true}${spec.push.insecure ? ',registry.insecure=true' : ''}`,
+            `type=image,push=true${spec.push.insecure ? ',registry.insecure=true' : ''}`,
             '--metadata-file',
             spec.push.metadataFile,
           ]

@@ -30,8 +30,6 @@ export interface BuildSpec {
     metadataFile: string;
     /** The builder's registry speaks plain HTTP: BuildKit's exporter is told so (`registry.insecure=true`). */
     insecure?: boolean;
-    /** false: solve and keep the result in the builder's cache, push nothing (the push comes in a second, cached solve). @default true */
-    push?: boolean;
   };
   /** `{name: ip}` resolved inside RUN steps (`--add-host`, BuildKit's `add-hosts`). */
   addHosts?: Record<string, string>;

@@ -56,7 +56,17 @@ describe('loadManifest', () => {
       },
       concurrency: { push: 2, build: null },
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-      builder: { driver: 'buildx', docker: '/usr/bin/docker', name: null, endpoint: null, buildctl: 'buildctl', tls: null, create: null, addHosts: {}, network: null },
+      builder: {
+        driver: 'buildx',
+        docker: '/usr/bin/docker',
+        name: null,
+        endpoint: null,
+        buildctl: 'buildctl',
+        tls: null,
+        create: null,
+        addHosts: {},
+        network: null,
+      },
       retention: { keep: 5 },
       cache: { registry: null },
       overrides: [],
@@ -111,7 +121,17 @@ describe('loadManifest', () => {
       insecure: false,
       hosts: { 'registry.example.com': { insecure: false, caFile: null, credentialsEnv: null, dockerConfig: null } },
     });
-    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', name: null, endpoint: null, buildctl: 'buildctl', tls: null, create: null, addHosts: {}, network: null });
+    expect(manifest.builder).toEqual({
+      driver: 'docker',
+      docker: 'docker',
+      name: null,
+      endpoint: null,
+      buildctl: 'buildctl',
+      tls: null,
+      create: null,
+      addHosts: {},
+      network: null,
+    });
     expect(manifest.retention).toEqual({ keep: 5 });
     expect(manifest.concurrency).toEqual({ push: 2, build: null });
     expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });

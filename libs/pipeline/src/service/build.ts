@@ -182,7 +182,6 @@ export async function builderPushAttempt(
   secrets: { values: Record<string, string>; redact: Redactor },
   base: ResolvedBase,
   signal: AbortSignal,
-  push = true,
 ): Promise<PushAttemptResult> {
   const stallMs = ctx.manifest.push.stallSeconds * 1000;
   await mkdir(ctx.paths.builds, { recursive: true });
@@ -210,7 +209,7 @@ export async function builderPushAttempt(
             secretFiles,
             labels: { 'org.imagefleet.service': ctx.service.name },
             iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
-            push: { metadataFile, insecure: hostInsecure(ctx, ctx.manifest.registry.builderHost), push },
+            push: { metadataFile, insecure: hostInsecure(ctx, ctx.manifest.registry.builderHost) },
             ...buildExtras(ctx),
           },
           {},

@@ -170,23 +170,14 @@ async function pushServiceLocked(
   if (ctx.builder.pushesItself) {
     // Built and pushed where the builder runs; nothing lands in this machine's engine. Its
     // seconds count as push seconds: one command does both.
-    if (process.env['IMAGEFLEET_BENCH_TWO_SOLVES'] === '1') {
-      ctx.say(name, 'build started (by the builder)');
-      const started = Date.now();
-      const built = await shared.buildSlot(() =>
-        ctx.signal.aborted ? Promise.resolve(null) : builderPushAttempt(ctx, log, secrets, base, ctx.signal, false),
-      );
-      if (!built) return fail('build', 'interrupted before it started', 'interrupted');
-      row.buildSeconds = seconds(Date.now() - started);
-      if (!built.ok) return fail('build', built.error, ctx.signal.aborted ? 'interrupted' : 'failed');
-      ctx.say(name, `build done in ${row.buildSeconds} s`);
-    }
     ctx.say(name, `build and push by the builder to ${ctx.refs.builder[0]}`);
     const solve = () =>
       ctx.signal.aborted
         ? Promise.resolve(null)
         : pushImage(ctx, log, redact, (signal) => builderPushAttempt(ctx, log, secrets, base, signal));
-    const pushed = await (process.env['IMAGEFLEET_BENCH_TWO_SOLVES'] === '1' ? solve() : shared.buildSlot(solve));
+    // One solve builds and pushes, under a build slot and a push slot: measured against a
+    // push=false solve plus a cached push=true solve (bench/results.md, "BuildKit as the builder").
+    const pushed = await shared.buildSlot(solve);
     if (!pushed) return fail('build', 'interrupted before it started', 'interrupted');
     push = pushed;
   } else {
