@@ -12,7 +12,8 @@ import { execa } from 'execa';
 import { buildkitPart } from '../support/parts.js';
 import { startBuildkitd, type RunningBuildkitd } from '../support/buildkitd.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { makeWorkspace, summaryRows, type TestWorkspace } from '../support/workspace.js';
+import { parse } from 'yaml';
+import { makeWorkspace, PLAIN_OUTPUT_ENV, REPO_ROOT, summaryRows, type TestWorkspace } from '../support/workspace.js';
 
 const buildkit = buildkitPart();
 
@@ -21,9 +22,11 @@ export function pathWithoutDocker(): { dir: string; env: Record<string, string> 
   const dir = mkdtempSync(join(tmpdir(), 'imagefleet-nodocker-'));
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  for (const tool of ['git', 'sh', 'env', 'cat', 'ls', 'mkdir', 'rm', 'uname'])
-    symlinkSync(tool === 'git' ? '/usr/bin/git' : '/bin/busybox', join(bin, tool));
+  for (const tool of ['sh', 'env', 'cat', 'ls', 'mkdir', 'rm', 'uname', 'echo', 'test', '['])
+    symlinkSync('/bin/busybox', join(bin, tool));
+  for (const tool of ['git', 'bash']) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
   symlinkSync(process.execPath, join(bin, 'node'));
+  symlinkSync('/usr/lib/node_modules/npm/bin/npm-cli.js', join(bin, 'npm'));
   return {
     dir,
     env: {
@@ -162,5 +165,29 @@ RUN grep -E '^10\\.9\\.8\\.7[[:space:]]+go\\.packages\\.dev\\.ameide\\.io' /etc/
     // What it builds FROM is a dependency task: the registry has it, so nothing is rebuilt there.
     expect(run.all).toMatch(/\[platform-base\] unchanged/);
     expect(run.all).not.toMatch(/\[agents-runtime\]/);
+  }, 180_000);
+
+  it("the Gitea job's commands, as the runner runs them, with buildctl on PATH and no docker", async () => {
+    symlinkSync(buildkit.files['buildctl']!, join(noDocker.dir, 'bin', 'buildctl'));
+    const workflow = parse(readFileSync(join(REPO_ROOT, '.gitea/workflows/images-buildctl.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+    };
+    const steps = Object.values(workflow.jobs)[0]!.steps.filter(
+      // Install: node_modules is linked; Base revision: GITHUB_OUTPUT is the runner's, the base is HEAD~1 here.
+      (step) => step.run && !['Install', 'Base revision'].includes(step.name ?? ''),
+    );
+    expect(steps.length).toBeGreaterThanOrEqual(5);
+    for (const step of steps) {
+      const script = step.run!.replaceAll('${{ steps.base.outputs.ref }}', 'HEAD~1');
+      expect(script).not.toContain('${{');
+      const r = await execa(join(noDocker.dir, 'bin', 'bash'), ['-e', '-c', script], {
+        cwd: ws.dir,
+        env: { ...PLAIN_OUTPUT_ENV, ...env, NX_ISOLATE_PLUGINS: 'false' },
+        reject: false,
+        all: true,
+      });
+      expect(r.exitCode, `${step.name}: ${r.all?.slice(-3000)}`).toBe(0);
+    }
+    expect(summaryRows(ws)['www-ameide']!['status']).toBe('unchanged');
   }, 180_000);
 });
