@@ -2,7 +2,8 @@
  * Seed 004's runner, for real: no Docker anywhere — no `docker` on PATH, DOCKER_HOST pointing
  * at nothing — and `builder.driver: buildctl` against a BuildKit daemon of the test's own on a
  * loopback port. push, a re-run (the registry's unchanged check), verify, doctor, pin and
- * prune --dry-run all work; a RUN step resolves a name only the manifest defines.
+ * prune --dry-run all work; a RUN step resolves a name only the manifest defines; the registry
+ * build cache is exported beside each image and prune keeps it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -67,6 +68,8 @@ builder:
   buildctl: ${buildkit.files['buildctl']}
   addHosts:
     go.packages.dev.ameide.io: 10.9.8.7
+cache:
+  registry: true
 services:
   platform-base:
     context: apps/platform-base
@@ -144,6 +147,8 @@ RUN grep -E '^10\\.9\\.8\\.7[[:space:]]+go\\.packages\\.dev\\.ameide\\.io' /etc/
     );
     const prune = await ws.cli(['prune', '--dry-run'], env);
     expect(prune.exitCode, prune.all).toBe(0);
+    // The registry build cache BuildKit exported beside each image is kept.
+    expect(prune.stdout).toMatch(/fleet\/www-ameide@sha256:\S+ keep .*\[buildcache\] registry build cache buildcache/);
   }, 120_000);
 
   it('nx affected -t push: a changed service is rebuilt by the daemon, the rest untouched', async () => {
