@@ -195,4 +195,18 @@ RUN grep -E '^10\\.9\\.8\\.7[[:space:]]+go\\.packages\\.dev\\.ameide\\.io' /etc/
     }
     expect(summaryRows(ws)['www-ameide']!['status']).toBe('unchanged');
   }, 180_000);
+
+  it('an endpoint nothing answers: every row failed (preflight) within seconds, naming it', async () => {
+    ws.write('apps/www-ameide/site/again.html', '<p>again</p>\n');
+    const started = Date.now();
+    const run = await ws.nx(['run-many', '-t', 'push', '--skip-nx-cache'], {
+      ...env,
+      BUILDKIT_HOST: 'tcp://127.0.0.1:1',
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const row = summaryRows(ws)['www-ameide']!;
+    expect([row['status'], row['phase']]).toEqual(['failed', 'preflight']);
+    expect(row['line']).toContain('no BuildKit daemon answers at tcp://127.0.0.1:1');
+  }, 120_000);
 });
