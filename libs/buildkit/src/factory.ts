@@ -8,9 +8,13 @@ import type { Builder } from './types.js';
 export function createBuilder(config: Pick<BuilderConfig, 'driver' | 'docker'> & Partial<BuilderConfig>): Builder {
   switch (config.driver) {
     case 'docker':
-      return createDockerBuilder(config.docker);
+      return createDockerBuilder(config.docker, config.env ?? {});
     case 'buildx':
-      return createBuildxBuilder(config.docker, { name: config.name ?? null, endpoint: config.endpoint ?? null });
+      return createBuildxBuilder(config.docker, {
+        name: config.name ?? null,
+        endpoint: config.endpoint ?? null,
+        env: config.env ?? {},
+      });
     case 'buildctl':
       return createBuildctlBuilder({
         buildctl: config.buildctl ?? 'buildctl',

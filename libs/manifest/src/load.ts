@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError } from './errors.js';
 import { normalise } from './normalise.js';
@@ -9,11 +9,11 @@ import { checkShape } from './shape.js';
 import { parseSource, type Source } from './source.js';
 import type { Manifest, ManifestIssue } from './types.js';
 
-/** The file name `findManifest` looks for. */
-export const MANIFEST_FILE = 'services.manifest.yaml';
+/** The manifest's file name. */
+const MANIFEST_FILE = 'services.manifest.yaml';
 
 export interface LoadManifestOptions {
-  /** Read for the overrides in overrides.ts (`IMAGEFLEET_DOCKER`, `BUILDKIT_HOST`, …). @default process.env */
+  /** Read for the engine variables (`IMAGEFLEET_DOCKER`, `DOCKER_HOST`, `DOCKER_CONFIG`, `IMAGEFLEET_STATE_DIR`) and the overrides in overrides.ts (`BUILDKIT_HOST`, …). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -42,22 +42,13 @@ export async function loadManifest(file: string, opts: LoadManifestOptions = {})
   const env = applyEnvironment(shape.value, opts.env ?? process.env);
   const manifest = normalise(env.raw, {
     file: absolute,
+    env: opts.env ?? process.env,
     overrides: env.overrides,
     source: { order, line: (name) => source.locate(['services', name], 'key').line, textAt: source.textAt },
   });
   const problems = [...env.problems, ...ruleProblems(env.raw, manifest)];
   if (problems.length) throw fail(byPosition(problems, source));
   return manifest;
-}
-
-/** Walk up from `startDir` to the nearest directory holding `services.manifest.yaml`. */
-export async function findManifest(startDir: string): Promise<string | undefined> {
-  for (let dir = path.resolve(startDir); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, MANIFEST_FILE);
-    const found = await stat(candidate).catch(() => undefined);
-    if (found?.isFile()) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }
 
 async function readManifest(file: string, absolute: string): Promise<string> {

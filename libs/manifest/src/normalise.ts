@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { resolveEngineEnv, type EngineVariable } from './engine-env.js';
 import { isLoopback } from './grammar.js';
 import type { PathSegment } from './problem.js';
 import type { ManifestFile, ServiceEntry } from './schema.js';
@@ -17,6 +18,8 @@ export interface SourceFacts {
 export interface NormaliseOptions {
   /** Absolute path of the manifest; relative paths in it resolve against its directory. */
   file: string;
+  /** The engine variables (`resolveEngineEnv`): `IMAGEFLEET_DOCKER` overrides `builder.docker`. */
+  env: NodeJS.ProcessEnv;
   source: SourceFacts;
   /** What the environment replaced (already applied to `raw`, see overrides.ts). @default [] */
   overrides?: EnvOverride[];
@@ -30,6 +33,7 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
   const defaults = raw.defaults ?? {};
   const { source } = opts;
   const names = [...source.order, ...Object.keys(raw.services)].filter(unique);
+  const engine = resolveEngineEnv(root, opts.env);
   return {
     file: opts.file,
     root,
@@ -47,7 +51,7 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
       stallSeconds: raw.push?.stallSeconds ?? 60,
       timeoutSeconds: raw.push?.timeoutSeconds ?? 1800,
     },
-    builder: builder(raw.builder ?? {}, root),
+    builder: builder(raw.builder ?? {}, root, engine),
     retention: { keep: raw.retention?.keep ?? 5 },
     cache: cache(raw, pushHost),
     overrides: opts.overrides ?? [],
@@ -57,12 +61,17 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
   };
 }
 
-function builder(raw: NonNullable<ManifestFile['builder']>, root: string): BuilderConfig {
+function builder(
+  raw: NonNullable<ManifestFile['builder']>,
+  root: string,
+  engine: Partial<Record<EngineVariable, string>>,
+): BuilderConfig {
   const file = (p: string | null | undefined) => (p ? path.resolve(root, p) : null);
   const create = raw.create;
   return {
     driver: raw.driver ?? 'docker',
-    docker: raw.docker ?? 'docker',
+    docker: engine.IMAGEFLEET_DOCKER ?? raw.docker ?? 'docker',
+    env: engineProcessEnv(engine),
     buildctl: raw.buildctl ?? 'buildctl',
     name: raw.name ?? null,
     endpoint: raw.endpoint ?? null,
@@ -178,4 +187,12 @@ function relative(root: string, target: string): string {
 
 function unique<T>(value: T, index: number, all: readonly T[]): boolean {
   return all.indexOf(value) === index;
+}
+
+/** What the CLI and the engine API read from the environment: where the engine is, the CLI config. */
+function engineProcessEnv(engine: Partial<Record<EngineVariable, string>>): Record<string, string> {
+  return {
+    ...(engine.DOCKER_HOST && { DOCKER_HOST: engine.DOCKER_HOST }),
+    ...(engine.DOCKER_CONFIG && { DOCKER_CONFIG: engine.DOCKER_CONFIG }),
+  };
 }

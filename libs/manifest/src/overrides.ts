@@ -1,6 +1,6 @@
 /**
  * The seeds' environment overrides, one rule for all: a variable that is set replaces the
- * manifest's value, and the run records that it did (`Manifest.overrides`, shown by doctor).
+ * manifest's value (IMAGEFLEET_DOCKER / DOCKER_HOST / DOCKER_CONFIG are engine-env.ts's), and the run records that it did (`Manifest.overrides`, shown by doctor).
  * Applied to the file as written, before normalising, so a replaced push host changes every
  * default that follows from it (builderHost, the scheme) exactly as if it had been written.
  */
@@ -18,7 +18,6 @@ export interface Overridden {
 export const ENV_OVERRIDES = [
   { env: 'IMAGEFLEET_PUSH_HOST', field: 'registry.pushHost' },
   { env: 'IMAGEFLEET_JOBS', field: 'concurrency.build' },
-  { env: 'IMAGEFLEET_DOCKER', field: 'builder.docker' },
   { env: 'IMAGEFLEET_BUILDCTL', field: 'builder.buildctl' },
   { env: 'IMAGEFLEET_BUILDER', field: 'builder.name' },
   // buildctl reads BUILDKIT_HOST itself; for buildx the endpoint is a docker context or DOCKER_HOST.
@@ -50,9 +49,6 @@ export function applyEnvironment(raw: ManifestFile, env: NodeJS.ProcessEnv): Ove
           });
         break;
       }
-      case 'builder.docker':
-        builder = { ...builder, docker: value };
-        break;
       case 'builder.buildctl':
         builder = { ...builder, buildctl: value };
         break;

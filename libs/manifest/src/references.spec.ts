@@ -21,6 +21,7 @@ const manifest: Manifest = {
   builder: {
     driver: 'docker',
     docker: 'docker',
+    env: {},
     buildctl: 'buildctl',
     name: null,
     endpoint: null,

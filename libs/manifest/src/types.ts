@@ -81,8 +81,16 @@ export interface BuilderCreate {
 export interface BuilderConfig {
   /** @default 'docker' (`DOCKER_BUILDKIT=1 docker build`, pushed by the engine) */
   driver: BuilderDriver;
-  /** The docker CLI to run. `IMAGEFLEET_DOCKER` in the environment overrides it. @default 'docker' */
+  /**
+   * The docker CLI to run: `IMAGEFLEET_DOCKER` from the environment, else as recorded in the
+   * workspace's `.imagefleet/engine.env` (tools/dev-env/up.sh), else `builder.docker`. @default 'docker'
+   */
   docker: string;
+  /**
+   * `DOCKER_HOST` and `DOCKER_CONFIG` for that CLI and the engine API, from the environment or
+   * engine.env (only those set): every docker child process and engine client gets them.
+   */
+  env: Record<string, string>;
   /** The buildctl binary (driver buildctl). `IMAGEFLEET_BUILDCTL` overrides it. @default 'buildctl' */
   buildctl: string;
   /** A buildx builder by name (`--builder`), or null for the current one. `IMAGEFLEET_BUILDER` overrides it. */

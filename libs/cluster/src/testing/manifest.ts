@@ -1,5 +1,5 @@
 import type { Manifest, RegistryConfig } from '@imagefleet/manifest';
-import { serviceSpec } from '../../../manifest/src/testing/service-spec.js';
+import { serviceSpec } from '@imagefleet/manifest/testing';
 
 /** The seeds' registry: k3d reference host, pushed through the host-published port. */
 export const SEED_REGISTRY: RegistryConfig = {
@@ -22,6 +22,7 @@ export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
     builder: {
       driver: 'docker',
       docker: 'docker',
+      env: {},
       buildctl: 'buildctl',
       name: null,
       endpoint: null,

@@ -115,21 +115,18 @@ export async function buildImage(
     const { cmd, result } = await withSecretFiles(
       { service: ctx.service.name, names: ctx.service.secrets, values: secrets.values },
       async (secretFiles) => {
-        const cmd = ctx.builder.buildCommand(
-          {
-            service: ctx.service.name,
-            context: ctx.service.context,
-            dockerfile: ctx.service.dockerfile,
-            tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
-            buildArgs: { ...ctx.service.buildArgs, ...base.args },
-            secrets: ctx.service.secrets,
-            secretFiles,
-            labels: { 'org.imagefleet.service': ctx.service.name },
-            iidFile,
-            ...buildExtras(ctx),
-          },
-          {},
-        );
+        const cmd = ctx.builder.buildCommand({
+          service: ctx.service.name,
+          context: ctx.service.context,
+          dockerfile: ctx.service.dockerfile,
+          tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
+          buildArgs: { ...ctx.service.buildArgs, ...base.args },
+          secrets: ctx.service.secrets,
+          secretFiles,
+          labels: { 'org.imagefleet.service': ctx.service.name },
+          iidFile,
+          ...buildExtras(ctx),
+        });
         log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
         const result = await runCommand(cmd.file, cmd.args, {
           env: cmd.env,
@@ -198,22 +195,19 @@ export async function builderPushAttempt(
     const result = await withSecretFiles(
       { service: ctx.service.name, names: ctx.service.secrets, values: secrets.values },
       async (secretFiles) => {
-        const cmd = ctx.builder.buildCommand(
-          {
-            service: ctx.service.name,
-            context: ctx.service.context,
-            dockerfile: ctx.service.dockerfile,
-            tags: ctx.refs.builder.slice(0, 1),
-            buildArgs: { ...ctx.service.buildArgs, ...base.args },
-            secrets: ctx.service.secrets,
-            secretFiles,
-            labels: { 'org.imagefleet.service': ctx.service.name },
-            iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
-            push: { metadataFile, insecure: hostInsecure(ctx, ctx.manifest.registry.builderHost) },
-            ...buildExtras(ctx),
-          },
-          {},
-        );
+        const cmd = ctx.builder.buildCommand({
+          service: ctx.service.name,
+          context: ctx.service.context,
+          dockerfile: ctx.service.dockerfile,
+          tags: ctx.refs.builder.slice(0, 1),
+          buildArgs: { ...ctx.service.buildArgs, ...base.args },
+          secrets: ctx.service.secrets,
+          secretFiles,
+          labels: { 'org.imagefleet.service': ctx.service.name },
+          iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
+          push: { metadataFile, insecure: hostInsecure(ctx, ctx.manifest.registry.builderHost) },
+          ...buildExtras(ctx),
+        });
         log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
         return runCommand(cmd.file, cmd.args, {
           env: cmd.env,

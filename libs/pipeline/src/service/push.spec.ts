@@ -4,11 +4,11 @@ import type { PushPolicy } from '@imagefleet/manifest';
 import { createRedactor, type Redactor } from '@imagefleet/process';
 import { openServiceLog } from '@imagefleet/report';
 import { createRunContext, serviceContext } from './context.js';
-import { pushImage } from './push.js';
+import { bookedSeconds, pushImage } from './push.js';
 import { pushServices } from '../fleet/run.js';
 import { createFakeBuilder, createFakeRegistry, tempWorkspace, type PushStep } from '../testing/fakes.js';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });
@@ -178,11 +178,19 @@ describe('a timed-out push in a run', () => {
       ends.push(end);
     expect(ends).toHaveLength(1);
     expect(ends[0]).toMatchObject({
-      ok: false,
-      outcome: 'failed',
+      outcome: { kind: 'failed', phase: 'push', reason: 'push timed out after 2 s' },
       row: { status: 'failed', phase: 'push', attempts: 1, error: 'push timed out after 2 s' },
     });
     expect(ends[0]!.row.pushSeconds).toBeGreaterThanOrEqual(2);
     expect(ends[0]!.row.pushSeconds).toBeLessThan(4.5);
   });
+});
+
+describe('bookedSeconds', () => {
+  it.each([
+    [{ durationMs: 4200 }, { pushSeconds: 4.2 }],
+    [{ durationMs: 4200, buildFailed: false }, { pushSeconds: 4.2 }],
+    // A builder that pushes itself and failed before its push began: its time was the build's.
+    [{ durationMs: 4200, buildFailed: true }, { buildSeconds: 4.2 }],
+  ])('%j → %j', (push, booked) => expect(bookedSeconds(push)).toEqual(booked));
 });

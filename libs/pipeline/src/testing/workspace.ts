@@ -65,6 +65,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
     builder: {
       driver: 'docker',
       docker: 'docker',
+      env: {},
       buildctl: 'buildctl',
       name: null,
       endpoint: null,
