@@ -181,6 +181,7 @@ describe('buildctl: a BuildKit daemon, no Docker (seed 004)', () => {
   const files: BuildSpec = {
     ...spec,
     tags: ['10.42.2.16:3000/giteaadmin/agents-runtime:dev'],
+    secrets: ['GIT_AUTH_TOKEN'],
     secretFiles: { GIT_AUTH_TOKEN: '/tmp/s/GIT_AUTH_TOKEN' },
     push: { metadataFile: '/tmp/m.json', insecure: true },
   };
