@@ -36,12 +36,17 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
     probe: () =>
       name ? { file: docker, args: [...global, 'buildx', 'inspect', name], env: { ...engineEnv, ...hostEnv } } : null,
     buildCommand(spec) {
+      // Annotations go into the manifest the builder pushes; a loaded image's manifest is the engine's to write.
+      const annotations = Object.entries(spec.annotations)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .flatMap(([k, v]) => ['--annotation', `${k}=${v}`]);
       const output = spec.push
         ? [
             '--output',
             `type=image,push=true${spec.push.insecure ? ',registry.insecure=true' : ''}`,
             '--metadata-file',
             spec.push.metadataFile,
+            ...annotations,
           ]
         : ['--load'];
       const insecure = spec.cache?.insecure ? ',registry.insecure=true' : '';

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ManifestError } from './errors.js';
 import { loadManifest } from './load.js';
+import { fluxConfig } from './normalise.js';
 import { lines } from './testing/issues.js';
 import { makeTree, removeTrees } from './testing/tmpdir.js';
 
@@ -71,6 +72,7 @@ describe('loadManifest', () => {
       retention: { keep: 5 },
       cache: { registry: null },
       overrides: [],
+      flux: fluxConfig(null),
       services: [
         {
           name: 'platform-base',
@@ -83,6 +85,7 @@ describe('loadManifest', () => {
           dependsOn: [],
           tags: ['dev'],
           addHosts: {},
+          labels: {},
           line: 13,
         },
         {
@@ -96,6 +99,7 @@ describe('loadManifest', () => {
           dependsOn: ['platform-base'],
           tags: ['dev', 'latest'],
           addHosts: {},
+          labels: {},
           line: 14,
         },
       ],

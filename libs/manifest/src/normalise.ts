@@ -3,7 +3,15 @@ import { resolveEngineEnv, type EngineVariable } from './engine-env.js';
 import { isLoopback } from './grammar.js';
 import type { PathSegment } from './problem.js';
 import type { ManifestFile, ServiceEntry } from './schema.js';
-import type { BuilderConfig, CacheConfig, EnvOverride, HostSettings, Manifest, ServiceSpec } from './types.js';
+import type {
+  BuilderConfig,
+  CacheConfig,
+  EnvOverride,
+  FluxConfig,
+  HostSettings,
+  Manifest,
+  ServiceSpec,
+} from './types.js';
 
 /** What normalising needs from the YAML source. */
 export interface SourceFacts {
@@ -55,6 +63,7 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
     retention: { keep: raw.retention?.keep ?? 5 },
     cache: cache(raw, pushHost),
     overrides: opts.overrides ?? [],
+    flux: fluxConfig(raw.flux),
     services: names
       .filter((name) => name in raw.services)
       .map((name) => service(name, raw.services[name] ?? {}, defaults, raw.builder?.addHosts ?? {}, root, source)),
@@ -112,6 +121,20 @@ function cache(raw: ManifestFile, pushHost: string): CacheConfig {
   };
 }
 
+/** `flux:` with its defaults; also what test fixtures use for a manifest without one. */
+export function fluxConfig(flux: ManifestFile['flux']): FluxConfig {
+  return {
+    namespace: flux?.namespace ?? 'flux-system',
+    interval: flux?.interval ?? '5m',
+    branch: flux?.branch ?? 'main',
+    gitRepository: flux?.gitRepository ?? 'flux-system',
+    gitBranch: flux?.gitBranch ?? 'main',
+    updatePath: flux?.updatePath ?? './',
+    secretRef: flux?.secretRef ?? 'registry-credentials',
+    certSecretRef: flux?.certSecretRef ?? 'registry-ca',
+  };
+}
+
 /**
  * Every host the manifest names, with its settings complete: what `registry.hosts.<host>` says,
  * else the registry-wide `insecure` (which defaults to plain HTTP for a loopback push host). A host
@@ -162,7 +185,11 @@ function service(
       ...buildArgs(entry.buildArgs, ['services', name, 'buildArgs'], source),
     },
     dependsOn: (entry.dependsOn ?? []).filter(unique),
-    tags: [defaults.tag ?? 'dev', ...(entry.tags ?? [])].filter(unique),
+    tags: [defaults.tag ?? 'dev', ...(defaults.tags ?? []), ...(entry.tags ?? [])].filter(unique),
+    labels: {
+      ...buildArgs(defaults.labels, ['defaults', 'labels'], source),
+      ...buildArgs(entry.labels, ['services', name, 'labels'], source),
+    },
     addHosts: { ...addHosts, ...(entry.addHosts ?? {}) },
     line: source.line(name),
   };

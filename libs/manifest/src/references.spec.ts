@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { imageReferences, imageRepository } from './references.js';
+import { fluxConfig } from './normalise.js';
 import type { Manifest, ServiceSpec } from './types.js';
 import { serviceSpec } from './testing/service-spec.js';
 
@@ -33,6 +34,7 @@ const manifest: Manifest = {
   retention: { keep: 5 },
   cache: { registry: null },
   overrides: [],
+  flux: fluxConfig(null),
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],
 };
 

@@ -133,6 +133,26 @@ export interface RetentionConfig {
   keep: number;
 }
 
+/** The Flux objects `imagefleet flux` writes (docs/gitops.md). */
+export interface FluxConfig {
+  /** @default 'flux-system' */
+  namespace: string;
+  /** @default '5m' */
+  interval: string;
+  /** The source branch whose pushes Flux follows. @default 'main' */
+  branch: string;
+  /** @default 'flux-system' */
+  gitRepository: string;
+  /** @default 'main' */
+  gitBranch: string;
+  /** @default './' */
+  updatePath: string;
+  /** @default 'registry-credentials' (used only when the reference host has credentials) */
+  secretRef: string;
+  /** @default 'registry-ca' (used only when the reference host has a `caFile`) */
+  certSecretRef: string;
+}
+
 export interface ServiceSpec {
   /** Lower case, hyphens: the Nx project name and the repository name under the namespace. */
   name: string;
@@ -150,10 +170,15 @@ export interface ServiceSpec {
   buildArgs: Record<string, string>;
   /** Services whose image this one builds FROM. */
   dependsOn: string[];
-  /** Tags to push: the default tag first, then the service's extra tags (unique). */
+  /**
+   * Tags to push: the default tag first, then `defaults.tags`, then the service's own (unique).
+   * Entries with `{placeholders}` are templates, rendered once per run (tag-template.ts).
+   */
   tags: string[];
   /** `builder.addHosts` overlaid by the service's own. */
   addHosts: Record<string, string>;
+  /** Image labels: `defaults.labels` overlaid by the service's own (imagefleet adds the OCI ones). */
+  labels: Record<string, string>;
   /** 1-based line of the service's entry in the manifest, for messages. */
   line: number;
 }
@@ -171,6 +196,7 @@ export interface Manifest {
   cache: CacheConfig;
   /** Values the environment replaced, environment over manifest (one rule for all). */
   overrides: EnvOverride[];
+  flux: FluxConfig;
   /** In declaration order. */
   services: ServiceSpec[];
 }

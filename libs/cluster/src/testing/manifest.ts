@@ -1,4 +1,4 @@
-import type { Manifest, RegistryConfig } from '@imagefleet/manifest';
+import { fluxConfig, type Manifest, type RegistryConfig } from '@imagefleet/manifest';
 import { serviceSpec } from '@imagefleet/manifest/testing';
 
 /** The seeds' registry: k3d reference host, pushed through the host-published port. */
@@ -34,6 +34,7 @@ export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
     retention: { keep: 5 },
     cache: { registry: null },
     overrides: [],
+    flux: fluxConfig(null),
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
   };
 }

@@ -13,6 +13,7 @@ export function serviceSpec(name: string, overrides: Partial<ServiceSpec> = {}):
     dependsOn: [],
     tags: ['dev'],
     addHosts: {},
+    labels: {},
     line: 1,
     ...overrides,
   };

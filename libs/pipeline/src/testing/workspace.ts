@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Manifest, PushPolicy, ServiceSpec } from '@imagefleet/manifest';
+import { fluxConfig, type Manifest, type PushPolicy, type ServiceSpec } from '@imagefleet/manifest';
 
 export interface FakeService {
   name: string;
@@ -44,6 +44,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
       dependsOn: s.dependsOn ?? [],
       tags: s.tags ?? ['dev'],
       addHosts: {},
+      labels: {},
       line: 5 + i,
     };
   });
@@ -77,6 +78,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
     retention: { keep: 5 },
     cache: { registry: null },
     overrides: [],
+    flux: fluxConfig(null),
     services: specs,
   };
   return { root, manifest, fakesDir, remove: () => rmSync(root, { recursive: true, force: true }) };
