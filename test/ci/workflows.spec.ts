@@ -24,6 +24,7 @@ const steps = (file: string): Step[] => {
 describe.each([
   ['.github/workflows/images.yml', 'actions/upload-artifact@v4'],
   ['.gitea/workflows/images.yml', 'actions/upload-artifact@v3'],
+  ['.gitea/workflows/images-buildctl.yml', 'actions/upload-artifact@v3'],
 ])('%s', (file, upload) => {
   it(`uploads the logs with ${upload} even when the push failed`, () => {
     const step = steps(file).find((s) => s.uses?.startsWith('actions/upload-artifact'));
@@ -40,5 +41,30 @@ describe.each([
 
   it('pushes exactly what the change touches, through the batch executor', () => {
     expect(steps(file).some((s) => s.run?.includes('imagefleet -- run push --affected --base'))).toBe(true);
+  });
+});
+
+describe('.gitea/workflows/images-buildctl.yml: a runner with buildctl and BUILDKIT_HOST, no Docker daemon (seed 004)', () => {
+  const read = (file: string) =>
+    parse(readFileSync(join(REPO_ROOT, file), 'utf8')) as {
+      jobs: Record<string, { if?: string; 'runs-on': string; env?: Record<string, string>; steps: Step[] }>;
+    };
+  const [job] = Object.values(read('.gitea/workflows/images-buildctl.yml').jobs);
+  const [dockerJob] = Object.values(read('.gitea/workflows/images.yml').jobs);
+
+  it('runs exactly where images.yml does not: one of the two pushes', () => {
+    expect(job!.if).toBe("${{ vars.BUILDKIT_HOST != '' }}");
+    expect(dockerJob!.if).toBe("${{ vars.BUILDKIT_HOST == '' }}");
+    expect(job!.env?.['BUILDKIT_HOST']).toBe('${{ vars.BUILDKIT_HOST }}');
+  });
+
+  it('installs no engine and calls no docker: BuildKit is checked first, then doctor', () => {
+    const runs = job!.steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).not.toMatch(/\bdocker\b|up\.sh|dockerd/);
+    expect(job!['runs-on']).not.toBe('ubuntu-latest');
+    const names = job!.steps.map((s) => s.run ?? s.uses ?? '');
+    expect(names.findIndex((r) => r.includes('buildctl debug workers'))).toBeLessThan(
+      names.findIndex((r) => r.includes('imagefleet -- doctor')),
+    );
   });
 });

@@ -13,6 +13,8 @@ DEV_ENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$DEV_ENV_DIR/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=engines.sh
 . "$DEV_ENV_DIR/engines.sh"
+# shellcheck source-path=SCRIPTDIR source=buildkitd.sh
+. "$DEV_ENV_DIR/buildkitd.sh"
 
 purge=0
 only_second=0
@@ -48,6 +50,7 @@ stop_recorded() {
 
 e2_down
 ((only_second)) && exit 0
+stop_recorded "$BUILDKITD_PID" buildkitd buildkitd 10
 stop_recorded "$REGISTRY_PID" docker-registry registry 10
 stop_main_engine
 

@@ -3,11 +3,12 @@
 # (dockerd with its embedded BuildKit) and a local registry on 127.0.0.1:${IMAGEFLEET_REGISTRY_PORT:-5001}.
 # Idempotent: a second run reuses what runs and changes nothing. Stop with down.sh.
 #
-# Usage: tools/dev-env/up.sh [--engine docker28|debian12] [--second-engine] [--with-buildx]
+# Usage: tools/dev-env/up.sh [--engine docker28|debian12] [--second-engine] [--with-buildx] [--buildkitd]
 #   --engine E       the engine on /var/run/docker.sock (default docker28: Debian sid's Docker 28.5 with the
 #                    containerd image store; debian12: Debian 12's dockerd 20.10); the other one is stopped
 #   --second-engine  also the other engine in network namespace imagefleet-e2 (socket <state>/e2/docker.sock)
 #   --with-buildx    debian12: also the docker-buildx CLI plugin (or IMAGEFLEET_WITH_BUILDX=1); docker28 has one
+#   --buildkitd      also a BuildKit daemon on tcp://127.0.0.1:1234 for builder.driver: buildctl (buildkitd.sh)
 # Environment: IMAGEFLEET_STATE_DIR (default <repo>/.imagefleet), IMAGEFLEET_REGISTRY_PORT (default 5001);
 #   DOCKER_HOST, when set, names an engine to reuse (up.sh only ever starts one on /var/run/docker.sock).
 # Writes <state>/engine (which engine runs) and <state>/engine.env (DOCKER_HOST, IMAGEFLEET_DOCKER, ...).
@@ -17,6 +18,8 @@ DEV_ENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$DEV_ENV_DIR/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=engines.sh
 . "$DEV_ENV_DIR/engines.sh"
+# shellcheck source-path=SCRIPTDIR source=buildkitd.sh
+. "$DEV_ENV_DIR/buildkitd.sh"
 
 # docker.io (Debian 12) brings dockerd 20.10 and the containerd and runc that Docker 28 runs with too.
 # chromium: the review e2e renders the timeline and history pages headless (test/e2e/review.e2e.spec.ts).
@@ -24,14 +27,16 @@ PACKAGES=(docker.io docker-registry busybox-static apache2-utils ca-certificates
 with_buildx=${IMAGEFLEET_WITH_BUILDX:-0}
 engine=$DEFAULT_ENGINE
 second=0
+buildkitd=0
 while (($#)); do
   case $1 in
     --engine) (($# >= 2)) || die "--engine needs a value (docker28 or debian12)"; engine=$2; shift ;;
     --engine=*) engine=${1#--engine=} ;;
     --second-engine) second=1 ;;
     --with-buildx) with_buildx=1 ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument \"$1\" (expected --engine docker28|debian12, --second-engine, --with-buildx)" ;;
+    --buildkitd) buildkitd=1 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument \"$1\" (expected --engine docker28|debian12, --second-engine, --with-buildx, --buildkitd)" ;;
   esac
   shift
 done
@@ -198,4 +203,5 @@ if [[ -n $(live_pid "$E2_PID" dockerd) ]]; then
   say "  env 2:    $E2_ENGINE_ENV: $(paste -sd' ' "$E2_ENGINE_ENV")"
   say "            namespace $E2_NS: registry as localhost:$REGISTRY_PORT and $E2_HOST_ADDR:$REGISTRY_PORT; veth $E2_VETH_HOST $E2_HOST_ADDR/30 <-> $E2_VETH_NS $E2_NS_ADDR/30"
 fi
+((buildkitd)) && buildkitd_up
 say "  state:    $STATE (logs, pid files; stop with tools/dev-env/down.sh)"

@@ -64,9 +64,12 @@ describe('build command lines', () => {
 describe('manifest annotations', () => {
   const annotations = { 'org.opencontainers.image.revision': 'abc', 'org.opencontainers.image.source': 'https://g/x' };
   it('a builder that pushes writes them into the manifest it pushes', () => {
-    const cmd = createBuilder({ driver: 'buildx', docker: 'docker', name: 'remote' }).buildCommand(
-      { ...spec, secrets: [], annotations, push: { metadataFile: '/tmp/m.json' } },
-    );
+    const cmd = createBuilder({ driver: 'buildx', docker: 'docker', name: 'remote' }).buildCommand({
+      ...spec,
+      secrets: [],
+      annotations,
+      push: { metadataFile: '/tmp/m.json' },
+    });
     const at = cmd.args.indexOf('--annotation');
     expect(cmd.args.slice(at, at + 4)).toEqual([
       '--annotation',
@@ -198,5 +201,137 @@ describe('reading docker output', () => {
     const got = explainPushFailure(out, 'reg:5000');
     if (re === null) expect(got).toBeNull();
     else expect(got).toMatch(re);
+  });
+});
+
+describe('buildctl: a BuildKit daemon, no Docker (seed 004)', () => {
+  const files: BuildSpec = {
+    ...spec,
+    tags: ['10.42.2.16:3000/giteaadmin/agents-runtime:dev'],
+    secrets: ['GIT_AUTH_TOKEN'],
+    secretFiles: { GIT_AUTH_TOKEN: '/tmp/s/GIT_AUTH_TOKEN' },
+    push: { metadataFile: '/tmp/m.json', insecure: true },
+  };
+  const solve = [
+    'build',
+    '--progress=plain',
+    '--frontend',
+    'dockerfile.v0',
+    '--local',
+    'context=/w/apps/agents-runtime',
+    '--local',
+    'dockerfile=/w/apps/agents-runtime',
+    '--opt',
+    'filename=Dockerfile',
+    '--opt',
+    'build-arg:A=x y',
+    '--opt',
+    'build-arg:Z=1',
+    '--opt',
+    'label:org.imagefleet.service=agents-runtime',
+  ];
+  const secret = ['--secret', 'id=GIT_AUTH_TOKEN,src=/tmp/s/GIT_AUTH_TOKEN'];
+  const output = (o: string) => ['--output', o, '--metadata-file', '/tmp/m.json'];
+  const tls = { caFile: '/c/ca.pem', certFile: '/c/cert.pem', keyFile: '/c/key.pem', serverName: 'buildkitd' };
+  it.each([
+    [
+      'BUILDKIT_HOST left to buildctl, an HTTP registry',
+      { endpoint: null, tls: null },
+      files,
+      [
+        ...solve,
+        ...secret,
+        ...output('type=image,name=10.42.2.16:3000/giteaadmin/agents-runtime:dev,push=true,registry.insecure=true'),
+      ],
+    ],
+    [
+      'tcp with TLS',
+      { endpoint: 'tcp://buildkitd:1234', tls },
+      { ...files, push: { metadataFile: '/tmp/m.json' } },
+      [
+        '--addr',
+        'tcp://buildkitd:1234',
+        '--tlscacert',
+        '/c/ca.pem',
+        '--tlscert',
+        '/c/cert.pem',
+        '--tlskey',
+        '/c/key.pem',
+        '--tlsservername',
+        'buildkitd',
+        ...solve,
+        ...secret,
+        ...output('type=image,name=10.42.2.16:3000/giteaadmin/agents-runtime:dev,push=true'),
+      ],
+    ],
+    [
+      'names, network and a registry cache (seeds 001/002)',
+      { endpoint: 'unix:///run/buildkit/buildkitd.sock', tls: null },
+      {
+        ...files,
+        secrets: [],
+        tags: ['k3d-dev-reg:5000/ameide/agents-runtime:dev', 'k3d-dev-reg:5000/ameide/agents-runtime:latest'],
+        addHosts: { 'go.packages.dev.ameide.io': '10.0.0.9', 'athens.dev.ameide.io': '10.0.0.8' },
+        network: 'host' as const,
+        cache: { ref: 'k3d-dev-reg:5000/ameide/agents-runtime:buildcache', mode: 'max' as const, insecure: true },
+        push: { metadataFile: '/tmp/m.json' },
+      },
+      [
+        '--addr',
+        'unix:///run/buildkit/buildkitd.sock',
+        ...solve,
+        '--opt',
+        'add-hosts=athens.dev.ameide.io=10.0.0.8,go.packages.dev.ameide.io=10.0.0.9',
+        '--opt',
+        'force-network-mode=host',
+        '--allow',
+        'network.host',
+        ...output(
+          'type=image,"name=k3d-dev-reg:5000/ameide/agents-runtime:dev,k3d-dev-reg:5000/ameide/agents-runtime:latest",push=true',
+        ),
+        '--export-cache',
+        'type=registry,ref=k3d-dev-reg:5000/ameide/agents-runtime:buildcache,mode=max,registry.insecure=true',
+        '--import-cache',
+        'type=registry,ref=k3d-dev-reg:5000/ameide/agents-runtime:buildcache,registry.insecure=true',
+      ],
+    ],
+  ] as [string, { endpoint: string | null; tls: typeof tls | null }, BuildSpec, string[]][])(
+    '%s',
+    (_name, opts, buildSpec, args) => {
+      const builder = createBuilder({ driver: 'buildctl', docker: 'docker', buildctl: '/opt/buildctl', ...opts });
+      expect(builder.pushesItself).toBe(true);
+      const cmd = builder.buildCommand(buildSpec);
+      expect(cmd.file).toBe('/opt/buildctl');
+      expect(cmd.args).toEqual(args);
+      expect(cmd.env).toEqual({});
+      expect(cmd.args.join(' ')).not.toContain('tok-123456');
+    },
+  );
+
+  it('takes secrets only as files', () => {
+    const builder = createBuilder({ driver: 'buildctl', docker: 'docker' });
+    expect(() => builder.buildCommand({ ...files, secretFiles: {} })).toThrow(/buildctl takes secrets as files/);
+  });
+
+  it('its probe is `debug workers` at the same address', () => {
+    const probe = createBuilder({ driver: 'buildctl', docker: 'docker', endpoint: 'tcp://b:1234', tls: null }).probe();
+    expect(probe?.args).toEqual(['--addr', 'tcp://b:1234', 'debug', 'workers']);
+  });
+});
+
+describe('buildx: names, network and registry cache', () => {
+  it('passes --add-host, --network and --cache-to/--cache-from', () => {
+    const cmd = createBuilder({ driver: 'buildx', docker: 'docker', name: 'ameide-k8s' }).buildCommand({
+      ...spec,
+      secrets: [],
+      addHosts: { 'go.packages.dev.ameide.io': '10.0.0.9' },
+      network: 'host',
+      cache: { ref: 'r:5000/ameide/x:buildcache', mode: 'max', insecure: false },
+      push: { metadataFile: '/tmp/m.json', insecure: true },
+    });
+    expect(cmd.args.join(' ')).toContain(
+      '--output type=image,push=true,registry.insecure=true --metadata-file /tmp/m.json --provenance=false --cache-to type=registry,ref=r:5000/ameide/x:buildcache,mode=max --cache-from type=registry,ref=r:5000/ameide/x:buildcache',
+    );
+    expect(cmd.args.join(' ')).toContain('--add-host go.packages.dev.ameide.io:10.0.0.9 --network host --iidfile');
   });
 });

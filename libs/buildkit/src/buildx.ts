@@ -27,18 +27,37 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
   // A context is chosen with the global --context flag; a DOCKER_HOST value through the environment.
   const isUrl = endpoint !== null && endpoint.includes('://');
   const global = endpoint !== null && !isUrl ? ['--context', endpoint] : [];
+  const hostEnv: Record<string, string> = isUrl ? { DOCKER_HOST: endpoint } : {};
   return {
     ...base,
     driver: 'buildx',
     pushesItself: name !== null || endpoint !== null,
+    // A named builder that does not exist fails here in a second, not after the first build.
+    probe: () =>
+      name ? { file: docker, args: [...global, 'buildx', 'inspect', name], env: { ...engineEnv, ...hostEnv } } : null,
     buildCommand(spec) {
       // Annotations go into the manifest the builder pushes; a loaded image's manifest is the engine's to write.
       const annotations = Object.entries(spec.annotations)
         .sort(([a], [b]) => a.localeCompare(b))
         .flatMap(([k, v]) => ['--annotation', `${k}=${v}`]);
       const output = spec.push
-        ? ['--output', 'type=image,push=true', '--metadata-file', spec.push.metadataFile, ...annotations]
+        ? [
+            '--output',
+            `type=image,push=true${spec.push.insecure ? ',registry.insecure=true' : ''}`,
+            '--metadata-file',
+            spec.push.metadataFile,
+            ...annotations,
+          ]
         : ['--load'];
+      const insecure = spec.cache?.insecure ? ',registry.insecure=true' : '';
+      const cache = spec.cache
+        ? [
+            '--cache-to',
+            `type=registry,ref=${spec.cache.ref},mode=${spec.cache.mode}${insecure}`,
+            '--cache-from',
+            `type=registry,ref=${spec.cache.ref}${insecure}`,
+          ]
+        : [];
       return {
         file: docker,
         // --provenance=false: a single image manifest, as the docker driver produces.
@@ -49,10 +68,11 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
           ...(name ? ['--builder', name] : []),
           ...output,
           '--provenance=false',
+          ...cache,
           ...buildArgsFor(spec),
           spec.context,
         ],
-        env: { ...engineEnv, ...(isUrl ? { DOCKER_HOST: endpoint } : {}) },
+        env: { ...engineEnv, ...hostEnv },
       };
     },
   };

@@ -13,6 +13,9 @@ export function buildArgsFor(spec: BuildSpec): string[] {
   for (const name of spec.secrets) args.push('--secret', secretArg(spec, name));
   for (const [k, v] of Object.entries(spec.labels).sort(([a], [b]) => a.localeCompare(b)))
     args.push('--label', `${k}=${v}`);
+  for (const [name, ip] of Object.entries(spec.addHosts ?? {}).sort(([a], [b]) => a.localeCompare(b)))
+    args.push('--add-host', `${name}:${ip}`);
+  if (spec.network && spec.network !== 'default') args.push('--network', spec.network);
   args.push('--iidfile', spec.iidFile);
   return args;
 }
@@ -34,6 +37,7 @@ export function createDockerBuilder(docker: string, engineEnv: Record<string, st
   return {
     driver: 'docker',
     pushesItself: false,
+    probe: () => null,
     buildCommand(spec): CommandLine {
       if (spec.push)
         throw new Error(

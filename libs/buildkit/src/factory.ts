@@ -1,4 +1,5 @@
 import type { BuilderConfig } from '@imagefleet/manifest';
+import { createBuildctlBuilder } from './buildctl.js';
 import { createBuildxBuilder } from './buildx.js';
 import { createDockerBuilder } from './docker.js';
 import type { Builder } from './types.js';
@@ -13,6 +14,12 @@ export function createBuilder(config: Pick<BuilderConfig, 'driver' | 'docker'> &
         name: config.name ?? null,
         endpoint: config.endpoint ?? null,
         env: config.env ?? {},
+      });
+    case 'buildctl':
+      return createBuildctlBuilder({
+        buildctl: config.buildctl ?? 'buildctl',
+        endpoint: config.endpoint ?? null,
+        tls: config.tls ?? null,
       });
     default: {
       const never: never = config.driver;

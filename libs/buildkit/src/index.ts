@@ -1,6 +1,8 @@
 export type { Builder, BuildSpec, CommandLine } from './types.js';
 export { withSecretFiles, type SecretFilesOptions } from './secret-files.js';
 export { createBuilder } from './factory.js';
+export { buildctlConnection } from './buildctl.js';
+export { buildxCreateArgs, ensureBuilder, type DockerRun, type EnsureOutcome } from './ensure.js';
 export { parseImageId, explainBuildFailure, explainPushFailure } from './output.js';
 export { countCacheUse, type CacheUse } from './cache-use.js';
 export { contentKey, contentTag, type ContentKeyInput } from './content-key.js';

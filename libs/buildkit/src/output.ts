@@ -51,6 +51,14 @@ export function explainBuildFailure(
 }
 
 function explainRaw(output: string, docker: string): string | null {
+  const noBuilder = /no builder "([^"]+)" found/.exec(output);
+  if (noBuilder)
+    return `there is no buildx builder "${noBuilder[1]}": create it with \`imagefleet builder ensure\` (from builder.create) or pick one from \`docker buildx ls\` for builder.name`;
+  const https = /"https:\/\/([^/"]+)\/v2\/[^"]*": http: server gave HTTP response to HTTPS client/.exec(output);
+  if (https) {
+    const host = https[1]!;
+    return `the builder spoke HTTPS to ${host}, which is plain HTTP ("server gave HTTP response to HTTPS client"): add [registry."${host}"] http = true to the builder's buildkitd.toml (imagefleet cluster-config --for buildkitd writes it)`;
+  }
   if (/BuildKit is enabled but the buildx component is missing/i.test(output)) {
     return `${docker} has no buildx and refuses BuildKit builds ("BuildKit is enabled but the buildx component is missing"): set builder.docker in services.manifest.yaml (or IMAGEFLEET_DOCKER) to a CLI that supports DOCKER_BUILDKIT=1, e.g. /usr/bin/docker, or install the buildx plugin and use builder.driver: buildx`;
   }

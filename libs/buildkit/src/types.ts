@@ -30,7 +30,17 @@ export interface BuildSpec {
    * from the builder and write BuildKit's metadata (`containerimage.digest`) here; nothing is
    * loaded into this machine's engine.
    */
-  push?: { metadataFile: string };
+  push?: {
+    metadataFile: string;
+    /** The builder's registry speaks plain HTTP: BuildKit's exporter is told so (`registry.insecure=true`). */
+    insecure?: boolean;
+  };
+  /** `{name: ip}` resolved inside RUN steps (`--add-host`, BuildKit's `add-hosts`). */
+  addHosts?: Record<string, string>;
+  /** RUN's network mode (`host` needs the daemon's `network.host` entitlement). */
+  network?: 'default' | 'host' | 'none' | null;
+  /** A registry build cache: exported to and imported from `ref`. */
+  cache?: { ref: string; mode: 'min' | 'max'; insecure: boolean } | null;
 }
 
 /** A child process to start: file + argument array + extra environment (no shell). */
@@ -53,4 +63,9 @@ export interface Builder {
   readonly pushesItself: boolean;
   /** The command line for `spec`; secrets go by `spec.secretFiles`, never on the command line. */
   buildCommand(spec: BuildSpec): CommandLine;
+  /**
+   * A quick command that succeeds when the builder answers (`buildctl debug workers`), run by the
+   * preflight and by doctor; null where the engine check covers it.
+   */
+  probe(): CommandLine | null;
 }

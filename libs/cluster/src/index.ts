@@ -16,3 +16,4 @@ export {
   type NodePullResult,
   type NodePullStatus,
 } from './node-pull.js';
+export { buildkitdToml, hostSection } from './buildkitd-toml.js';

@@ -21,6 +21,7 @@ import {
   type PullAsNodeOptions,
   type RunRegistry,
 } from '@imagefleet/pipeline';
+import { buildctlSection, overrideChecks } from './builder.js';
 import { buildxCheck, engineCheck, engineSpeaksHttp, type EngineRegistryConfig } from './engine.js';
 import { namedCredentials } from './credentials-env.js';
 import { daemonConfig } from './daemon-config.js';
@@ -53,6 +54,7 @@ export async function runDoctor(manifest: Manifest, opts: DoctorOptions): Promis
   const ping = client.ping();
 
   const sections: Promise<(DoctorCheck | null)[]>[] = [
+    Promise.resolve(overrideChecks(manifest)),
     resolveSection(manifest, lookup),
     Promise.resolve(namedCredentials(registry, opts.env)),
     ping.then(async (p) => [
@@ -64,7 +66,8 @@ export async function runDoctor(manifest: Manifest, opts: DoctorOptions): Promis
       isLoopbackHost(registry.pushHost) ? await portHolder(registry.pushHost, client.scheme) : null,
     ]),
     referenceSection(manifest, runRegistry),
-    engineSection(manifest, opts, lookup),
+    // A BuildKit daemon builds and pushes: this machine's engine plays no part.
+    manifest.builder.driver === 'buildctl' ? buildctlSection(manifest) : engineSection(manifest, opts, lookup),
     ping.then((p) => (p.status === 'ok' ? contentsSection(manifest, client) : [])),
     ping.then((p) => (p.status === 'ok' && opts.asNode ? nodeSection(manifest, opts.env, opts.asNode) : [])),
   ];
@@ -189,7 +192,7 @@ async function builderReachable(
     label,
     `${docker} ${args.join(' ')}: ${res.reason}`,
     name
-      ? `create it (docker buildx create --name ${name} …) or fix builder.name`
+      ? `create it (imagefleet builder ensure, from builder.create; or docker buildx create --name ${name} …) or pick one from docker buildx ls`
       : 'start that engine, or fix builder.endpoint',
   );
 }

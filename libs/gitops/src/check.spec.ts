@@ -6,7 +6,7 @@ import { tagScheme } from './scheme.js';
 
 const service: ServiceSpec = {
   ...{ name: 'www', context: '', contextRel: '', dockerfile: '', dockerfileRel: '', secrets: [], buildArgs: {} },
-  ...{ dependsOn: [], labels: {}, line: 1, tags: ['dev', 'dev-{shortSha}-{timestamp}'] },
+  ...{ dependsOn: [], labels: {}, addHosts: {}, line: 1, tags: ['dev', 'dev-{shortSha}-{timestamp}'] },
 };
 const scheme = tagScheme(service, fluxConfig(null));
 const D1 = `sha256:${'1'.repeat(64)}`;

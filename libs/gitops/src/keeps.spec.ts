@@ -5,13 +5,29 @@ import { gitopsKeeps } from './keeps.js';
 const D = `sha256:${'d'.repeat(64)}`;
 const svc = (name: string, tags = ['dev', 'dev-{shortSha}-{timestamp}']): ServiceSpec => ({
   ...{ name, context: '', contextRel: '', dockerfile: '', dockerfileRel: '', secrets: [], buildArgs: {} },
-  ...{ dependsOn: [], labels: {}, line: 1, tags },
+  ...{ dependsOn: [], labels: {}, addHosts: {}, line: 1, tags },
 });
 const manifest: Manifest = {
   ...{ file: '/w/services.manifest.yaml', root: '/w' },
   registry: { host: 'r:5000', pushHost: 'r:5000', builderHost: 'r:5000', namespace: 'ns', insecure: true, hosts: {} },
   ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-  ...{ builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null }, retention: { keep: 5 } },
+  ...{
+    builder: {
+      driver: 'docker',
+      docker: 'docker',
+      env: {},
+      name: null,
+      endpoint: null,
+      buildctl: 'buildctl',
+      tls: null,
+      create: null,
+      addHosts: {},
+      network: null,
+    },
+    retention: { keep: 5 },
+    cache: { registry: null },
+    overrides: [],
+  },
   flux: fluxConfig(null),
   summary: { keepRuns: 20 },
   services: [svc('web'), svc('api'), svc('plain', ['dev'])],

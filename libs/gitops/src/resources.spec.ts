@@ -5,7 +5,7 @@ import { fluxResources } from './resources.js';
 
 const svc = (name: string, tags: string[]): ServiceSpec => ({
   ...{ name, context: '', contextRel: '', dockerfile: '', dockerfileRel: '', secrets: [], buildArgs: {} },
-  ...{ dependsOn: [], labels: {}, line: 1, tags },
+  ...{ dependsOn: [], labels: {}, addHosts: {}, line: 1, tags },
 });
 const host = {
   insecure: false,
@@ -24,7 +24,23 @@ const manifest: Manifest = {
     hosts: { 'git.example.org': host },
   },
   ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-  ...{ builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null }, retention: { keep: 5 } },
+  ...{
+    builder: {
+      driver: 'docker',
+      docker: 'docker',
+      env: {},
+      name: null,
+      endpoint: null,
+      buildctl: 'buildctl',
+      tls: null,
+      create: null,
+      addHosts: {},
+      network: null,
+    },
+    retention: { keep: 5 },
+    cache: { registry: null },
+    overrides: [],
+  },
   flux: fluxConfig(null),
   summary: { keepRuns: 20 },
   services: [svc('hello-app', ['dev', 'dev-{shortSha}-{timestamp}']), svc('plain', ['dev'])],

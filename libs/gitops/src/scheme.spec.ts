@@ -5,7 +5,7 @@ import { selectLatest } from './policy.js';
 
 const serviceSpec = (name: string, { tags }: { tags: string[] }): ServiceSpec => ({
   ...{ name, context: '', contextRel: '', dockerfile: '', dockerfileRel: '', secrets: [], buildArgs: {} },
-  ...{ dependsOn: [], labels: {}, line: 1, tags },
+  ...{ dependsOn: [], labels: {}, addHosts: {}, line: 1, tags },
 });
 const flux = { ...fluxConfig(null), branch: 'feature/x' };
 

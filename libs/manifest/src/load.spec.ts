@@ -57,8 +57,21 @@ describe('loadManifest', () => {
       },
       concurrency: { push: 2, build: null },
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-      builder: { driver: 'buildx', docker: '/usr/bin/docker', env: {}, name: null, endpoint: null },
+      builder: {
+        driver: 'buildx',
+        docker: '/usr/bin/docker',
+        env: {},
+        name: null,
+        endpoint: null,
+        buildctl: 'buildctl',
+        tls: null,
+        create: null,
+        addHosts: {},
+        network: null,
+      },
       retention: { keep: 5 },
+      cache: { registry: null },
+      overrides: [],
       flux: fluxConfig(null),
       summary: { keepRuns: 20 },
       services: [
@@ -72,6 +85,7 @@ describe('loadManifest', () => {
           buildArgs: { NODE_ENV: 'production', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
           dependsOn: [],
           tags: ['dev'],
+          addHosts: {},
           labels: {},
           line: 13,
         },
@@ -85,6 +99,7 @@ describe('loadManifest', () => {
           buildArgs: { NODE_ENV: 'test', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
           dependsOn: ['platform-base'],
           tags: ['dev', 'latest'],
+          addHosts: {},
           labels: {},
           line: 14,
         },
@@ -112,7 +127,18 @@ describe('loadManifest', () => {
       insecure: false,
       hosts: { 'registry.example.com': { insecure: false, caFile: null, credentialsEnv: null, dockerConfig: null } },
     });
-    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null });
+    expect(manifest.builder).toEqual({
+      driver: 'docker',
+      docker: 'docker',
+      env: {},
+      name: null,
+      endpoint: null,
+      buildctl: 'buildctl',
+      tls: null,
+      create: null,
+      addHosts: {},
+      network: null,
+    });
     expect(manifest.retention).toEqual({ keep: 5 });
     expect(manifest.summary).toEqual({ keepRuns: 20 });
     expect(manifest.concurrency).toEqual({ push: 2, build: null });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError } from './errors.js';
 import { normalise } from './normalise.js';
+import { applyEnvironment } from './overrides.js';
 import { dotted, type Problem } from './problem.js';
 import { ruleProblems, serviceNameProblems } from './rules/index.js';
 import { checkShape } from './shape.js';
@@ -12,7 +13,7 @@ import type { Manifest, ManifestIssue } from './types.js';
 const MANIFEST_FILE = 'services.manifest.yaml';
 
 export interface LoadManifestOptions {
-  /** Read for the engine variables (`IMAGEFLEET_DOCKER`, `DOCKER_HOST`, `DOCKER_CONFIG`, `IMAGEFLEET_STATE_DIR`). @default process.env */
+  /** Read for the engine variables (`IMAGEFLEET_DOCKER`, `DOCKER_HOST`, `DOCKER_CONFIG`, `IMAGEFLEET_STATE_DIR`) and the overrides in overrides.ts (`BUILDKIT_HOST`, …). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -38,12 +39,14 @@ export async function loadManifest(file: string, opts: LoadManifestOptions = {})
     throw fail([...byPosition(shape.problems, source), ...byPosition(serviceNameProblems(names), source)]);
   }
 
-  const manifest = normalise(shape.value, {
+  const env = applyEnvironment(shape.value, opts.env ?? process.env);
+  const manifest = normalise(env.raw, {
     file: absolute,
     env: opts.env ?? process.env,
+    overrides: env.overrides,
     source: { order, line: (name) => source.locate(['services', name], 'key').line, textAt: source.textAt },
   });
-  const problems = ruleProblems(shape.value, manifest);
+  const problems = [...env.problems, ...ruleProblems(env.raw, manifest)];
   if (problems.length) throw fail(byPosition(problems, source));
   return manifest;
 }

@@ -3,7 +3,15 @@ import { resolveEngineEnv, type EngineVariable } from './engine-env.js';
 import { isLoopback } from './grammar.js';
 import type { PathSegment } from './problem.js';
 import type { ManifestFile, ServiceEntry } from './schema.js';
-import type { FluxConfig, HostSettings, Manifest, ServiceSpec } from './types.js';
+import type {
+  BuilderConfig,
+  CacheConfig,
+  EnvOverride,
+  FluxConfig,
+  HostSettings,
+  Manifest,
+  ServiceSpec,
+} from './types.js';
 
 /** What normalising needs from the YAML source. */
 export interface SourceFacts {
@@ -21,6 +29,8 @@ export interface NormaliseOptions {
   /** The engine variables (`resolveEngineEnv`): `IMAGEFLEET_DOCKER` overrides `builder.docker`. */
   env: NodeJS.ProcessEnv;
   source: SourceFacts;
+  /** What the environment replaced (already applied to `raw`, see overrides.ts). @default [] */
+  overrides?: EnvOverride[];
 }
 
 /** Step two of three: defaults applied, paths resolved, lists sorted. Checks nothing. */
@@ -49,19 +59,66 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
       stallSeconds: raw.push?.stallSeconds ?? 60,
       timeoutSeconds: raw.push?.timeoutSeconds ?? 1800,
     },
-    builder: {
-      driver: raw.builder?.driver ?? 'docker',
-      docker: engine.IMAGEFLEET_DOCKER ?? raw.builder?.docker ?? 'docker',
-      env: engineProcessEnv(engine),
-      name: raw.builder?.name ?? null,
-      endpoint: raw.builder?.endpoint ?? null,
-    },
+    builder: builder(raw.builder ?? {}, root, engine),
     retention: { keep: raw.retention?.keep ?? 5 },
+    cache: cache(raw, pushHost),
+    overrides: opts.overrides ?? [],
     flux: fluxConfig(raw.flux),
     summary: { keepRuns: raw.summary?.keepRuns ?? 20 },
     services: names
       .filter((name) => name in raw.services)
-      .map((name) => service(name, raw.services[name] ?? {}, defaults, root, source)),
+      .map((name) => service(name, raw.services[name] ?? {}, defaults, raw.builder?.addHosts ?? {}, root, source)),
+  };
+}
+
+function builder(
+  raw: NonNullable<ManifestFile['builder']>,
+  root: string,
+  engine: Partial<Record<EngineVariable, string>>,
+): BuilderConfig {
+  const file = (p: string | null | undefined) => (p ? path.resolve(root, p) : null);
+  const create = raw.create;
+  return {
+    driver: raw.driver ?? 'docker',
+    docker: engine.IMAGEFLEET_DOCKER ?? raw.docker ?? 'docker',
+    env: engineProcessEnv(engine),
+    buildctl: raw.buildctl ?? 'buildctl',
+    name: raw.name ?? null,
+    endpoint: raw.endpoint ?? null,
+    tls: raw.tls
+      ? {
+          caFile: file(raw.tls.caFile),
+          certFile: file(raw.tls.certFile),
+          keyFile: file(raw.tls.keyFile),
+          serverName: raw.tls.serverName ?? null,
+        }
+      : null,
+    create: create
+      ? {
+          driver: create.driver,
+          endpoint: create.endpoint ?? null,
+          driverOpts: Object.fromEntries(Object.entries(create.driverOpts ?? {}).map(([k, v]) => [k, String(v)])),
+          buildkitdConfig: file(create.buildkitdConfig),
+          namespace: create.namespace ?? null,
+          replicas: create.replicas ?? null,
+        }
+      : null,
+    addHosts: { ...(raw.addHosts ?? {}) },
+    network: raw.network ?? null,
+  };
+}
+
+/** `cache.registry: true` is a cache image beside each service's, where the builder pushes. */
+function cache(raw: ManifestFile, pushHost: string): CacheConfig {
+  const registry = raw.cache?.registry;
+  if (!registry) return { registry: null };
+  const builderHost = raw.registry.builderHost ?? pushHost;
+  const own = registry === true ? {} : registry;
+  return {
+    registry: {
+      ref: own.ref ?? `${builderHost}/${raw.registry.namespace}/{service}:buildcache`,
+      mode: own.mode ?? 'max',
+    },
   };
 }
 
@@ -111,6 +168,7 @@ function service(
   name: string,
   entry: NonNullable<ServiceEntry>,
   defaults: NonNullable<ManifestFile['defaults']>,
+  addHosts: Record<string, string>,
   root: string,
   source: SourceFacts,
 ): ServiceSpec {
@@ -133,6 +191,7 @@ function service(
       ...buildArgs(defaults.labels, ['defaults', 'labels'], source),
       ...buildArgs(entry.labels, ['services', name, 'labels'], source),
     },
+    addHosts: { ...addHosts, ...(entry.addHosts ?? {}) },
     line: source.line(name),
   };
 }

@@ -35,13 +35,62 @@ export const RegistrySchema = z.strictObject({
   hosts: z.record(z.string(), HostSettingsSchema.nullish()).nullish(),
 });
 
+/** `{name: ip}`: names a build resolves that only the manifest defines (`--add-host`). */
+const AddHostsSchema = z.record(z.string().min(1), z.string().min(1));
+
+/** TLS for a `tcp://` BuildKit endpoint (buildctl's --tlscacert, --tlscert, --tlskey, --tlsservername). */
+export const BuilderTlsSchema = z.strictObject({
+  caFile: path.nullish(),
+  certFile: path.nullish(),
+  keyFile: path.nullish(),
+  serverName: z.string().min(1).nullish(),
+});
+
+/** How `imagefleet builder ensure` creates the named buildx builder when it is missing. */
+export const BuilderCreateSchema = z.strictObject({
+  driver: z.enum(['remote', 'docker-container', 'kubernetes']),
+  /** remote: the BuildKit address (`tcp://buildkitd:1234`). */
+  endpoint: z.string().min(1).nullish(),
+  /** `--driver-opt key=value` each. */
+  driverOpts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullish(),
+  /** `--buildkitd-config FILE`, relative to the manifest. */
+  buildkitdConfig: path.nullish(),
+  /** kubernetes: where the BuildKit pods run, and how many. */
+  namespace: z.string().min(1).nullish(),
+  replicas: z.int().min(1).nullish(),
+});
+
 export const BuilderSchema = z.strictObject({
-  driver: z.enum(['docker', 'buildx']).nullish(),
+  driver: z.enum(['docker', 'buildx', 'buildctl']).nullish(),
   docker: path.nullish(),
+  /** The buildctl binary (driver buildctl). `IMAGEFLEET_BUILDCTL` overrides it. */
+  buildctl: path.nullish(),
   /** A buildx builder by name (`docker`, `docker-container`, `kubernetes`, `remote` drivers). */
   name: z.string().min(1).nullish(),
-  /** The engine or builder endpoint: a docker context name or a DOCKER_HOST value (unix://, tcp://, ssh://). */
+  /**
+   * buildx: a docker context name or a DOCKER_HOST value (unix://, tcp://, ssh://); buildctl: the
+   * BuildKit address (tcp://host:port, unix://path), as BUILDKIT_HOST.
+   */
   endpoint: z.string().min(1).nullish(),
+  tls: BuilderTlsSchema.nullish(),
+  create: BuilderCreateSchema.nullish(),
+  addHosts: AddHostsSchema.nullish(),
+  /** The build's network mode for RUN (`host`, `none`, `default`). */
+  network: z.enum(['default', 'host', 'none']).nullish(),
+});
+
+/** `cache.registry: true`, or where and how: a BuildKit registry cache per service. */
+export const CacheSchema = z.strictObject({
+  registry: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        /** Cache image reference; `{service}` is replaced. @default <builderHost>/<namespace>/{service}:buildcache */
+        ref: z.string().min(1).nullish(),
+        mode: z.enum(['min', 'max']).nullish(),
+      }),
+    ])
+    .nullish(),
 });
 
 export const RetentionSchema = z.strictObject({
@@ -85,6 +134,7 @@ export const ServiceSchema = z.strictObject({
   buildArgs: BuildArgsSchema.nullish(),
   dependsOn: names.nullish(),
   tags: names.nullish(),
+  addHosts: AddHostsSchema.nullish(),
   labels: LabelsSchema.nullish(),
 });
 
@@ -117,6 +167,7 @@ export const ManifestFileSchema = z.strictObject({
   push: PushSchema.nullish(),
   defaults: DefaultsSchema.nullish(),
   retention: RetentionSchema.nullish(),
+  cache: CacheSchema.nullish(),
   flux: FluxSchema.nullish(),
   summary: SummarySchema.nullish(),
   services: z
@@ -135,6 +186,7 @@ const sections: Record<string, z.ZodObject> = {
   push: PushSchema,
   defaults: DefaultsSchema,
   retention: RetentionSchema,
+  cache: CacheSchema,
   flux: FluxSchema,
   summary: SummarySchema,
 };
@@ -146,6 +198,8 @@ export function allowedKeys(at: readonly PathSegment[]): string[] {
   if (first === undefined) schema = ManifestFileSchema;
   else if (first === 'services' && second !== undefined && rest.length === 0) schema = ServiceSchema;
   else if (first === 'registry' && second === 'hosts' && rest.length === 1) schema = HostSettingsSchema;
+  else if (first === 'builder' && second === 'tls' && rest.length === 0) schema = BuilderTlsSchema;
+  else if (first === 'builder' && second === 'create' && rest.length === 0) schema = BuilderCreateSchema;
   else if (second === undefined) schema = sections[String(first)];
   return schema ? Object.keys(schema.shape) : [];
 }

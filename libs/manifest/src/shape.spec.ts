@@ -20,7 +20,7 @@ describe('shape issues, placed in the file', () => {
     const yaml = lines(...REGISTRY, 'services:', '  a:', '    contxt: apps/a', '    platform: linux/amd64');
     expect(await issuesFor({ 'services.manifest.yaml': yaml, ...DOCKERFILE })).toEqual([
       '6:5 services.a.contxt: unknown key "contxt": did you mean "context"?',
-      '7:5 services.a.platform: unknown key "platform": allowed keys are context, dockerfile, secrets, buildArgs, dependsOn, tags, labels',
+      '7:5 services.a.platform: unknown key "platform": allowed keys are context, dockerfile, secrets, buildArgs, dependsOn, tags, addHosts, labels',
     ]);
   });
 
@@ -57,7 +57,7 @@ describe('shape issues, placed in the file', () => {
       '    buildArgs: {A: [1]}',
     );
     expect(await issuesFor({ 'services.manifest.yaml': yaml, ...DOCKERFILE })).toEqual([
-      '4:19 builder.driver: must be one of docker, buildx, got "podman"',
+      '4:19 builder.driver: must be one of docker, buildx, buildctl, got "podman"',
       '5:21 concurrency.push: must be at least 1, got 0',
       '5:31 concurrency.build: must be at least 1, got 0',
       '6:17 push.retries: must be a whole number, got 1.5',

@@ -54,7 +54,29 @@ export interface ConcurrencyConfig {
   build: number | null;
 }
 
-export type BuilderDriver = 'docker' | 'buildx';
+export type BuilderDriver = 'docker' | 'buildx' | 'buildctl';
+
+/** TLS for a `tcp://` BuildKit endpoint; paths absolute. */
+export interface BuilderTls {
+  caFile: string | null;
+  certFile: string | null;
+  keyFile: string | null;
+  serverName: string | null;
+}
+
+/** How `imagefleet builder ensure` creates the named buildx builder (`builder.create`). */
+export interface BuilderCreate {
+  driver: 'remote' | 'docker-container' | 'kubernetes';
+  /** remote: the BuildKit address. */
+  endpoint: string | null;
+  /** `--driver-opt key=value` each, in file order. */
+  driverOpts: Record<string, string>;
+  /** Absolute `--buildkitd-config` file, or null. */
+  buildkitdConfig: string | null;
+  /** kubernetes: the pods' namespace and replica count (driver opts `namespace=`, `replicas=`). */
+  namespace: string | null;
+  replicas: number | null;
+}
 
 export interface BuilderConfig {
   /** @default 'docker' (`DOCKER_BUILDKIT=1 docker build`, pushed by the engine) */
@@ -69,10 +91,41 @@ export interface BuilderConfig {
    * engine.env (only those set): every docker child process and engine client gets them.
    */
   env: Record<string, string>;
-  /** A buildx builder by name (`--builder`), or null for the current one. */
+  /** The buildctl binary (driver buildctl). `IMAGEFLEET_BUILDCTL` overrides it. @default 'buildctl' */
+  buildctl: string;
+  /** A buildx builder by name (`--builder`), or null for the current one. `IMAGEFLEET_BUILDER` overrides it. */
   name: string | null;
-  /** A docker context or DOCKER_HOST value for the engine or builder, or null for this machine's engine. */
+  /**
+   * buildx: a docker context or DOCKER_HOST value, or null for this machine's engine. buildctl: the
+   * BuildKit address (`BUILDKIT_HOST` overrides it; null: buildctl's default socket).
+   */
   endpoint: string | null;
+  /** TLS for a tcp:// BuildKit endpoint, or null. */
+  tls: BuilderTls | null;
+  /** What `imagefleet builder ensure` creates, or null. */
+  create: BuilderCreate | null;
+  /** `{name: ip}` every build resolves (services add their own). */
+  addHosts: Record<string, string>;
+  /** RUN's network mode, or null for the builder's default. */
+  network: 'default' | 'host' | 'none' | null;
+}
+
+/** A BuildKit registry cache per service, or none. */
+export interface CacheConfig {
+  registry: {
+    /** Cache image reference with `{service}` in it, e.g. `k3d-dev-reg:5000/ameide/{service}:buildcache`. */
+    ref: string;
+    mode: 'min' | 'max';
+  } | null;
+}
+
+/** A manifest value the environment replaced: shown by `doctor`, so a run's settings are never a guess. */
+export interface EnvOverride {
+  /** The environment variable, e.g. `BUILDKIT_HOST`. */
+  env: string;
+  /** The dotted manifest field it replaces, e.g. `builder.endpoint`. */
+  field: string;
+  value: string;
 }
 
 export interface RetentionConfig {
@@ -127,6 +180,8 @@ export interface ServiceSpec {
    * Entries with `{placeholders}` are templates, rendered once per run (tag-template.ts).
    */
   tags: string[];
+  /** `builder.addHosts` overlaid by the service's own. */
+  addHosts: Record<string, string>;
   /** Image labels: `defaults.labels` overlaid by the service's own (imagefleet adds the OCI ones). */
   labels: Record<string, string>;
   /** 1-based line of the service's entry in the manifest, for messages. */
@@ -143,6 +198,9 @@ export interface Manifest {
   push: PushPolicy;
   builder: BuilderConfig;
   retention: RetentionConfig;
+  cache: CacheConfig;
+  /** Values the environment replaced, environment over manifest (one rule for all). */
+  overrides: EnvOverride[];
   flux: FluxConfig;
   summary: SummaryConfig;
   /** In declaration order. */

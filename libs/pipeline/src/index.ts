@@ -11,7 +11,13 @@ export {
   type RunContext,
   type ServiceContext,
 } from './service/context.js';
-export { preflightRegistry, type PreflightOutcome } from './service/preflight.js';
+export {
+  preflightRegistry,
+  preflightBuilder,
+  builderUnreachable,
+  BUILDER_PROBE_TIMEOUT_MS,
+  type PreflightOutcome,
+} from './service/preflight.js';
 export { readDigestPins, type DigestPins, type DigestPin } from './service/digests.js';
 export { baseImageArg, createRunRegistry, type RunRegistry } from './service/registry.js';
 export { listenForInterrupt, type RunInterrupt } from './interrupt.js';

@@ -5,6 +5,7 @@
  * by digest (`dryRun`: only say so), then collect the garbage where we can (gc.ts) and verify every
  * kept image. Outcomes are values; the CLI turns them into lines and an exit code.
  */
+import { cacheTag } from './cache-tag.js';
 import pLimit from 'p-limit';
 import { isTemplate, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
 import type { RegistryClient, VerifyStatus } from '@imagefleet/registry';
@@ -72,6 +73,8 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
     const protectedDigests = { ...p.digests };
     for (const [tag, why] of Object.entries(p.tags))
       if (inventory.tags[tag]) protectedDigests[inventory.tags[tag]] ??= why;
+    const cache = cacheTag(manifest, service.name);
+    if (cache && inventory.tags[cache]) protectedDigests[inventory.tags[cache]] ??= `registry build cache ${cache}`;
     // What the service's Flux policy selects now stays: deleting it would make Flux roll back.
     for (const [digest, why] of Object.entries(opts.gitops?.selected(service, inventory.tags) ?? {}))
       protectedDigests[digest] ??= why;

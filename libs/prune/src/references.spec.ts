@@ -11,7 +11,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 const D = `sha256:${'d'.repeat(64)}`;
 const svc = (name: string): ServiceSpec => ({
   ...{ name, context: '', contextRel: '', dockerfile: '', dockerfileRel: '', secrets: [], buildArgs: {} },
-  ...{ dependsOn: [], labels: {}, line: 1, tags: ['dev'] },
+  ...{ dependsOn: [], labels: {}, addHosts: {}, line: 1, tags: ['dev'] },
 });
 
 function workspace(values: string): Manifest {
@@ -23,7 +23,23 @@ function workspace(values: string): Manifest {
     ...{ file: join(root, 'services.manifest.yaml'), root },
     registry: { host: 'r:5000', pushHost: 'r:5000', builderHost: 'r:5000', namespace: 'ns', insecure: true, hosts: {} },
     ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-    ...{ builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null }, retention: { keep: 5 } },
+    ...{
+      builder: {
+        driver: 'docker',
+        docker: 'docker',
+        env: {},
+        name: null,
+        endpoint: null,
+        buildctl: 'buildctl',
+        tls: null,
+        create: null,
+        addHosts: {},
+        network: null,
+      },
+      retention: { keep: 5 },
+      cache: { registry: null },
+      overrides: [],
+    },
     flux: fluxConfig(null),
     summary: { keepRuns: 20 },
     services: [svc('web'), svc('api')],

@@ -39,6 +39,8 @@ export const COMMANDS = {
     },
     positionals: 'none',
   },
+  // One subcommand: ensure.
+  builder: { options: {}, positionals: 'one target' },
   pin: {
     options: {
       values: { type: 'string' },

@@ -18,6 +18,7 @@ import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
 import { pinCommand } from './commands/pin.js';
 import { pruneCommand } from './commands/prune.js';
+import { builderCommand } from './commands/builder.js';
 import { fluxCommand } from './commands/flux.js';
 
 const USAGE = `usage: imagefleet <command> [options]
@@ -38,9 +39,12 @@ const USAGE = `usage: imagefleet <command> [options]
                           check the set-up from this machine, the engine and (with --as-node) a node: names
                           resolve, scheme, credentials, port, insecure-registries, buildx, underscore
                           repositories, stale content tags; one line per problem with its fix; 0 when all pass
-  cluster-config --for k3d|k3s|kind|containerd [--out DIR]
+  cluster-config --for k3d|k3s|kind|containerd|buildkitd [--out DIR]
                           what a cluster needs to pull from the registry, from the manifest: printed, or
-                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml)
+                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml; buildkitd:
+                          DIR/buildkitd.toml, for buildkitd --config or buildx create --buildkitd-config)
+  builder ensure          create the buildx builder of builder.name from builder.create when it is
+                          missing (or no longer bootstraps), bootstrap it, leave a healthy one alone
   summary [--runs] [--against RUN|FILE|previous [--fail-on slower:2x,failed,newly-failed]] [--open]
                           the latest summary as a table; --runs: the kept runs; --against: the latest run
                           against an earlier one (exit 0 unless --fail-on); --open: the timeline's path
@@ -92,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
         path: flag('path') ?? DEFAULT_VALUES_PATH,
         projects,
       });
+    case 'builder':
+      return builderCommand(manifestFile, rest);
     case 'summary':
       return summaryCommand(manifestFile, {
         json: on('json'),

@@ -1,6 +1,7 @@
 import type { ManifestFile } from '../schema.js';
 import type { Manifest } from '../types.js';
 import type { Problem } from '../problem.js';
+import { builderProblems } from './builder.js';
 import { dependencyProblems } from './deps.js';
 import { fileProblems } from './files.js';
 import { lengthProblems, registryProblems, serviceNameProblems, tagProblems } from './names.js';
@@ -26,5 +27,6 @@ export function ruleProblems(raw: ManifestFile, manifest: Manifest): Problem[] {
     ...secretProblems(raw),
     ...dependencyProblems(raw, order),
     ...fileProblems(manifest),
+    ...builderProblems(manifest),
   ];
 }

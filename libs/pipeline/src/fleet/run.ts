@@ -19,7 +19,7 @@ import {
   type SummaryRow,
 } from '@imagefleet/report';
 import { createRunContext, findService, serviceContext, type RunContext } from '../service/context.js';
-import { preflightRegistry } from '../service/preflight.js';
+import { preflightBuilder, preflightRegistry, type PreflightOutcome } from '../service/preflight.js';
 import { pushService, buildServiceImage, type ServiceResult, type ServiceRunShared } from '../service/push-service.js';
 import { createRunRecorder, notStartedRow, type RunRecorder } from '../rows.js';
 import { newRunId } from '../run-id.js';
@@ -198,7 +198,10 @@ function sharedLimits(run: RunContext, jobs: number): ServiceRunShared {
   const checks = pLimit(CHECKS_AT_ONCE);
   const builds = pLimit(Math.max(1, Math.floor(jobs)));
   return {
-    preflight: preflightRegistry(run).catch((error: unknown) => ({ ok: false, detail: (error as Error).message })),
+    preflight: Promise.all([preflightRegistry(run), preflightBuilder(run)]).then(
+      (outcomes): PreflightOutcome => outcomes.find((o) => !o.ok) ?? outcomes[0]!,
+      (error: unknown) => ({ ok: false, detail: (error as Error).message }),
+    ),
     checkSlot: (fn) => checks(fn),
     buildSlot: (fn) => builds(fn),
   };

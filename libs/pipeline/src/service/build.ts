@@ -4,7 +4,14 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { countCacheUse, explainBuildFailure, parseImageId, withSecretFiles, type CacheUse } from '@imagefleet/buildkit';
+import {
+  countCacheUse,
+  explainBuildFailure,
+  parseImageId,
+  withSecretFiles,
+  type BuildSpec,
+  type CacheUse,
+} from '@imagefleet/buildkit';
 import { runCommand, systemClock, type Clock, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
@@ -87,6 +94,21 @@ export async function wasInterrupted(
   return signal.aborted;
 }
 
+/** What the manifest says about names, network and cache inside this service's build. */
+export function buildExtras(ctx: ServiceContext): Pick<BuildSpec, 'addHosts' | 'network' | 'cache'> {
+  const cache = ctx.manifest.cache.registry;
+  const ref = cache?.ref.replaceAll('{service}', ctx.service.name);
+  return {
+    addHosts: ctx.service.addHosts,
+    network: ctx.manifest.builder.network,
+    cache: cache && ref ? { ref, mode: cache.mode, insecure: hostInsecure(ctx, ref.split('/')[0]!) } : null,
+  };
+}
+
+function hostInsecure(ctx: ServiceContext, host: string): boolean {
+  return ctx.manifest.registry.hosts[host]?.insecure ?? ctx.manifest.registry.insecure;
+}
+
 export interface ResolvedBase {
   args: Record<string, string>;
   digests: Record<string, string>;
@@ -120,6 +142,7 @@ export async function buildImage(
           labels: ctx.labels,
           annotations: ctx.annotations,
           iidFile,
+          ...buildExtras(ctx),
         });
         log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
         const result = await runCommand(cmd.file, cmd.args, {
@@ -208,7 +231,8 @@ export async function builderPushAttempt(
           labels: ctx.labels,
           annotations: ctx.annotations,
           iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
-          push: { metadataFile },
+          push: { metadataFile, insecure: hostInsecure(ctx, ctx.manifest.registry.builderHost) },
+          ...buildExtras(ctx),
         });
         log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
         return runCommand(cmd.file, cmd.args, {

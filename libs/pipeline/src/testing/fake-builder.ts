@@ -107,6 +107,7 @@ export function createFakeBuilder(
   return {
     driver: 'docker',
     pushesItself: false,
+    probe: () => null,
     calls,
     events,
     plan(service, plan) {

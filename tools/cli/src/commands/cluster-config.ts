@@ -1,6 +1,8 @@
 /** `imagefleet cluster-config --for KIND [--out DIR]`: print what a cluster needs, or write it under DIR. */
 import path from 'node:path';
-import { CLUSTER_KINDS, clusterConfig, writeClusterConfig, type ClusterKind } from '@imagefleet/cluster';
+import { buildkitdToml, CLUSTER_KINDS, clusterConfig, writeClusterConfig, type ClusterKind } from '@imagefleet/cluster';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '@imagefleet/report';
 import { loadManifest } from '@imagefleet/manifest';
 import { UsageError } from '../usage-error.js';
 
@@ -8,9 +10,10 @@ export async function clusterConfigCommand(
   manifestFile: string,
   opts: { for: string | undefined; out: string | undefined },
 ): Promise<number> {
-  if (!opts.for) throw new UsageError(`cluster-config needs --for ${CLUSTER_KINDS.join('|')}`);
+  if (!opts.for) throw new UsageError(`cluster-config needs --for ${CLUSTER_KINDS.join('|')}|buildkitd`);
+  if (opts.for === 'buildkitd') return buildkitdCommand(manifestFile, opts.out);
   if (!(CLUSTER_KINDS as readonly string[]).includes(opts.for)) {
-    throw new UsageError(`cluster-config --for "${opts.for}": use one of ${CLUSTER_KINDS.join(', ')}`);
+    throw new UsageError(`cluster-config --for "${opts.for}": use one of ${CLUSTER_KINDS.join(', ')}, buildkitd`);
   }
   const kind = opts.for as ClusterKind;
   const manifest = await loadManifest(manifestFile);
@@ -24,5 +27,19 @@ export async function clusterConfigCommand(
   process.stdout.write(written.text);
   process.stdout.write(`\nwrote ${written.written.length} file(s) under ${written.dir}:\n`);
   for (const file of written.written) process.stdout.write(`  ${path.relative(process.cwd(), file) || file}\n`);
+  return 0;
+}
+
+/** The builder's side: `buildkitd.toml`, printed or written as DIR/buildkitd.toml. */
+async function buildkitdCommand(manifestFile: string, out: string | undefined): Promise<number> {
+  const text = buildkitdToml(await loadManifest(manifestFile));
+  if (!out) {
+    process.stdout.write(text);
+    return 0;
+  }
+  await mkdir(out, { recursive: true });
+  const file = path.join(out, 'buildkitd.toml');
+  await writeFileAtomic(file, text);
+  process.stdout.write(`wrote ${path.relative(process.cwd(), file) || file}\n`);
   return 0;
 }
