@@ -14,20 +14,24 @@ export {
   type ClusterTarget,
 } from './target.js';
 export { ClusterConfigError } from './errors.js';
-export { registryRoutes, routesWithMirrors, type RegistryRoute } from './routes.js';
+export { registryRoutes, routesWithMirrors, type NodeEndpoint, type RegistryRoute } from './routes.js';
+export { readCredentials } from './credentials.js';
 export {
   containerdHostsFiles,
   renderHostsToml,
   hostsDirName,
+  CA_FILE_NAME,
   CONTAINERD_CONFIG_PATCH,
+  CONTAINERD2_CONFIG_PATCH,
   MIRROR_CAPABILITIES,
 } from './hosts-toml.js';
-export { renderRegistriesYaml, registriesModel, type RegistriesYaml } from './registries-yaml.js';
+export { credentialHosts, renderRegistriesYaml, registriesModel, type RegistriesYaml } from './registries-yaml.js';
 export { k3sRoutes, type K3sRoute, type K3sHostsOptions } from './k3s-hosts.js';
-export { k3dCommands } from './k3d.js';
+export { k3dCommands, k3dScript } from './k3d.js';
 export {
   kindClusterYaml,
   kindCommands,
+  kindScript,
   localRegistryHosting,
   localRegistryHostingYaml,
   type LocalRegistryHostingV1,

@@ -6,7 +6,11 @@ import { manifestWith } from './testing/manifest.js';
 import type { RegistryConfig } from '@imagefleet/manifest';
 
 const routes = (registry: Partial<RegistryConfig>, kind: ClusterKind = 'containerd', opts: ClusterOptions = {}) =>
-  registryRoutes(clusterTarget(manifestWith(registry), kind, opts));
+  registryRoutes(clusterTarget(manifestWith(registry), kind, opts)).map((r) => ({
+    ...r,
+    mirrors: r.mirrors.map((m) => m.origin),
+    server: r.server.origin,
+  }));
 
 describe('registryRoutes', () => {
   test.each([
@@ -61,7 +65,7 @@ describe('registryRoutes', () => {
 
 describe('containerd hosts.toml', () => {
   test('one directory per host, named host:port exactly as in the image reference', () => {
-    const files = containerdHostsFiles(
+    const { files } = containerdHostsFiles(
       clusterTarget(manifestWith({ pushHost: '127.0.0.1:5001', insecure: false }), 'containerd'),
     );
     expect(Object.keys(files)).toEqual([
@@ -72,7 +76,15 @@ describe('containerd hosts.toml', () => {
 
   test('server, then one [host] table per mirror with pull and resolve', () => {
     const text = renderHostsToml(
-      { host: 'a:1', server: 'http://a:1', mirrors: ['http://m1:2', 'https://m2'] },
+      {
+        host: 'a:1',
+        roles: ['host'],
+        server: { origin: 'http://a:1', caFile: null, credentialsEnv: null },
+        mirrors: [
+          { origin: 'http://m1:2', caFile: null, credentialsEnv: null },
+          { origin: 'https://m2', caFile: '/x/ca.pem', credentialsEnv: null },
+        ],
+      },
       '/x/services.manifest.yaml',
     );
     expect(text.split('\n').slice(1).join('\n')).toBe(
@@ -84,6 +96,7 @@ describe('containerd hosts.toml', () => {
         '',
         '[host."https://m2"]',
         '  capabilities = ["pull", "resolve"]',
+        '  ca = "ca.crt"',
         '',
       ].join('\n'),
     );

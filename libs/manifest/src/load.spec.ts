@@ -58,6 +58,7 @@ describe('loadManifest', () => {
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
       builder: { driver: 'buildx', docker: '/usr/bin/docker', name: null, endpoint: null },
       retention: { keep: 5 },
+      cluster: { endpoint: null },
       services: [
         {
           name: 'platform-base',

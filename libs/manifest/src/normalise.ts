@@ -54,6 +54,7 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
       endpoint: raw.builder?.endpoint ?? null,
     },
     retention: { keep: raw.retention?.keep ?? 5 },
+    cluster: { endpoint: raw.cluster?.endpoint ?? null },
     services: names
       .filter((name) => name in raw.services)
       .map((name) => service(name, raw.services[name] ?? {}, defaults, root, source)),

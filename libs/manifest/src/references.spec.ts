@@ -20,6 +20,7 @@ const manifest: Manifest = {
   push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
   builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
   retention: { keep: 5 },
+  cluster: { endpoint: null },
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],
 };
 

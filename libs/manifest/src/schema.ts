@@ -49,6 +49,15 @@ export const RetentionSchema = z.strictObject({
   keep: z.int().min(1).nullish(),
 });
 
+/** What only the cluster knows about the registry. */
+export const ClusterSchema = z.strictObject({
+  /**
+   * Where cluster nodes reach the registry that serves the push host, when they cannot use the
+   * push host's own address (a loopback push host): `host:port` or a URL, e.g. `http://registry.infra:5000`.
+   */
+  endpoint: z.string().min(1).nullish(),
+});
+
 export const ConcurrencySchema = z.strictObject({
   push: z.int().min(1).nullish(),
   build: z.int().min(1).nullish(),
@@ -83,6 +92,7 @@ export const ManifestFileSchema = z.strictObject({
   push: PushSchema.nullish(),
   defaults: DefaultsSchema.nullish(),
   retention: RetentionSchema.nullish(),
+  cluster: ClusterSchema.nullish(),
   services: z
     .record(z.string(), ServiceSchema.nullish())
     .refine((services) => Object.keys(services).length > 0, { message: 'list at least one service' }),
@@ -99,6 +109,7 @@ const sections: Record<string, z.ZodObject> = {
   push: PushSchema,
   defaults: DefaultsSchema,
   retention: RetentionSchema,
+  cluster: ClusterSchema,
 };
 
 /** The keys allowed in the object at `path`, for "did you mean" hints on unknown keys. */

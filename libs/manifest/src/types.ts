@@ -72,6 +72,15 @@ export interface RetentionConfig {
   keep: number;
 }
 
+export interface ClusterSettings {
+  /**
+   * Where cluster nodes reach the registry behind a loopback push host (`cluster.endpoint`), or
+   * null for what each cluster kind does by default (see libs/cluster).
+   * @example 'http://registry.infra:5000'
+   */
+  endpoint: string | null;
+}
+
 export interface ServiceSpec {
   /** Lower case, hyphens: the Nx project name and the repository name under the namespace. */
   name: string;
@@ -105,6 +114,7 @@ export interface Manifest {
   push: PushPolicy;
   builder: BuilderConfig;
   retention: RetentionConfig;
+  cluster: ClusterSettings;
   /** In declaration order. */
   services: ServiceSpec[];
 }

@@ -63,6 +63,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
     push: { retries: 0, stallSeconds: 60, timeoutSeconds: 120, ...push },
     builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
     retention: { keep: 5 },
+    cluster: { endpoint: null },
     services: specs,
   };
   return { root, manifest, fakesDir, remove: () => rmSync(root, { recursive: true, force: true }) };
