@@ -39,6 +39,8 @@ export interface StartRegistryOptions {
    * (say HTTPS with auth) on the same images. It is not removed by `stop()`.
    */
   storageDir?: string;
+  /** `storage.delete.enabled` (distribution's own default is off). @default true */
+  deleteEnabled?: boolean;
   /** The loopback address to listen on, e.g. `127.0.0.2` for a second registry name. @default 127.0.0.1 */
   address?: string;
 }
@@ -87,6 +89,7 @@ export async function freePort(): Promise<number> {
 
 interface ConfigOptions {
   address: string;
+  deleteEnabled: boolean;
   htpasswdFile?: string | undefined;
   tls?: StartRegistryOptions['tls'];
   storageDir: string;
@@ -104,7 +107,7 @@ function configYaml(dir: string, port: number, opts: ConfigOptions): string {
     '  filesystem:',
     `    rootdirectory: ${opts.storageDir}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${opts.deleteEnabled}`,
     'http:',
     `  addr: ${opts.address}:${port}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
@@ -222,7 +225,13 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Ru
     // The free port may be taken between probing and binding (other suites run alongside): retry.
     for (let attempt = 1; !launched; attempt++) {
       try {
-        launched = await launch(dir, { address: opts.address ?? '127.0.0.1', htpasswdFile, tls: opts.tls, storageDir });
+        launched = await launch(dir, {
+          address: opts.address ?? '127.0.0.1',
+          deleteEnabled: opts.deleteEnabled ?? true,
+          htpasswdFile,
+          tls: opts.tls,
+          storageDir,
+        });
       } catch (err) {
         if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
       }

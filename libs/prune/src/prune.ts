@@ -43,6 +43,8 @@ export interface PrunedManifest extends RetentionDecision {
 export interface PruneReport {
   manifests: PrunedManifest[];
   gc: GcOutcome;
+  /** The registry refused a DELETE because deletes are off (`storage.delete.enabled`, 405 UNSUPPORTED). */
+  deletesDisabled: boolean;
   /** Every kept image verifies and every delete went through. */
   ok: boolean;
 }
@@ -84,9 +86,11 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
     return {
       manifests: rows,
       gc: { status: 'skipped', detail: 'dry run: nothing deleted, no garbage collection' },
+      deletesDisabled: false,
       ok: true,
     };
 
+  let deletesDisabled = false;
   await Promise.all(
     rows
       .filter((r) => r.action === 'delete')
@@ -97,9 +101,15 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
             r.outcome = 'deleted';
           } catch (error) {
             // Already gone (a child deleted with its index, a concurrent prune) is what we wanted.
-            const code = (error as { code?: string }).code;
+            const { code, status } = error as { code?: string; status?: number };
             if (code === 'MANIFEST_UNKNOWN') r.outcome = 'already gone';
-            else Object.assign(r, { outcome: `not deleted: ${(error as Error).message}`, ok: false });
+            else if (status === 405 || code === 'UNSUPPORTED') {
+              deletesDisabled = true;
+              Object.assign(r, {
+                outcome: `not deleted: ${manifest.registry.pushHost} has deletes disabled (405 UNSUPPORTED)`,
+                ok: false,
+              });
+            } else Object.assign(r, { outcome: `not deleted: ${(error as Error).message}`, ok: false });
           }
         }),
       ),
@@ -119,7 +129,7 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
       }),
     ),
   );
-  return { manifests: rows, gc, ok: rows.every((r) => r.ok) && gc.status !== 'failed' };
+  return { manifests: rows, gc, deletesDisabled, ok: rows.every((r) => r.ok) && gc.status !== 'failed' };
 }
 
 async function garbageCollect(
