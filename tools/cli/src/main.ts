@@ -37,9 +37,11 @@ const USAGE = `usage: imagefleet <command> [options]
                           check the set-up from this machine, the engine and (with --as-node) a node: names
                           resolve, scheme, credentials, port, insecure-registries, buildx, underscore
                           repositories, stale content tags; one line per problem with its fix; 0 when all pass
-  cluster-config --for k3d|k3s|kind|containerd [--out DIR]
+  cluster-config --for k3d|k3s|kind|containerd [--out DIR] [--workers N] [--with-credentials]
                           what a cluster needs to pull from the registry, from the manifest: printed, or
-                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml)
+                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml, CAs beside);
+                          --workers: KIND worker nodes; --with-credentials: registries.yaml gets auth from
+                          the env vars registry.hosts names (file mode 0600)
   summary                 print the latest summary as a table
   pin --values FILE [--path image.ref] [--projects a,b]
                           write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       path: { type: 'string', default: 'image.ref' },
       for: { type: 'string' },
       out: { type: 'string' },
+      workers: { type: 'string' },
+      'with-credentials': { type: 'boolean', default: false },
       'as-node': { type: 'string' },
       containerd: { type: 'string' },
       namespace: { type: 'string' },
@@ -99,7 +103,12 @@ async function main(argv: string[]): Promise<number> {
     case 'doctor':
       return doctorCommand(manifestFile, { asNode, json: values.json });
     case 'cluster-config':
-      return clusterConfigCommand(manifestFile, { for: values.for, out: values.out });
+      return clusterConfigCommand(manifestFile, {
+        for: values.for,
+        out: values.out,
+        workers: values.workers,
+        withCredentials: values['with-credentials'],
+      });
     case 'prune':
       return pruneCommand(manifestFile, {
         dryRun: values['dry-run'],
