@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { containerdHostsFiles, renderHostsToml } from './hosts-toml.js';
 import { registryRoutes } from './routes.js';
 import { clusterTarget, type ClusterKind, type ClusterOptions } from './target.js';
-import { manifestWith } from './testing/manifest.js';
+import { manifestWith, plainHost } from './testing/manifest.js';
 import type { RegistryConfig } from '@imagefleet/manifest';
 
 const routes = (registry: Partial<RegistryConfig>, kind: ClusterKind = 'containerd', opts: ClusterOptions = {}) =>
@@ -60,6 +60,36 @@ describe('registryRoutes', () => {
   test('an endpoint option wins; without a scheme it takes the registry scheme', () => {
     expect(routes({}, 'containerd', { endpoint: '127.0.0.1:6000' })[0]!.mirrors).toEqual(['http://127.0.0.1:6000']);
     expect(routes({}, 'k3s', { endpoint: 'https://mirror.lan' })[0]!.mirrors).toEqual(['https://mirror.lan']);
+  });
+});
+
+describe('each name keeps its own settings', () => {
+  test('a loopback address on another port with its own CA is a registry of its own, reached by itself', () => {
+    const target = clusterTarget(
+      manifestWith({
+        host: '127.0.0.2:5443',
+        pushHost: '127.0.0.1:5001',
+        hosts: { '127.0.0.2:5443': plainHost(false, { caFile: '/w/ca.pem' }) },
+      }),
+      'containerd',
+    );
+    const [reference, push] = registryRoutes(target);
+    expect(reference!.mirrors).toEqual([
+      { origin: 'https://127.0.0.2:5443', caFile: '/w/ca.pem', credentialsEnv: null },
+    ]);
+    expect(push!.mirrors).toEqual([]); // plain HTTP to a loopback IP is containerd's default
+  });
+
+  test('a *.localhost name is always the registry behind loopback, whatever its port (nodes cannot resolve it)', () => {
+    expect(routes({ host: 'k3d-x.localhost:5002' })[0]!.mirrors).toEqual(['http://localhost:5001']);
+  });
+
+  test("the manifest's cluster.endpoint is where nodes reach the registry behind loopback", () => {
+    const target = clusterTarget(manifestWith({}, { endpoint: 'http://registry.infra:5000' }), 'k3s');
+    expect(registryRoutes(target).map((r) => r.mirrors.map((m) => m.origin))).toEqual([
+      ['http://registry.infra:5000'],
+      ['http://registry.infra:5000'],
+    ]);
   });
 });
 

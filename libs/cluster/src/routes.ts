@@ -5,8 +5,9 @@
  * KIND's certs.d are three spellings of this one list.
  *
  * Two kinds of name:
- * - **behind loopback**: the push host when it is loopback, and loopback names on its port
- *   (`k3d-ameide.localhost:5001` for `localhost:5001`: RFC 6761 names are this machine). A node
+ * - **behind loopback**: the push host when it is loopback, `*.localhost` names (RFC 6761: this
+ *   machine; `k3d-ameide.localhost:5001` for `localhost:5001`), and loopback addresses on the
+ *   push host's port. A node
  *   cannot reach this machine's loopback, so these go to `target.endpoint`, where nodes reach
  *   that registry (the push host itself on k3s/containerd, the registry container on k3d/KIND,
  *   or the manifest's `cluster.endpoint`).
@@ -69,7 +70,11 @@ export function routesWithMirrors(target: ClusterTarget): RegistryRoute[] {
 
 function behindLoopback(name: HostPort, push: HostPort): boolean {
   if (name.host === push.host) return push.loopback;
-  return push.loopback && (name.loopback || isLocalhostName(name.name)) && name.port === push.port;
+  if (!push.loopback) return false;
+  // A node's containerd cannot resolve `*.localhost` at all: such a name only ever means the
+  // registry on this machine, whatever its port (a wrong one is then refused, not "no such host").
+  if (isLocalhostName(name.name) && name.name.toLowerCase() !== 'localhost') return true;
+  return name.loopback && name.port === push.port;
 }
 
 /** Where nodes reach the registry behind loopback, with the settings `registry.hosts` gives that address. */
