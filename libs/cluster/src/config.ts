@@ -44,7 +44,7 @@ export function clusterConfig(manifest: Manifest, kind: ClusterKind, opts: Clust
     ...(script !== null
       ? [
           '',
-          `run: sh ${kind}.sh [--port N]  (again at any time: it does only what is missing; a port held by anything else is refused)`,
+          `run: sh ${kind}.sh${script.includes('--port N') ? ' [--port N]' : ''}  (again at any time: it does only what is missing${script.includes('port_holder') ? '; a port held by anything else is refused' : ''})`,
           'a first run does:',
           ...commands.map((c) => `  ${c}`),
         ]

@@ -15,6 +15,7 @@ export function k3dScript(target: ClusterTarget): string {
   const cluster = target.clusterName;
   return shellScript(target, {
     name: 'k3d.sh',
+    registryPort: true,
     what: `k3d cluster ${cluster} pulling ${target.reference.host} images from the registry k3d-${target.k3dRegistryName}`,
     body: [
       ...registryStep('k3d.sh', `k3d-${target.k3dRegistryName}`, registryCreate(target, '$PORT')),

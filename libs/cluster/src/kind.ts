@@ -89,6 +89,7 @@ export function kindScript(target: ClusterTarget): string {
   const local = localRegistry(target);
   return shellScript(target, {
     name: 'kind.sh',
+    registryPort: local,
     what: `KIND cluster ${cluster} pulling ${target.reference.host} images from ${local ? `the registry container ${registry}` : target.push.host}`,
     body: [
       ...(local ? registryStep('kind.sh', registry, `${registryRun(target, '$PORT')} >/dev/null`) : []),
