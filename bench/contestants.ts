@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import type { SummaryJson, SummaryRow } from '../libs/report/src/index.js';
+import type { SummaryJson, SummaryRow } from '@imagefleet/report';
 import { BASE, FLOOR_TARGET, TAG, type Fixture } from './fixture.js';
 
 export type ContestantName = 'baseline' | 'nx' | 'floor';
@@ -153,7 +153,6 @@ const summaryCsv = (fixture: Fixture): string =>
 export const summaryJson = (fixture: Fixture): string =>
   join(fixture.dir, 'artifacts', 'image-build-logs', `build-summary-${TAG}.json`);
 
-// eslint-disable-next-line no-control-regex
 const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 
 /**

@@ -4,7 +4,7 @@
  * Run: `node --import tsx bench/verify.bench.ts`. Exits 1 when the best run is over the budget.
  */
 import pLimit from 'p-limit';
-import { createRegistryClient, verifyImages, type VerifyItem } from '../libs/registry/src/index.js';
+import { createRegistryClient, verifyImages, type VerifyItem } from '@imagefleet/registry';
 import { pushRandomImage, startRegistry } from '../test/support/registry-server.js';
 
 const IMAGES = 100;

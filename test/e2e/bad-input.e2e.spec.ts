@@ -82,6 +82,10 @@ describe('bad input and collisions', () => {
   it("two runs of one service at once: one pushes, the other says another run is pushing it, and the log is one run's", async () => {
     const changed = join(setup.ws.dir, 'apps', 'www-ameide', 'site', 'concurrent.txt');
     writeFileSync(changed, `${Date.now()}\n`);
+    // A build that takes a while, so the two runs overlap however long each nx takes to start.
+    const dockerfile = join(setup.ws.dir, 'apps', 'www-ameide', 'Dockerfile');
+    const original = readFileSync(dockerfile, 'utf8');
+    writeFileSync(dockerfile, `${original}\nRUN sleep 8\n`);
     try {
       const [a, b] = await Promise.all([
         setup.ws.nx(['run', 'www-ameide:push']),
@@ -89,9 +93,14 @@ describe('bad input and collisions', () => {
       ]);
       const outputs = [a, b].map((r) => r.all);
       const busy = outputs.filter((o) =>
-        /another run \(pid \d+\) is pushing (www-ameide|platform-base) right now/.test(o),
+        /\[(www-ameide|platform-base)\] busy: another run \(pid \d+\) is pushing \1 right now/.test(o),
       );
       expect(busy.length, outputs.join('\n----\n').slice(-4000)).toBeGreaterThanOrEqual(1);
+      // The run that found a service taken says so on its own terminal and exit code…
+      expect([a, b].filter((r) => r.exitCode !== 0)).toHaveLength(busy.length);
+      // …and the summary shows what the other run did, not "another run is pushing".
+      expect(rows()['www-ameide'], JSON.stringify(rows())).toMatchObject({ status: 'pushed', error: '' });
+      expect(rows()['platform-base']!.status).toMatch(/^(pushed|unchanged)$/);
       // Exactly one of the two built and pushed www-ameide; its log holds that one run only.
       const pushedBy = outputs.filter((o) => /\[www-ameide\] push done/.test(o));
       expect(pushedBy).toHaveLength(1);
@@ -99,6 +108,7 @@ describe('bad input and collisions', () => {
       expect(log.match(/ run \d{8}T\d{6}Z-\d+(-\d+)?: /g)).toHaveLength(1);
       expect(existsSync(join(logs(), 'www-ameide_dev.log.partial'))).toBe(false);
     } finally {
+      writeFileSync(dockerfile, original);
       rmSync(changed, { force: true });
     }
   }, 300_000);

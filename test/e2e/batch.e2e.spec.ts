@@ -3,8 +3,10 @@
  * `nx run svc:push`, `nx affected`, `--exclude`, and `imagefleet run push`. One run id per
  * invocation (one process, one run), one row per service of the invocation and none for others,
  * the registry decides what is unchanged (an image it lost is rebuilt though no input changed:
- * what Nx's own cache gets wrong, nrwl/nx#15116), and a failed base gives its dependents rows
- * that say why they never ran. Each test sets up what it needs: none depends on another's order.
+ * what Nx's own cache gets wrong, nrwl/nx#15116), a failed base gives its dependents rows that
+ * say why they never ran, each line of a run is printed once (Nx's default style and static), and
+ * with `--batch=false` the tasks of one invocation still make one run. Each test sets up what it
+ * needs: none depends on another's order.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +43,8 @@ describe('one batch executor behind every way to push', () => {
   const built = (service: string) => /docker build /.test(readFileSync(join(logs(), `${service}_dev.log`), 'utf8'));
   const git = (...args: string[]) => execa('git', args, { cwd: setup.ws.dir });
   const nx = (...args: string[]) => setup.ws.nx(args);
+  /** How many times `text` occurs in `output`. */
+  const count = (output: string, text: string) => output.split(text).length - 1;
   /** The batch says how many tasks it runs in one process. */
   const oneBatch = (out: string, tasks: number) =>
     expect(out).toMatch(
@@ -74,6 +78,38 @@ describe('one batch executor behind every way to push', () => {
     expect([...runIds()][0]).not.toBe([...before][0]);
     expect(run.all).toMatch(/3 services: 3 unchanged/);
   }, 120_000);
+
+  it.each([[[]], [['--output-style=static']]])(
+    'nx run-many -t push %j prints each line of the run once',
+    async (style) => {
+      const run = await nx('run-many', '-t', 'push', ...style);
+      expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+      for (const s of SERVICES) expect(count(run.all, `[${s}] unchanged`), run.all).toBe(1);
+      expect(count(run.all, '3 services: 3 unchanged'), run.all).toBe(1);
+    },
+    120_000,
+  );
+
+  it('--batch=false (one process per task): one row per service of the invocation, all of one run', async () => {
+    // Static: Nx's default style shows no output of a successful task run on its own.
+    const run = await nx(
+      'run-many',
+      '-t',
+      'push',
+      `--projects=${SERVICES.join(',')}`,
+      '--batch=false',
+      '--output-style=static',
+    );
+    expect(run.exitCode, run.all.slice(-3000)).toBe(0);
+    expect(run.all).not.toMatch(/Running \d+ tasks with/);
+    expect(statuses()).toEqual({
+      'platform-base': 'unchanged',
+      'www-ameide': 'unchanged',
+      'workflow-worker': 'unchanged',
+    });
+    expect(runIds().size).toBe(1);
+    for (const s of SERVICES) expect(count(run.all, `[${s}] unchanged`), run.all).toBe(1);
+  }, 180_000);
 
   it('an image the registry lost is rebuilt and pushed though no input changed', async () => {
     const head = await fetch(`http://${setup.registry.host}/v2/ameide/www-ameide/manifests/dev`, {
@@ -144,19 +180,25 @@ describe('one batch executor behind every way to push', () => {
     }
   }, 300_000);
 
-  it('a failed base: its dependents get rows saying why they never ran, the run exits non-zero', async () => {
+  it('a failed base: its dependents are skipped with rows saying why, each line printed once, the run exits non-zero', async () => {
     const dockerfile = join(setup.ws.dir, 'apps', 'platform-base', 'Dockerfile');
     const original = readFileSync(dockerfile, 'utf8');
     try {
       appendFileSync(dockerfile, 'RUN exit 3\n');
-      const run = await nx('run-many', '-t', 'push');
-      expect(run.exitCode).not.toBe(0);
+      for (const style of [[], ['--output-style=static']]) {
+        const run = await nx('run-many', '-t', 'push', ...style);
+        expect(run.exitCode).not.toBe(0);
+        // Nx prints a failed task's output again in full under `> nx run …`: not ours, it is empty.
+        expect(count(run.all, '[platform-base] failed (build): '), run.all).toBe(1);
+        expect(count(run.all, '[platform-base] build started'), run.all).toBe(1);
+        expect(count(run.all, '[www-ameide] skipped: not run: '), run.all).toBe(1);
+      }
       const r = rows();
       expect(r['platform-base']).toMatchObject({ status: 'failed', phase: 'build' });
       for (const s of ['www-ameide', 'workflow-worker']) {
         expect(r[s], s).toMatchObject({
-          status: 'failed',
-          phase: 'build',
+          status: 'skipped',
+          phase: '',
           error: 'not run: an image it builds FROM (platform-base) failed',
         });
       }

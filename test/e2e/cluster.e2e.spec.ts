@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctrPullArgs, nodePullResult, writeClusterConfig } from '@imagefleet/cluster';
 import { imageRepository, loadManifest, type Manifest } from '@imagefleet/manifest';
-import { makeTree, removeTrees } from '../../libs/manifest/src/testing/tmpdir.js';
+import { makeTree, removeTrees } from '@imagefleet/manifest/testing';
 import {
   containerdAvailable,
   pushRunnableImage,

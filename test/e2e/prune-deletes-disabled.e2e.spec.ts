@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadManifest, type Manifest } from '../../libs/manifest/src/index.js';
-import { prune, pruneCounts, pruneSummary } from '../../libs/prune/src/index.js';
-import { createRegistryClient, type RegistryClient } from '../../libs/registry/src/index.js';
+import { loadManifest, type Manifest } from '@imagefleet/manifest';
+import { prune, pruneCounts, pruneSummary } from '@imagefleet/prune';
+import { createRegistryClient, type RegistryClient } from '@imagefleet/registry';
 import { pushDatedImage } from '../support/registry-gc.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 

@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifest, type Manifest } from '../../libs/manifest/src/index.js';
-import { prune, type PruneReport } from '../../libs/prune/src/index.js';
-import { workspacePaths } from '../../libs/pipeline/src/paths.js';
-import { createRegistryClient, OCI_INDEX, type RegistryClient } from '../../libs/registry/src/index.js';
+import { loadManifest, type Manifest } from '@imagefleet/manifest';
+import { prune, type PruneReport } from '@imagefleet/prune';
+import { workspacePaths } from '@imagefleet/pipeline';
+import { createRegistryClient, OCI_INDEX, type RegistryClient } from '@imagefleet/registry';
 import { pushDatedImage, startGcRegistry, type DatedImage, type GcRegistry } from '../support/registry-gc.js';
 
 const day = (n: number) => new Date(Date.UTC(2025, 0, 1 + n)).toISOString();

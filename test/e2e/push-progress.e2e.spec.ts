@@ -41,7 +41,7 @@ const STALL_SECONDS = 6;
 const THROTTLE_BYTES_PER_SECOND = 20_000_000;
 
 /** Cleanups of the running test, last first. */
-let cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -12,10 +12,13 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommand, type RunResult } from '../../libs/process/src/index.js';
+import { gzipSync } from 'node:zlib';
+import { runCommand, type RunResult } from '@imagefleet/process';
+import { createRegistryClient, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, sha256Digest } from '@imagefleet/registry';
 
 export const CONTAINERD_BIN = process.env.IMAGEFLEET_CONTAINERD_BIN ?? '/usr/bin/containerd';
 export const CTR_BIN = process.env.IMAGEFLEET_CTR_BIN ?? '/usr/bin/ctr';
@@ -218,10 +221,6 @@ export interface PushedRunnableImage {
  * `rootfs.diff_ids` match it, for this machine's architecture. Through the registry API only.
  */
 export async function pushRunnableImage(registryHost: string, repo: string, tag: string): Promise<PushedRunnableImage> {
-  const { gzipSync } = await import('node:zlib');
-  const { randomBytes } = await import('node:crypto');
-  const { createRegistryClient, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, sha256Digest } =
-    await import('../../libs/registry/src/index.js');
   const client = createRegistryClient({ host: registryHost });
   const tar = tarOneFile('hello.txt', Buffer.from(`hello from imagefleet ${randomBytes(4).toString('hex')}\n`));
   const layer = gzipSync(tar);

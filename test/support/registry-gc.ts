@@ -10,15 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DOCKER_CONFIG,
-  DOCKER_LAYER,
-  DOCKER_MANIFEST,
-  sha256Digest,
-  type RegistryClient,
-} from '../../libs/registry/src/index.js';
-import type { GcTarget } from '../../libs/prune/src/gc.js';
-import { waitAnswering } from '../../libs/prune/src/gc.js';
+import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, sha256Digest, type RegistryClient } from '@imagefleet/registry';
+import { waitAnswering, type GcTarget } from '@imagefleet/prune';
 import { freePort } from './registry-server.js';
 
 const REGISTRY_BIN = process.env.IMAGEFLEET_REGISTRY_BIN ?? '/usr/bin/docker-registry';

@@ -27,7 +27,7 @@ import {
   sha256Digest,
   type Descriptor,
   type RegistryClient,
-} from '../../libs/registry/src/index.js';
+} from '@imagefleet/registry';
 
 export interface StartRegistryOptions {
   /** Turn on htpasswd (Basic) auth with this one user. */

@@ -33,7 +33,6 @@ export const PLAIN_OUTPUT_ENV = {
 };
 
 export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '@imagefleet/manifest';
-import { serviceSpec } from '../../manifest/src/testing/service-spec.js';
+import { serviceSpec } from '@imagefleet/manifest/testing';
 import { affectedServices } from './affected.js';
 
 const svc = (name: string, dependsOn: string[] = []) => serviceSpec(name, { dependsOn });

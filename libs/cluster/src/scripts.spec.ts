@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ClusterKind } from './target.js';
 import { expectGolden } from './testing/golden.js';
@@ -59,22 +59,22 @@ async function machine(kind: Extract<ClusterKind, 'k3d' | 'kind'>, workers = 0):
     log,
     async run(args = []) {
       writeFileSync(log, '');
-      const res = await execa('sh', [path.join(out, `${kind}.sh`), ...args], {
-        reject: false,
+      const res = spawnSync('sh', [path.join(out, `${kind}.sh`), ...args], {
+        encoding: 'utf8',
+        timeout: 30_000,
         env: { PATH: `${bin}:/usr/bin:/bin`, FAKE_STATE: state, FAKE_LOG: log },
-        extendEnv: false,
       });
       const record = [
         `$ sh ${kind}.sh${args.map((a) => ` ${a}`).join('')}`,
         readFileSync(log, 'utf8').trimEnd(),
         '-- stdout',
-        res.stdout,
+        res.stdout.trimEnd(),
         '-- stderr',
-        res.stderr,
-        `-- exit ${res.exitCode}`,
+        res.stderr.trimEnd(),
+        `-- exit ${res.status}`,
         '',
       ].join('\n');
-      return { record, exitCode: res.exitCode ?? -1 };
+      return { record, exitCode: res.status ?? -1 };
     },
   };
 }

@@ -15,7 +15,7 @@ export { preflightRegistry, type PreflightOutcome } from './service/preflight.js
 export { readDigestPins, type DigestPins, type DigestPin } from './service/digests.js';
 export { baseImageArg, createRunRegistry, type RunRegistry } from './service/registry.js';
 export { listenForInterrupt, type RunInterrupt } from './interrupt.js';
-export { newRunId } from './run-id.js';
+export { newRunId, runIdOf } from './run-id.js';
 export { workspacePaths, type WorkspacePaths } from './paths.js';
 export {
   pullAsNode,

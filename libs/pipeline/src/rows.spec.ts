@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as report from '@imagefleet/report';
-import { createRunRecorder, emptyRow, notStartedRow } from './rows.js';
+import { createRunRecorder, notStartedRow, rowFacts } from './rows.js';
 import { workspacePaths } from './paths.js';
 import { readDigestPins, type DigestPin } from './service/digests.js';
 import { tempWorkspace, type TempWorkspace } from './testing/fakes.js';
@@ -23,12 +23,11 @@ afterEach(() => ws.remove());
 const RUN = 'run-1';
 const started = new Date().toISOString();
 const digestOf = (i: number) => `sha256:${String(i).padStart(64, '0')}`;
-const pushedRow = (i: number) => ({
-  ...emptyRow(ws.manifest, ws.manifest.services[i]!, RUN, started),
-  status: 'pushed' as const,
-  digest: digestOf(i),
-  finishedAt: started,
-});
+const pushedRow = (i: number) =>
+  report.outcomeRow(
+    { ...rowFacts(ws.manifest, ws.manifest.services[i]!, RUN, started), digest: digestOf(i), finishedAt: started },
+    { kind: 'pushed', digest: digestOf(i) },
+  );
 const pinOf = (i: number): { service: string; pin: DigestPin } => {
   const service = ws.manifest.services[i]!.name;
   return {
@@ -91,14 +90,24 @@ describe('createRunRecorder', () => {
 });
 
 describe('notStartedRow', () => {
-  it.each([
-    [{ failedBases: ['base', 'tools'] }, 'failed', 'not run: an image it builds FROM (base, tools) failed'],
-    [{ interrupted: true } as const, 'interrupted', 'interrupted before it started'],
-  ])('%o → %s', (why, status, error) => {
-    const row = notStartedRow(ws.manifest, ws.manifest.services[0]!, RUN, why);
+  it.each<[report.Outcome, string, string]>([
+    [
+      {
+        kind: 'skipped',
+        bases: [
+          { service: 'base', kind: 'failed' },
+          { service: 'tools', kind: 'failed' },
+        ],
+      },
+      'skipped',
+      'not run: an image it builds FROM (base, tools) failed',
+    ],
+    [{ kind: 'interrupted', phase: null }, 'interrupted', 'interrupted before it started'],
+  ])('%o → %s', (outcome, status, error) => {
+    const row = notStartedRow(ws.manifest, ws.manifest.services[0]!, RUN, outcome);
     expect(row).toMatchObject({
       status,
-      phase: 'build',
+      phase: '',
       error,
       startedAt: '',
       attempts: 0,

@@ -1,25 +1,23 @@
 /**
  * The one module that writes a run's records: every service of the run gets exactly one summary
- * row — done, failed, skipped because an image it builds FROM failed, or interrupted — and every
+ * row, whatever its outcome (pushed, unchanged, failed, skipped, busy, interrupted), and every
  * verified digest its pin. Rows and pins of services that finish while a write is in flight are
  * written together by the next one, so a fleet of forty finishing at once costs a few summary
  * rewrites, not forty; each row is on disk before its service is reported done.
  */
 import { join, relative } from 'node:path';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
-import { recordRows, type SummaryRow } from '@imagefleet/report';
+import { outcomeRow, recordRows, type Outcome, type RowFacts, type SummaryRow } from '@imagefleet/report';
 import { workspacePaths } from './paths.js';
 import { recordDigestPins, type DigestPin } from './service/digests.js';
 
-/** A service's row before anything happened: the one shape every row starts from. */
-export function emptyRow(manifest: Manifest, service: ServiceSpec, runId: string, startedAt: string): SummaryRow {
+/** What a service's row says before anything happened: the facts every row starts from. */
+export function rowFacts(manifest: Manifest, service: ServiceSpec, runId: string, startedAt: string): RowFacts {
   const tag = service.tags[0]!;
   return {
     runId,
     service: service.name,
     image: `${manifest.registry.host}/${manifest.registry.namespace}/${service.name}:${tag}`,
-    status: 'running',
-    phase: '',
     attempts: 0,
     buildSeconds: 0,
     pushSeconds: 0,
@@ -27,30 +25,15 @@ export function emptyRow(manifest: Manifest, service: ServiceSpec, runId: string
     digest: '',
     verify: '',
     log: relative(manifest.root, join(workspacePaths(manifest).logs, `${service.name}_${tag}.log`)),
-    error: '',
     startedAt,
     finishedAt: '',
     note: '',
   };
 }
 
-/** The row of a service the run never started: an image it builds FROM failed, or the run was interrupted. */
-export function notStartedRow(
-  manifest: Manifest,
-  service: ServiceSpec,
-  runId: string,
-  why: { interrupted: true } | { failedBases: string[] },
-): SummaryRow {
-  return {
-    ...emptyRow(manifest, service, runId, ''),
-    status: 'interrupted' in why ? 'interrupted' : 'failed',
-    phase: 'build',
-    error:
-      'interrupted' in why
-        ? 'interrupted before it started'
-        : `not run: an image it builds FROM (${why.failedBases.join(', ')}) failed`,
-    finishedAt: new Date().toISOString(),
-  };
+/** The row of a service this run never started (a base did not succeed, an interrupt, another run has it). */
+export function notStartedRow(manifest: Manifest, service: ServiceSpec, runId: string, outcome: Outcome): SummaryRow {
+  return outcomeRow({ ...rowFacts(manifest, service, runId, ''), finishedAt: new Date().toISOString() }, outcome);
 }
 
 export interface RunRecorder {
@@ -73,10 +56,13 @@ export function createRunRecorder(manifest: Manifest): RunRecorder {
       waiting = [];
       try {
         const oneLine = batch.map(({ row }) => ({ ...row, error: row.error.replace(/\s+/g, ' ').trim() }));
-        await recordRows(paths.logs, oneLine, { tag });
-        await recordDigestPins(
+        await naming(paths.logs, recordRows(paths.logs, oneLine, { tag }));
+        await naming(
           paths.digests,
-          batch.flatMap((b) => (b.pin ? [b.pin] : [])),
+          recordDigestPins(
+            paths.digests,
+            batch.flatMap((b) => (b.pin ? [b.pin] : [])),
+          ),
         );
         for (const w of settle) w.resolve();
       } catch (error) {
@@ -95,4 +81,14 @@ export function createRunRecorder(manifest: Manifest): RunRecorder {
       });
     },
   };
+}
+
+/** A failed write says where it was writing (`ENOSPC: no space left on device, write` names no file). */
+async function naming(path: string, writing: Promise<unknown>): Promise<void> {
+  try {
+    await writing;
+  } catch (error) {
+    const message = (error as Error).message;
+    throw message.includes(path) ? error : new Error(`cannot write ${path}: ${message}`, { cause: error });
+  }
 }

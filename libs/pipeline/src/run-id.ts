@@ -7,9 +7,14 @@ let runsStarted = 0;
 
 export function newRunId(now: Date = new Date()): string {
   const n = runsStarted++;
-  const stamp = now
+  return `${runIdOf(now, process.pid)}${n ? `-${n}` : ''}`;
+}
+
+/** The id of a run that a process (`pid`, started at `startedAt`) stands for: `<UTC stamp>-<pid>`. */
+export function runIdOf(startedAt: Date, pid: number): string {
+  const stamp = startedAt
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${process.pid}${n ? `-${n}` : ''}`;
+  return `${stamp}-${pid}`;
 }

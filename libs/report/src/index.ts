@@ -1,9 +1,23 @@
-export type { RowStatus, Phase, SummaryRow, SummaryOptions, SummaryJson } from './types.js';
-export { ROW_STATUSES, PHASES } from './types.js';
+export type { SummaryRow, RowFacts, SummaryOptions, SummaryJson } from './types.js';
+export {
+  OUTCOME_TABLE,
+  OUTCOME_KINDS,
+  PHASES,
+  outcomeColumns,
+  outcomeRow,
+  outcomeReason,
+  outcomeLine,
+  exitCodeOf,
+  type Outcome,
+  type OutcomeKind,
+  type Phase,
+  type BaseNotDone,
+  type NxTaskStatus,
+} from './outcome.js';
 export { summaryRowSchema, parseRow, normaliseRow, oneLine, rowTime, InvalidRowError, SERVICE_NAME } from './row.js';
 export { writeFileAtomic, isTempFile } from './atomic.js';
 export { renderCsv, parseCsv, CSV_COLUMNS, CSV_HEADERS } from './csv.js';
-export { renderTable, formatTotals, shortDigest, TABLE_ERROR_WIDTH } from './table.js';
+export { renderTable, formatTotals, shortDigest } from './table.js';
 export { renderMarkdown, type MarkdownOptions } from './markdown.js';
 export {
   renderSummary,

@@ -28,13 +28,13 @@ const svc = (i: number) => `svc-${String(i).padStart(2, '0')}`;
 
 describe('recordRow from 24 processes at once', () => {
   it('keeps exactly one whole row per service in CSV, JSON and Markdown', async () => {
-    // 20 processes, one service each, recording a 'running' row and then the final one; 4 more
+    // 20 processes, one service each, recording a first row and then the final one; 4 more
     // processes race the first 4 services with a competing final row.
     const finals = new Map<string, SummaryRow[]>();
     const jobs: string[][] = [];
     for (let i = 0; i < 20; i++) {
       const service = svc(i);
-      const running = makeRow({ service, status: 'running', digest: '', verify: '', finishedAt: '' });
+      const running = makeRow({ service, status: 'interrupted', digest: '', verify: '', finishedAt: '' });
       const final = makeRow({
         service,
         error: `worker ${i}: "quoted", comma,\nnewline`,
@@ -91,7 +91,8 @@ describe('recordRow from 24 processes at once', () => {
       'build-summary-dev.md',
     ]);
     expect((await readdir(join(dir, '.rows'))).sort()).toEqual(csv.map((r) => `${r.service}.json`));
-  });
+    // 24 Node processes (each loading tsx) on a shared 2-core machine: seconds each, not milliseconds.
+  }, 120_000);
 });
 
 describe('recordRow and readRows across runs', () => {
@@ -143,7 +144,7 @@ describe('recordRow and readRows across runs', () => {
   });
 
   it('replaces the row of the same run, whatever its times say', async () => {
-    await recordRow(dir, { ...row('api', 'run-1', 5), status: 'running' }, { tag: 'dev' });
+    await recordRow(dir, { ...row('api', 'run-1', 5), status: 'pushed' }, { tag: 'dev' });
     await recordRow(dir, { ...row('api', 'run-1', 0), status: 'failed' }, { tag: 'dev' });
     expect((await readRows(dir)).map((r) => r.status)).toEqual(['failed']);
   });
@@ -154,12 +155,77 @@ describe('recordRow and readRows across runs', () => {
       ...row('web', 'run-2', 0),
       startedAt: '',
       finishedAt: t(30),
-      status: 'failed' as const,
-      phase: 'build' as const,
+      status: 'skipped' as const,
+      phase: '' as const,
     };
     const result = await recordRow(dir, notRun, { tag: 'dev' });
     expect(result.runId).toBe('run-2');
     expect(result.rows.map((r) => r.service)).toEqual(['web']);
+  });
+
+  it('two overlapping runs: the busy row of the run that found the service taken never hides the row of the run that pushed it', async () => {
+    const busy = (service: string, minute: number) => ({
+      ...row(service, 'run-b', minute),
+      startedAt: '',
+      status: 'busy' as const,
+      error: `another run (pid 42) is pushing ${service} right now: wait for it to end, or stop it`,
+    });
+    // The loser's row lands first (it gave up at once), then the winner's, which started earlier.
+    await recordRow(dir, busy('api', 3), { tag: 'dev' });
+    const won = await recordRow(dir, row('api', 'run-a', 0), { tag: 'dev' });
+    expect(won).toMatchObject({ outcome: 'recorded', runId: 'run-a' });
+    // …and the other way round: the winner's row is there when the loser's arrives.
+    await recordRow(dir, row('web', 'run-a', 1), { tag: 'dev' });
+    const lost = await recordRow(dir, busy('web', 4), { tag: 'dev' });
+    expect(lost).toMatchObject({ outcome: 'superseded', runId: 'run-a' });
+    expect(lost.rows.map((r) => [r.service, r.runId, r.status])).toEqual([
+      ['api', 'run-a', 'pushed'],
+      ['web', 'run-a', 'pushed'],
+    ]);
+    const csv = await parseCsv(await readFile(lost.files.csv, 'utf8'));
+    expect(csv.map((r) => r.status)).toEqual(['pushed', 'pushed']);
+  });
+
+  it('overlapping runs: a row of a run that never started the service and one of a run that did — the later end stays', async () => {
+    const skipped = (minute: number) => ({
+      ...row('app', 'run-b', minute),
+      startedAt: '',
+      status: 'skipped' as const,
+      error: 'not run: an image it builds FROM (base) is being pushed by another run',
+    });
+    // run-b gave up on app (its base was busy) at minute 2; run-a, which had started app at
+    // minute 1, ended it at minute 5: run-a's row stays, whichever is recorded first.
+    await recordRow(dir, { ...row('app', 'run-a', 1), finishedAt: t(5) }, { tag: 'dev' });
+    expect((await recordRow(dir, skipped(1), { tag: 'dev' })).outcome).toBe('superseded');
+    await recordRow(dir, row('web', 'run-b', 0), { tag: 'dev' });
+    // A later run that skips it replaces it.
+    expect((await recordRow(dir, skipped(9), { tag: 'dev' })).outcome).toBe('recorded');
+  });
+
+  it('overlapping runs that split the services: the summary shows the row of the run that had each one', async () => {
+    // run-a had app (minute 1 to 6); run-b started later, had base, and found app busy.
+    await recordRow(dir, { ...row('app', 'run-a', 1), finishedAt: t(6) }, { tag: 'dev' });
+    await recordRow(dir, row('base', 'run-b', 2), { tag: 'dev' });
+    const result = await recordRow(
+      dir,
+      { ...row('app', 'run-b', 3), startedAt: '', status: 'busy', error: 'another run' },
+      { tag: 'dev' },
+    );
+    expect(result.runId).toBe('run-b');
+    expect(result.rows.map((r) => [r.service, r.runId, r.status])).toEqual([
+      ['app', 'run-a', 'pushed'],
+      ['base', 'run-b', 'pushed'],
+    ]);
+  });
+
+  it('a busy row is written where the service has no row yet, and is the summary only when nothing else is', async () => {
+    const result = await recordRow(
+      dir,
+      { ...row('api', 'run-b', 0), startedAt: '', status: 'busy', error: 'another run' },
+      { tag: 'dev' },
+    );
+    expect(result).toMatchObject({ outcome: 'recorded', runId: 'run-b' });
+    expect(result.rows.map((r) => r.status)).toEqual(['busy']);
   });
 
   it('names the summary files after the tag', async () => {

@@ -58,12 +58,7 @@ export async function recordRows(
     for (const row of clean) {
       const rowPath = join(rowsDir, `${row.service}.json`);
       const existing = await readRowFile(rowPath).catch(() => undefined); // a broken file of ours is replaced
-      const olderRun = existing !== undefined && existing.runId !== row.runId && startedMs(existing) > startedMs(row);
-      // "Never started" rows (written for services a run skipped or an interrupt pre-empted) never
-      // replace a row the service's own task wrote in the same run, whichever lands first.
-      const preempted =
-        existing !== undefined && existing.runId === row.runId && row.startedAt === '' && existing.startedAt !== '';
-      const superseded = olderRun || preempted;
+      const superseded = existing !== undefined && keepsExisting(existing, row);
       if (!superseded) await writeFileAtomic(rowPath, `${JSON.stringify(row, null, 2)}\n`);
       outcomes.push(superseded ? 'superseded' : 'recorded');
     }
@@ -124,19 +119,26 @@ async function readAllRows(summaryDir: string): Promise<SummaryRow[]> {
 
 /**
  * The current run is the run of the most recently started row (see `rowTime`); a summary shows
- * its rows only. Runs writing the same summary directory are expected not to overlap; if they
- * do, every row still says which run it belongs to.
+ * its rows, and the rows of runs that overlapped it (ended after it began): two invocations at
+ * once share the services between them, and the summary shows the row of the run that had each.
+ * A row of a run that ended before this one began is never shown as this run's.
  */
 export function selectCurrentRun(rows: readonly SummaryRow[]): { runId: string; rows: SummaryRow[] } {
   let latest: SummaryRow | undefined;
-  for (const r of rows) {
+  // A run that only found its services busy is not the run the summary describes.
+  const candidates = rows.some((r) => r.status !== 'busy') ? rows.filter((r) => r.status !== 'busy') : rows;
+  for (const r of candidates) {
     if (!latest || startedMs(r) > startedMs(latest) || (startedMs(r) === startedMs(latest) && r.runId > latest.runId)) {
       latest = r;
     }
   }
   if (!latest) return { runId: '', rows: [] };
   const runId = latest.runId;
-  return { runId, rows: sortRows(rows.filter((r) => r.runId === runId)) };
+  const began = Math.min(...rows.filter((r) => r.runId === runId).map(startedMs));
+  return {
+    runId,
+    rows: sortRows(rows.filter((r) => r.runId === runId || (r.status !== 'busy' && endedMs(r) >= began))),
+  };
 }
 
 async function readRowFile(path: string): Promise<SummaryRow> {
@@ -154,6 +156,29 @@ async function readRowFile(path: string): Promise<SummaryRow> {
     throw new InvalidRowError(path, [`service ${JSON.stringify(row.service)} does not match the file name`]);
   }
   return row;
+}
+
+/** Whether the row on disk stays, rather than the incoming one of the same service. */
+function keepsExisting(existing: SummaryRow, incoming: SummaryRow): boolean {
+  if (existing.runId === incoming.runId) {
+    // "Never started" rows (written for services a run skipped or an interrupt pre-empted) never
+    // replace a row the service's own task wrote in the same run, whichever lands first.
+    return incoming.startedAt === '' && existing.startedAt !== '';
+  }
+  // A busy row says another run had the service: that run's row is the one that says what the
+  // registry holds, whichever of the two lands first.
+  if (incoming.status === 'busy') return true;
+  if (existing.status === 'busy') return false;
+  // A run that never started the service (a base of it did not succeed) and one that ran it: the
+  // row that ended later says what is true now (the runs may have overlapped).
+  if (existing.startedAt === '' || incoming.startedAt === '') return endedMs(existing) > endedMs(incoming);
+  // A straggler of an older run does not overwrite a newer run's row.
+  return startedMs(existing) > startedMs(incoming);
+}
+
+function endedMs(row: SummaryRow): number {
+  const t = Date.parse(row.finishedAt);
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
 }
 
 /** `rowTime`, with a row that has no time at all ordered before every other. */

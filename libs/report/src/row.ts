@@ -4,7 +4,8 @@
  * the CSV, JSON and Markdown agree.
  */
 import { z } from 'zod';
-import { PHASES, ROW_STATUSES, type SummaryRow } from './types.js';
+import { OUTCOME_KINDS, PHASES, type OutcomeKind } from './outcome.js';
+import type { SummaryRow } from './types.js';
 
 /** Used as a file name under `.rows/`, so no separators and no leading dot. */
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -16,8 +17,8 @@ export const summaryRowSchema = z.object({
   runId: z.string().min(1),
   service: z.string().regex(SERVICE_NAME, 'letters, digits, ".", "_" and "-" only, not starting with "." or "-"'),
   image: z.string(),
-  status: z.enum(ROW_STATUSES as [SummaryRow['status'], ...SummaryRow['status'][]]),
-  phase: z.enum(PHASES as [SummaryRow['phase'], ...SummaryRow['phase'][]]),
+  status: z.enum(OUTCOME_KINDS as [OutcomeKind, ...OutcomeKind[]]),
+  phase: z.enum(['', ...PHASES] as [SummaryRow['phase'], ...SummaryRow['phase'][]]),
   attempts: z.number().int().nonnegative(),
   buildSeconds: seconds,
   pushSeconds: seconds,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatTotals, renderTable, shortDigest } from './table.js';
 import { makeRow } from './fixtures/rows.js';
-import type { RowStatus } from './types.js';
+import type { OutcomeKind } from './outcome.js';
 
-const rowsWith = (...statuses: RowStatus[]) => statuses.map((status, i) => makeRow({ service: `s${i}`, status }));
+const rowsWith = (...statuses: OutcomeKind[]) => statuses.map((status, i) => makeRow({ service: `s${i}`, status }));
 
 describe('formatTotals', () => {
   it.each([
@@ -11,10 +11,10 @@ describe('formatTotals', () => {
     [['pushed'], '1 service: 1 pushed'],
     [['pushed', 'pushed', 'pushed', 'pushed', 'pushed', 'pushed', 'failed'], '7 services: 6 pushed, 1 failed'],
     [
-      ['failed', 'unchanged', 'interrupted', 'pushed', 'running'],
-      '5 services: 1 pushed, 1 unchanged, 1 failed, 1 interrupted, 1 running',
+      ['failed', 'unchanged', 'interrupted', 'pushed', 'busy', 'skipped'],
+      '6 services: 1 pushed, 1 unchanged, 1 failed, 1 skipped, 1 busy, 1 interrupted',
     ],
-  ] as [RowStatus[], string][])('%j → %s', (statuses, line) => {
+  ] as [OutcomeKind[], string][])('%j → %s', (statuses, line) => {
     expect(formatTotals(rowsWith(...statuses))).toBe(line);
   });
 });
@@ -30,8 +30,8 @@ describe('shortDigest', () => {
 });
 
 describe('renderTable', () => {
-  it('aligns columns, right-aligns numbers, shortens digests and errors, ends with the totals', () => {
-    const long = `manifest unknown: ${'x'.repeat(100)}`;
+  it('aligns columns, right-aligns numbers, shortens digests; each error in full under the table, then the totals', () => {
+    const long = `manifest unknown: ${'x'.repeat(100)} the reason at the end`;
     const text = renderTable([
       makeRow({ service: 'api' }),
       makeRow({
@@ -45,29 +45,29 @@ describe('renderTable', () => {
         error: long,
       }),
     ]);
-    const lines = text.split('\n');
-    expect(lines[0]).toBe('SERVICE     STATUS  PHASE   ATTEMPTS  BUILD S  PUSH S  VERIFY        DIGEST        ERROR');
-    expect(lines[1]).toBe('api         pushed                 1    12.50    3.25  verified      0123456789ab');
-    expect(lines[2]).toBe(
-      `www-ameide  failed  verify         3   123.40    3.25  missing-blob                ${long.slice(0, 59)}…`,
-    );
-    expect(lines.slice(3)).toEqual(['', '2 services: 1 pushed, 1 failed', '']);
+    expect(text.split('\n')).toEqual([
+      'SERVICE     STATUS  PHASE   ATTEMPTS  BUILD S  PUSH S  VERIFY        DIGEST',
+      'api         pushed                 1    12.50    3.25  verified      0123456789ab',
+      'www-ameide  failed  verify         3   123.40    3.25  missing-blob',
+      '',
+      `www-ameide: ${long}`,
+      '',
+      '2 services: 1 pushed, 1 failed',
+      '',
+    ]);
   });
 
-  it('adds a NOTE column only when a row has a note', () => {
+  it('puts notes under the table too, and keeps the table as wide as without them', () => {
     const text = renderTable([
       makeRow({ service: 'api', note: 'reference host not checked: it does not resolve' }),
       makeRow({ service: 'web' }),
     ]);
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/ERROR\s+NOTE$/);
-    expect(lines[1]).toMatch(/0123456789ab\s+reference host not checked: it does not resolve$/);
-    expect(renderTable([makeRow()])).not.toContain('NOTE');
+    expect(lines[0]).toMatch(/DIGEST$/);
+    expect(lines.slice(3, 6)).toEqual(['', 'api: note: reference host not checked: it does not resolve', '']);
   });
 
   it('prints only the header and the totals for no rows', () => {
-    expect(renderTable([])).toBe(
-      'SERVICE  STATUS  PHASE  ATTEMPTS  BUILD S  PUSH S  VERIFY  DIGEST  ERROR\n\n0 services\n',
-    );
+    expect(renderTable([])).toBe('SERVICE  STATUS  PHASE  ATTEMPTS  BUILD S  PUSH S  VERIFY  DIGEST\n\n0 services\n');
   });
 });

@@ -1,11 +1,10 @@
 /**
- * The summary for a terminal: a plain aligned table and a totals line, no colours or emoji
- * (CI logs and `less` show it as is).
+ * The summary for a terminal: a plain aligned table, then each error and note in full under it
+ * (one line per service: a reason cut to fit a column is the part a person needed), then the
+ * totals line. No colours or emoji (CI logs and `less` show it as is).
  */
-import { ROW_STATUSES, type SummaryRow } from './types.js';
-
-/** Errors longer than this are cut, with `…`; the full text is in the CSV and the log. */
-export const TABLE_ERROR_WIDTH = 60;
+import { OUTCOME_KINDS } from './outcome.js';
+import type { SummaryRow } from './types.js';
 
 interface TableColumn {
   header: string;
@@ -22,30 +21,29 @@ const COLUMNS: readonly TableColumn[] = [
   { header: 'PUSH S', align: 'right', cell: (r) => r.pushSeconds.toFixed(2) },
   { header: 'VERIFY', align: 'left', cell: (r) => r.verify },
   { header: 'DIGEST', align: 'left', cell: (r) => shortDigest(r.digest) },
-  { header: 'ERROR', align: 'left', cell: (r) => truncate(r.error, TABLE_ERROR_WIDTH) },
 ];
 
-/** Shown only when some row has a note, so the usual table stays as narrow as it was. */
-const NOTE: TableColumn = { header: 'NOTE', align: 'left', cell: (r) => truncate(r.note, TABLE_ERROR_WIDTH) };
-
-/** Rows in the order given, then the totals line. */
+/** Rows in the order given, their errors and notes in full, then the totals line. */
 export function renderTable(rows: readonly SummaryRow[]): string {
-  const columns = rows.some((r) => r.note) ? [...COLUMNS, NOTE] : COLUMNS;
-  const grid = [columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => c.cell(r)))];
-  const widths = columns.map((_, i) => Math.max(...grid.map((line) => line[i]!.length)));
+  const grid = [COLUMNS.map((c) => c.header), ...rows.map((r) => COLUMNS.map((c) => c.cell(r)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...grid.map((line) => line[i]!.length)));
   const lines = grid.map((line) =>
     line
-      .map((text, i) => (columns[i]!.align === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
+      .map((text, i) => (COLUMNS[i]!.align === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd(),
   );
-  return [...lines, '', formatTotals(rows)].join('\n') + '\n';
+  const said = rows.flatMap((r) => [
+    ...(r.error ? [`${r.service}: ${r.error}`] : []),
+    ...(r.note ? [`${r.service}: note: ${r.note}`] : []),
+  ]);
+  return [...lines, ...(said.length ? ['', ...said] : []), '', formatTotals(rows)].join('\n') + '\n';
 }
 
-/** `7 services: 6 pushed, 1 failed` — statuses in pipeline order, zero counts left out. */
+/** `7 services: 6 pushed, 1 failed` — outcomes in the table's order, zero counts left out. */
 export function formatTotals(rows: readonly SummaryRow[]): string {
   const head = `${rows.length} ${rows.length === 1 ? 'service' : 'services'}`;
-  const counts = ROW_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length] as const)
+  const counts = OUTCOME_KINDS.map((s) => [s, rows.filter((r) => r.status === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
   return counts.length > 0 ? `${head}: ${counts.join(', ')}` : head;
@@ -54,8 +52,4 @@ export function formatTotals(rows: readonly SummaryRow[]): string {
 /** `sha256:0123456789abcdef…` → `0123456789ab` (what `docker images` shows). */
 export function shortDigest(digest: string): string {
   return digest.slice(digest.indexOf(':') + 1, digest.indexOf(':') + 13);
-}
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }

@@ -3,13 +3,7 @@
  * fill the CSV, the JSON, the Markdown job summary and the terminal table.
  */
 
-export type RowStatus = 'pushed' | 'unchanged' | 'failed' | 'interrupted' | 'running';
-
-/** Pipeline phases, in order; `''` when nothing failed. */
-export type Phase = 'preflight' | 'secrets' | 'build' | 'push' | 'verify' | '';
-
-export const ROW_STATUSES: readonly RowStatus[] = ['pushed', 'unchanged', 'failed', 'interrupted', 'running'];
-export const PHASES: readonly Phase[] = ['preflight', 'secrets', 'build', 'push', 'verify', ''];
+import type { OutcomeKind, Phase } from './outcome.js';
 
 export interface SummaryRow {
   /** Identifies the run; a row whose runId differs belongs to another run. */
@@ -18,9 +12,10 @@ export interface SummaryRow {
   service: string;
   /** Full reference `<host>/<ns>/<svc>:<tag>`. */
   image: string;
-  status: RowStatus;
-  /** The failed (or interrupted) phase, `''` when ok. */
-  phase: Phase;
+  /** The service's outcome (see `outcome.ts`): `pushed`, `unchanged`, `failed`, `skipped`, `busy`, `interrupted`. */
+  status: OutcomeKind;
+  /** The failed (or interrupted) phase, `''` when ok or never started. */
+  phase: Phase | '';
   /** Push attempts. */
   attempts: number;
   /** Seconds, 0 when not run; rounded to 2 decimals when recorded. */
@@ -45,6 +40,9 @@ export interface SummaryRow {
    */
   note: string;
 }
+
+/** What a row says besides its outcome: filled in as the service runs. */
+export type RowFacts = Omit<SummaryRow, 'status' | 'phase' | 'error'>;
 
 /** Which summary files to write: `build-summary-<tag>.{csv,json,md}`. */
 export interface SummaryOptions {

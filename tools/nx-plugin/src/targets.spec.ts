@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceSpec } from '../../../libs/manifest/src/testing/service-spec.js';
+import { serviceSpec } from '@imagefleet/manifest/testing';
 import { EXECUTORS, imageTarget, pushTarget, verifyTarget } from './targets.js';
 
 const service = serviceSpec('agents-runtime', {

@@ -1,5 +1,5 @@
 import type { HostSettings, Manifest, RegistryConfig } from '@imagefleet/manifest';
-import { serviceSpec } from '../../../manifest/src/testing/service-spec.js';
+import { serviceSpec } from '@imagefleet/manifest/testing';
 
 /** The seeds' registry: k3d reference host, pushed through the host-published port. */
 export const SEED_REGISTRY: Omit<RegistryConfig, 'hosts'> = {

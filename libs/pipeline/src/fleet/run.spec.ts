@@ -1,7 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readRows } from '@imagefleet/report';
+import { readRows, type Outcome } from '@imagefleet/report';
 import { buildServices, pushServices, type RunOptions, type ServiceEnd } from './run.js';
 import { workspacePaths } from '../paths.js';
 import {
@@ -13,7 +13,7 @@ import {
   type PushStep,
 } from '../testing/fakes.js';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });
@@ -68,13 +68,14 @@ describe('pushServices', () => {
     f.builder.plan('slow', { build: { ms: 2500 } });
     const { byName } = await f.run(undefined, { jobs: 2 });
 
-    expect(Object.values(byName).map((e) => [e.service, e.outcome, e.row.status])).toEqual(
+    expect(Object.values(byName).map((e) => [e.service, e.outcome.kind, e.row.status])).toEqual(
       expect.arrayContaining([
-        ['base', 'ok', 'pushed'],
-        ['app', 'ok', 'pushed'],
-        ['slow', 'ok', 'pushed'],
+        ['base', 'pushed', 'pushed'],
+        ['app', 'pushed', 'pushed'],
+        ['slow', 'pushed', 'pushed'],
       ]),
     );
+    expect(byName.base!.outcome).toEqual({ kind: 'pushed', digest: byName.base!.row.digest });
     const events = f.builder.events();
     expect(at(events, 'build', 'app', 'start')).toBeGreaterThanOrEqual(at(events, 'push', 'base', 'end'));
     expect(at(events, 'build', 'app', 'start')).toBeLessThan(at(events, 'build', 'slow', 'end'));
@@ -94,7 +95,7 @@ describe('pushServices', () => {
     const f = fleet([{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
     for (const name of ['a', 'b', 'c']) f.builder.plan(name, { build: { ms: 600 } });
     const { ends } = await f.run(undefined, { jobs });
-    expect(ends.map((e) => e.outcome)).toEqual(['ok', 'ok', 'ok']);
+    expect(ends.map((e) => e.outcome.kind)).toEqual(['pushed', 'pushed', 'pushed']);
     expect(mostAtOnce(f.builder.events(), 'build')).toBe(most);
   });
 
@@ -110,8 +111,7 @@ describe('pushServices', () => {
     expect(f.builder.calls.length).toBe(callsAfterFirst);
     for (const name of ['a', 'b']) {
       expect(second.byName[name]).toMatchObject({
-        ok: true,
-        outcome: 'ok',
+        outcome: { kind: 'unchanged', digest: first.byName[name]!.row.digest },
         row: { status: 'unchanged', verify: 'verified', digest: first.byName[name]!.row.digest, attempts: 0 },
       });
     }
@@ -127,7 +127,7 @@ describe('pushServices', () => {
     expect(f.builder.calls.slice(callsAfterFirst).map((c) => `${c.kind} ${c.service}`)).toEqual(['build a', 'push a']);
   });
 
-  it('a failed base: what builds FROM it (directly or not) is not run, each with a failed row naming its base, outcome skipped', async () => {
+  it('a failed base: what builds FROM it (directly or not) is skipped, each row naming its base, each said once', async () => {
     const f = fleet([
       { name: 'base' },
       { name: 'app', dependsOn: ['base'] },
@@ -140,28 +140,32 @@ describe('pushServices', () => {
     const { ends, byName } = await f.run();
 
     expect(ends).toHaveLength(4);
-    expect(byName.base).toMatchObject({ ok: false, outcome: 'failed', row: { status: 'failed', phase: 'build' } });
+    expect(byName.base).toMatchObject({
+      outcome: { kind: 'failed', phase: 'build' },
+      row: { status: 'failed', phase: 'build' },
+    });
     expect(byName.base!.row.error).toContain('exit code: 2');
     expect(byName.app).toMatchObject({
-      ok: false,
-      outcome: 'skipped',
-      row: { status: 'failed', phase: 'build', error: 'not run: an image it builds FROM (base) failed' },
+      outcome: { kind: 'skipped', bases: [{ service: 'base', kind: 'failed' }] },
+      row: { status: 'skipped', phase: '', error: 'not run: an image it builds FROM (base) failed' },
     });
     expect(byName.worker).toMatchObject({
-      ok: false,
-      outcome: 'skipped',
-      row: { status: 'failed', phase: 'build', error: 'not run: an image it builds FROM (app) failed' },
+      outcome: { kind: 'skipped', bases: [{ service: 'app', kind: 'skipped' }] },
+      row: { status: 'skipped', phase: '', error: 'not run: an image it builds FROM (app) was not run' },
     });
-    expect(byName.other).toMatchObject({ ok: true, outcome: 'ok' });
+    expect(byName.other).toMatchObject({ outcome: { kind: 'pushed' } });
+    expect(f.said.filter((l) => l.startsWith('[app] '))).toEqual([
+      '[app] skipped: not run: an image it builds FROM (base) failed',
+    ]);
     // Nothing else of theirs ran: no build, no push, no registry request, no log.
     expect(f.builder.calls.filter((c) => c.service === 'app' || c.service === 'worker')).toEqual([]);
     expect(f.registry.requests.filter((r) => r.repo === 'ameide/app' || r.repo === 'ameide/worker')).toEqual([]);
     expect(f.builder.calls.filter((c) => c.kind === 'push').map((c) => c.service)).toEqual(['other']);
     expect((await f.rows()).map((r) => [r.service, r.status])).toEqual([
-      ['app', 'failed'],
+      ['app', 'skipped'],
       ['base', 'failed'],
       ['other', 'pushed'],
-      ['worker', 'failed'],
+      ['worker', 'skipped'],
     ]);
   });
 
@@ -180,14 +184,13 @@ describe('pushServices', () => {
     expect(Date.now() - abortedAt).toBeLessThan(5000);
     expect(ends).toHaveLength(3);
     expect(byName[started]).toMatchObject({
-      ok: false,
-      outcome: 'interrupted',
-      row: { status: 'interrupted', phase: 'build', error: 'interrupted' },
+      outcome: { kind: 'interrupted', phase: 'build' },
+      row: { status: 'interrupted', phase: 'build', error: 'interrupted during build' },
     });
     for (const name of names.filter((n) => n !== started)) {
       expect(byName[name]).toMatchObject({
-        outcome: 'interrupted',
-        row: { status: 'interrupted', phase: 'build', error: 'interrupted before it started' },
+        outcome: { kind: 'interrupted', phase: null },
+        row: { status: 'interrupted', phase: '', error: 'interrupted before it started' },
       });
     }
     expect(f.builder.calls.map((c) => `${c.kind} ${c.service}`)).toEqual([`build ${started}`]);
@@ -201,7 +204,7 @@ describe('pushServices', () => {
     const controller = new AbortController();
     controller.abort(new Error('interrupted by SIGTERM'));
     const { ends } = await f.run(undefined, { signal: controller.signal });
-    expect(ends.map((e) => [e.service, e.outcome, e.row.error])).toEqual(
+    expect(ends.map((e) => [e.service, e.outcome.kind, e.row.error])).toEqual(
       expect.arrayContaining([
         ['base', 'interrupted', 'interrupted before it started'],
         ['app', 'interrupted', 'interrupted before it started'],
@@ -210,10 +213,6 @@ describe('pushServices', () => {
     expect(f.builder.calls).toEqual([]);
   });
 
-  // Bug (reported): run.ts checks "a base failed" before "the run is interrupted", so the
-  // dependent of an interrupted base is recorded as failed ("not run: an image it builds FROM
-  // (base) failed", outcome skipped) although nothing failed: the run was interrupted. The same
-  // happens when the run is interrupted before it starts.
   it('an interrupt mid-run: what builds FROM the interrupted service is interrupted too, not failed', async () => {
     const f = fleet([{ name: 'base' }, { name: 'app', dependsOn: ['base'] }]);
     f.builder.plan('base', { build: { stall: true } });
@@ -222,9 +221,9 @@ describe('pushServices', () => {
     await f.builder.waitFor((events) => events.some((e) => e.service === 'base' && e.phase === 'start'));
     controller.abort(new Error('interrupted by SIGINT'));
     const { byName } = await running;
-    expect(byName.base!.outcome).toBe('interrupted');
+    expect(byName.base!.outcome.kind).toBe('interrupted');
     expect(byName.app).toMatchObject({
-      outcome: 'interrupted',
+      outcome: { kind: 'interrupted', phase: null },
       row: { status: 'interrupted', error: 'interrupted before it started' },
     });
   });
@@ -236,8 +235,7 @@ describe('pushServices', () => {
     expect(ends).toHaveLength(3);
     for (const end of ends) {
       expect(end).toMatchObject({
-        ok: false,
-        outcome: 'failed',
+        outcome: { kind: 'failed', phase: 'preflight' },
         row: {
           status: 'failed',
           phase: 'preflight',
@@ -255,8 +253,7 @@ describe('pushServices', () => {
     f.registry.incomplete.add('ameide/a');
     const { byName } = await f.run();
     expect(byName.a).toMatchObject({
-      ok: false,
-      outcome: 'failed',
+      outcome: { kind: 'failed', phase: 'verify' },
       row: { status: 'failed', phase: 'verify', verify: 'missing-blob', attempts: 1 },
     });
     expect(byName.a!.row.error).toMatch(
@@ -301,10 +298,67 @@ describe('pushServices', () => {
     const refused: PushStep = { exitCode: 1, message: 'dial tcp 127.0.0.1:5001: connect: connection refused' };
     f.builder.plan('a', { pushes: [refused, refused] });
     const { byName } = await f.run();
-    expect(byName.a).toMatchObject({ outcome: 'failed', row: { status: 'failed', phase: 'push', attempts: 2 } });
+    expect(byName.a).toMatchObject({
+      outcome: { kind: 'failed', phase: 'push' },
+      row: { status: 'failed', phase: 'push', attempts: 2 },
+    });
     expect(byName.a!.row.error).toBe(
       'push failed after 2 attempts: nothing listens at localhost:5001: start the registry (bash tools/dev-env/up.sh) or fix registry.pushHost',
     );
+  });
+
+  it("two overlapping runs of a service: the second is busy (the holder pid, phase none), and the rows keep the first run's pushed row", async () => {
+    const f = fleet([{ name: 'a' }]);
+    f.builder.plan('a', { build: { ms: 1500 } });
+    const first = f.run();
+    await f.builder.waitFor((events) => events.some((e) => e.kind === 'build' && e.phase === 'start'));
+    const second = await f.run();
+    expect(second.byName.a).toMatchObject({
+      outcome: { kind: 'busy', pids: [process.pid] },
+      row: { status: 'busy', phase: '', startedAt: '' },
+      unrecorded: '',
+    });
+    expect(f.said).toContain(
+      `[a] busy: another run (pid ${process.pid}) is pushing a right now: wait for it to end, or stop it`,
+    );
+    const { byName } = await first;
+    expect(byName.a!.outcome.kind).toBe('pushed');
+    // The busy row landed first and the winner started earlier: the winner's row is what stays.
+    expect((await f.rows()).map((r) => [r.service, r.status, r.runId])).toEqual([['a', 'pushed', byName.a!.row.runId]]);
+  });
+
+  it('a lock file that cannot be written is a failure in phase artifacts naming it, not "another run is pushing"', async () => {
+    const f = fleet([{ name: 'a' }]);
+    const state = workspacePaths(f.ws.manifest).state;
+    await mkdir(state, { recursive: true });
+    await writeFile(join(state, 'services'), 'not a directory\n');
+    const { byName } = await f.run();
+    expect(byName.a!.outcome).toMatchObject({ kind: 'failed', phase: 'artifacts' });
+    expect(byName.a!.row.error).toMatch(
+      /^cannot take the service's lock in artifacts\/\.imagefleet\/services\/a: E\w+: /,
+    );
+    expect(byName.a!.row.error).not.toMatch(/another run/);
+    expect(f.builder.calls).toEqual([]);
+  });
+
+  it('rows that cannot be written (a full disk): every service still ends with its outcome and pin, said so, and the run goes on', async () => {
+    const f = fleet([{ name: 'base' }, { name: 'app', dependsOn: ['base'] }]);
+    const full = Object.assign(
+      new Error('cannot write build-summary-dev.csv: ENOSPC: no space left on device, write'),
+      {
+        code: 'ENOSPC',
+      },
+    );
+    const recorder = { record: () => Promise.reject(full) };
+    const { byName } = await f.run(undefined, { recorder });
+    for (const name of ['base', 'app']) {
+      expect(byName[name]).toMatchObject({
+        outcome: { kind: 'pushed' },
+        pin: { service: name, pin: { digest: byName[name]!.row.digest } },
+        unrecorded: full.message,
+      });
+      expect(f.said).toContain(`[${name}] its row could not be written: ${full.message}`);
+    }
   });
 
   it('a name the manifest does not have is refused before anything runs', async () => {
@@ -318,7 +372,7 @@ describe('buildServices', () => {
   it('builds what changed and pushes nothing, writing no rows', async () => {
     const f = fleet([{ name: 'a' }, { name: 'b' }]);
     f.builder.plan('b', { build: { exitCode: 1, message: 'boom' } });
-    const results: { service: string; ok: boolean; error: string }[] = [];
+    const results: { service: string; outcome: Outcome }[] = [];
     const options: RunOptions = {
       env: {},
       signal: new AbortController().signal,
@@ -328,8 +382,10 @@ describe('buildServices', () => {
       builder: f.builder,
     };
     for await (const r of buildServices(f.ws.manifest, ['a', 'b'], options)) results.push(r);
-    expect(results.find((r) => r.service === 'a')).toEqual({ service: 'a', ok: true, error: '' });
-    expect(results.find((r) => r.service === 'b')).toMatchObject({ ok: false, error: expect.stringContaining('boom') });
+    expect(results.find((r) => r.service === 'a')).toEqual({ service: 'a', outcome: { kind: 'built' } });
+    expect(results.find((r) => r.service === 'b')).toMatchObject({
+      outcome: { kind: 'failed', phase: 'build', reason: expect.stringContaining('boom') },
+    });
     expect(f.builder.calls.map((c) => c.kind)).toEqual(['build', 'build']);
     expect(f.registry.count('putManifest')).toBe(0);
     expect(await f.rows()).toEqual([]);

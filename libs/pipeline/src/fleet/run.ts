@@ -4,17 +4,18 @@
  * a changed one builds the moment the images it builds FROM are done, at most `jobs` builds at
  * a time, and pushes under the push limit. Results come out as each service ends, so the caller
  * (the Nx batch executor) can report each task the moment it is known. Every service gets
- * exactly one row, also when an image it builds FROM failed or the run is interrupted.
+ * exactly one outcome, one line saying it and one row, also when an image it builds FROM did not
+ * succeed or the run is interrupted; a row that cannot be written (a full disk) is said so in
+ * its end, and the run goes on.
  */
 import pLimit from 'p-limit';
 import type { Manifest } from '@imagefleet/manifest';
-import type { SummaryRow } from '@imagefleet/report';
-import { createRunContext, serviceContext, type RunContext } from '../service/context.js';
+import { OUTCOME_TABLE, outcomeLine, type BaseNotDone, type Outcome, type OutcomeKind } from '@imagefleet/report';
+import { createRunContext, findService, serviceContext, type RunContext } from '../service/context.js';
 import { preflightRegistry } from '../service/preflight.js';
-import { pushService, buildServiceImage, type ServiceRunShared } from '../service/push-service.js';
-import { createRunRecorder, emptyRow, notStartedRow } from '../rows.js';
+import { pushService, buildServiceImage, type ServiceResult, type ServiceRunShared } from '../service/push-service.js';
+import { createRunRecorder, notStartedRow, type RunRecorder } from '../rows.js';
 import { newRunId } from '../run-id.js';
-import type { DigestPin } from '../service/digests.js';
 import type { RunRegistry } from '../service/registry.js';
 import type { PullAsNodeOptions } from '../service/node-pull.js';
 import type { Builder, Engine } from '@imagefleet/buildkit';
@@ -34,15 +35,14 @@ export interface RunOptions {
   registry?: RunRegistry;
   builder?: Builder;
   engine?: Engine;
+  /** For tests: where rows and pins go. @default the workspace's summary and digest pins */
+  recorder?: RunRecorder;
 }
 
-export interface ServiceEnd {
+export interface ServiceEnd extends ServiceResult {
   service: string;
-  /** pushed or unchanged */
-  ok: boolean;
-  /** ok; failed; skipped: an image it builds FROM failed; interrupted (while running or before it started) */
-  outcome: 'ok' | 'failed' | 'skipped' | 'interrupted';
-  row: SummaryRow;
+  /** Why its row (and pin) could not be written; `''` once they are on disk. */
+  unrecorded: string;
 }
 
 /** Registry checks in flight at once: a changed service is told by one 404 and is best known early. */
@@ -56,75 +56,62 @@ export async function* pushServices(
 ): AsyncGenerator<ServiceEnd> {
   const run = startRun(manifest, opts);
   const shared = { ...sharedLimits(run, opts.jobs), asNode: opts.asNode };
-  const recorder = createRunRecorder(manifest);
+  const recorder = opts.recorder ?? createRunRecorder(manifest);
   const planned = new Set(names);
   const byName = new Map(manifest.services.map((s) => [s.name, s]));
   /** Each service's result as soon as it is known: what the images built FROM it wait for. */
-  const decided = new Map<
-    string,
-    Promise<ServiceEnd & { digest: string; pin?: { service: string; pin: DigestPin } }>
-  >();
+  const decided = new Map<string, Promise<ServiceResult & { service: string }>>();
 
-  const decide = (
-    name: string,
-  ): Promise<ServiceEnd & { digest: string; pin?: { service: string; pin: DigestPin } }> => {
+  const decide = (name: string): Promise<ServiceResult & { service: string }> => {
     let pending = decided.get(name);
     if (!pending) {
       pending = (async () => {
         const service = byName.get(name)!;
-        const inRun = service.dependsOn.filter((d) => planned.has(d));
-        const bases = await Promise.all(inRun.map(decide));
-        const failed = bases.filter((b) => !b.ok).map((b) => b.service);
+        const bases = await Promise.all(service.dependsOn.filter((d) => planned.has(d)).map(decide));
+        const notDone = bases.flatMap((b) =>
+          isBaseNotDone(b.outcome.kind) ? [{ service: b.service, kind: b.outcome.kind }] : [],
+        );
         const preflight = await shared.preflight;
-        let result: { row: SummaryRow; pin?: { service: string; pin: DigestPin } };
-        if (run.signal.aborted || bases.some((b) => b.outcome === 'interrupted')) {
-          result = { row: notStartedRow(manifest, service, run.runId, { interrupted: true }) };
-        } else if (failed.length && preflight.ok) {
-          result = { row: notStartedRow(manifest, service, run.runId, { failedBases: failed }) };
+        const notStarted = (outcome: Outcome): ServiceResult => ({
+          outcome,
+          row: notStartedRow(manifest, service, run.runId, outcome),
+        });
+        let result: ServiceResult;
+        if (run.signal.aborted || bases.some((b) => b.outcome.kind === 'interrupted')) {
+          result = notStarted({ kind: 'interrupted', phase: null });
+        } else if (notDone.length && preflight.ok) {
+          result = notStarted({ kind: 'skipped', bases: notDone });
         } else {
           // With a failed preflight every service says so itself (its row, its log).
-          result = await pushService(
-            serviceContext(run, service),
-            shared,
-            Object.fromEntries(bases.map((b) => [b.service, b.digest])),
-          ).catch((error: unknown) => ({
+          result = await pushService(serviceContext(run, service), shared, Object.fromEntries(bases.flatMap(digestOf)))
             // Only what the flow cannot say itself (a log that cannot be written, say) ends here.
-            row: {
-              ...emptyRow(manifest, service, run.runId, ''),
-              status: 'failed' as const,
-              phase: 'build' as const,
-              error: (error as Error).message,
-              finishedAt: new Date().toISOString(),
-            },
-          }));
+            .catch((error: unknown) =>
+              notStarted({
+                kind: 'failed',
+                phase: isFileError(error) ? 'artifacts' : 'build',
+                reason: (error as Error).message,
+              }),
+            );
         }
-        const ok = result.row.status === 'pushed' || result.row.status === 'unchanged';
-        const outcome = ok
-          ? 'ok'
-          : result.row.status === 'interrupted'
-            ? 'interrupted'
-            : result.row.error.startsWith('not run:')
-              ? 'skipped'
-              : 'failed';
-        return {
-          service: name,
-          ok,
-          outcome,
-          row: result.row,
-          digest: result.row.digest,
-          ...(result.pin ? { pin: result.pin } : {}),
-        } as const;
+        run.say(name, outcomeLine(result.outcome, name));
+        return { service: name, ...result };
       })();
       decided.set(name, pending);
     }
     return pending;
   };
 
-  /** A service has ended once its row (and pin) is on disk; its dependents did not wait for that. */
+  /** A service has ended once its row (and pin) is on disk, or that failed; its dependents did not wait for that. */
   const end = async (name: string): Promise<ServiceEnd> => {
-    const { digest: _digest, pin, ...result } = await decide(name);
-    await recorder.record(result.row, pin);
-    return result;
+    const result = await decide(name);
+    try {
+      await recorder.record(result.row, result.pin);
+      return { ...result, unrecorded: '' };
+    } catch (error) {
+      const unrecorded = (error as Error).message;
+      run.say(name, `its row could not be written: ${unrecorded}`);
+      return { ...result, unrecorded };
+    }
   };
 
   const ordered = manifest.services.filter((s) => planned.has(s.name)).map((s) => s.name);
@@ -132,19 +119,39 @@ export async function* pushServices(
   yield* inOrderOfEnding(ordered.map(end));
 }
 
+/** The digest a dependent builds FROM: a base this run pushed or found unchanged. */
+function digestOf(base: ServiceResult & { service: string }): [string, string][] {
+  const o = base.outcome;
+  return o.kind === 'pushed' || o.kind === 'unchanged' ? [[base.service, o.digest]] : [];
+}
+
+function isBaseNotDone(kind: OutcomeKind): kind is BaseNotDone['kind'] {
+  return !OUTCOME_TABLE[kind].ok && kind !== 'interrupted';
+}
+
+/** An error of the file system (it names a path): imagefleet's own files could not be written. */
+function isFileError(error: unknown): boolean {
+  return (
+    typeof (error as NodeJS.ErrnoException)?.code === 'string' &&
+    typeof (error as NodeJS.ErrnoException).path === 'string'
+  );
+}
+
 /** Build every named service's image locally (the `image` target): nothing pushed, no rows. */
 export async function* buildServices(
   manifest: Manifest,
   names: readonly string[],
   opts: RunOptions,
-): AsyncGenerator<{ service: string; ok: boolean; error: string }> {
+): AsyncGenerator<{ service: string; outcome: Outcome }> {
+  const services = names.map((name) => findService(manifest, name));
   const run = startRun(manifest, opts);
   const shared = sharedLimits(run, opts.jobs);
   yield* inOrderOfEnding(
-    names.map(async (name) => {
-      const service = manifest.services.find((s) => s.name === name);
-      if (!service) return { service: name, ok: false, error: `${manifest.file}: no service "${name}"` };
-      return { service: name, ...(await buildServiceImage(serviceContext(run, service), shared)) };
+    services.map(async (service) => {
+      const name = service.name;
+      const outcome = await buildServiceImage(serviceContext(run, service), shared);
+      run.say(name, outcomeLine(outcome, name));
+      return { service: name, outcome };
     }),
   );
 }

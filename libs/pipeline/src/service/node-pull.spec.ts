@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadManifest } from '@imagefleet/manifest';
-import { makeTree, removeTrees } from '../../../manifest/src/testing/tmpdir.js';
+import { makeTree, removeTrees } from '@imagefleet/manifest/testing';
 import { pullAsNode, resolveHostsDir } from './node-pull.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;

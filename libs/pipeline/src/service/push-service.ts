@@ -3,10 +3,11 @@
  * (the registry already holds this exact image: nothing to build or push) → build → push →
  * verify every manifest and blob → the other tags and the content tag. Whatever happens — bad
  * secrets, an unreachable registry, a failed build, a stalled push, an incomplete image, an
- * interrupt — the returned row says so, with the phase and the reason. The caller records it.
+ * interrupt, another run holding the service — the returned outcome says so (with the phase and
+ * the reason), and the row is made from it. The caller says its line and records it.
  */
-import type { Phase, RowStatus, ServiceLog, SummaryRow } from '@imagefleet/report';
-import { openServiceLog } from '@imagefleet/report';
+import type { Outcome, Phase, RowFacts, ServiceLog, SummaryRow } from '@imagefleet/report';
+import { openServiceLog, outcomeLine, outcomeRow } from '@imagefleet/report';
 import { acquireSlot, createRedactor, type Redactor } from '@imagefleet/process';
 import { join, relative } from 'node:path';
 import { rename } from 'node:fs/promises';
@@ -18,7 +19,7 @@ import { checkReferenceTags, verifyService } from './verify.js';
 import { pinFor, type DigestPin } from './digests.js';
 import type { PreflightOutcome } from './preflight.js';
 import { pullAsNode, type PullAsNodeOptions } from './node-pull.js';
-import { emptyRow } from '../rows.js';
+import { notStartedRow, rowFacts } from '../rows.js';
 import { seconds } from '../seconds.js';
 
 /** What the run shares with each service: its preflight answer and its limits. */
@@ -34,6 +35,8 @@ export interface ServiceRunShared {
 }
 
 export interface ServiceResult {
+  outcome: Outcome;
+  /** The row made from the outcome and what the service did. */
   row: SummaryRow;
   /** The digest pin to record with the row, when the image verified. */
   pin?: { service: string; pin: DigestPin };
@@ -49,29 +52,29 @@ export async function pushService(
   knownBases: Record<string, string>,
 ): Promise<ServiceResult> {
   // One run per service at a time, across processes: a second run would write into the same
-  // log and race the first to the tags. It gets a row saying so and leaves the log alone.
+  // log and race the first to the tags. It ends busy and leaves the log alone.
   const busy = new AbortController();
   let holders: number[] = [];
-  const lock = await acquireSlot(join(ctx.paths.state, 'services', ctx.service.name), 1, {
-    signal: busy.signal,
-    onWait: (pids) => {
-      holders = pids;
-      busy.abort();
-    },
-  }).catch(() => null);
-  if (!lock) {
-    const error = `another run (pid ${holders.join(', ') || '?'}) is pushing ${ctx.service.name} right now: wait for it to end, or stop it`;
-    ctx.say(ctx.service.name, `failed: ${error}`);
-    // Never started here: the row must not replace the one the other run writes.
-    return {
-      row: {
-        ...emptyRow(ctx.manifest, ctx.service, ctx.runId, ''),
-        status: 'failed',
-        phase: 'build',
-        error,
-        finishedAt: new Date().toISOString(),
+  const lockDir = join(ctx.paths.state, 'services', ctx.service.name);
+  let lock: Awaited<ReturnType<typeof acquireSlot>>;
+  try {
+    lock = await acquireSlot(lockDir, 1, {
+      signal: busy.signal,
+      onWait: (pids) => {
+        holders = pids;
+        busy.abort();
       },
-    };
+    });
+  } catch (error) {
+    // Only a lock held by another run is busy; a lock file that cannot be written (a full disk) is not.
+    const outcome: Outcome = busy.signal.aborted
+      ? { kind: 'busy', pids: holders }
+      : {
+          kind: 'failed',
+          phase: 'artifacts',
+          reason: `cannot take the service's lock in ${relative(ctx.manifest.root, lockDir)}: ${(error as Error).message}`,
+        };
+    return { outcome, row: notStartedRow(ctx.manifest, ctx.service, ctx.runId, outcome) };
   }
   try {
     return await pushServiceLocked(ctx, shared, knownBases);
@@ -86,7 +89,7 @@ async function pushServiceLocked(
   knownBases: Record<string, string>,
 ): Promise<ServiceResult> {
   const name = ctx.service.name;
-  const row = emptyRow(ctx.manifest, ctx.service, ctx.runId, new Date().toISOString());
+  const row = rowFacts(ctx.manifest, ctx.service, ctx.runId, new Date().toISOString());
   let redact: Redactor = createRedactor([]);
   // This run holds the service's lock, so an unfinished log is a run that died (kill -9, a
   // crash): keep it, and say so, before this run's log takes its place.
@@ -103,12 +106,10 @@ async function pushServiceLocked(
     log.line(died);
     ctx.say(name, died);
   }
-  const end = (status: RowStatus, fields: Partial<SummaryRow> = {}, pin?: ServiceResult['pin']) =>
-    finish(log, { ...row, status, ...fields, note: [died, fields.note].filter(Boolean).join('; ') }, pin);
-  const fail = (phase: Phase, error: string, status: RowStatus = 'failed') => {
-    ctx.say(name, `${status} (${phase}): ${error}`);
-    return end(status, { phase, error });
-  };
+  const end = (outcome: Outcome, fields: Partial<RowFacts> = {}, pin?: ServiceResult['pin']) =>
+    finish(log, outcome, { ...row, ...fields, note: [died, fields.note].filter(Boolean).join('; ') }, pin);
+  const fail = (phase: Phase, reason: string) => end({ kind: 'failed', phase, reason });
+  const interrupted = (phase: Phase | null) => end({ kind: 'interrupted', phase });
 
   let secrets: ReturnType<typeof loadServiceSecrets>;
   try {
@@ -119,7 +120,7 @@ async function pushServiceLocked(
   }
   const preflight = await shared.preflight;
   if (!preflight.ok) return fail('preflight', preflight.detail);
-  if (ctx.signal.aborted) return fail('build', 'interrupted before it started', 'interrupted');
+  if (ctx.signal.aborted) return interrupted(null);
 
   let base: ResolvedBase;
   let content: ContentCheck;
@@ -153,9 +154,9 @@ async function pushServiceLocked(
     if (reference.note) log.line(reference.note);
     const nodeFailure = await asNodeFailure(ctx, shared, content.digest, log);
     if (nodeFailure) return fail('verify', nodeFailure);
-    ctx.say(name, `unchanged, verified ${content.digest}${reference.note ? ` (${reference.note})` : ''}`);
+    if (reference.note) ctx.say(name, reference.note);
     return end(
-      'unchanged',
+      { kind: 'unchanged', digest: content.digest },
       {
         verify: 'verified',
         digest: content.digest,
@@ -176,23 +177,25 @@ async function pushServiceLocked(
         ? Promise.resolve(null)
         : pushImage(ctx, log, redact, (signal) => builderPushAttempt(ctx, log, secrets, base, signal)),
     );
-    if (!pushed) return fail('build', 'interrupted before it started', 'interrupted');
+    if (!pushed) return interrupted(null);
     push = pushed;
   } else {
     ctx.say(name, 'build started');
     const build = await shared.buildSlot(() =>
       ctx.signal.aborted ? Promise.resolve(null) : buildImage(ctx, log, secrets, base),
     );
-    if (!build) return fail('build', 'interrupted before it started', 'interrupted');
+    if (!build) return interrupted(null);
     row.buildSeconds = seconds(build.durationMs);
-    if (!build.ok) return fail('build', build.error, build.interrupted ? 'interrupted' : 'failed');
+    if (!build.ok) return build.interrupted ? interrupted('build') : fail('build', build.error);
     ctx.say(name, `build done in ${row.buildSeconds} s`);
     push = await pushImage(ctx, log, redact);
   }
   row.pushSeconds = seconds(push.durationMs);
   row.attempts = push.attempts;
-  if (!push.ok)
-    return fail(push.buildFailed ? 'build' : 'push', push.error, push.interrupted ? 'interrupted' : 'failed');
+  if (!push.ok) {
+    const phase = push.buildFailed ? 'build' : 'push';
+    return push.interrupted ? interrupted(phase) : fail(phase, push.error);
+  }
   ctx.say(name, `push done in ${row.pushSeconds} s (attempt ${push.attempts}), ${push.digest}`);
 
   // The primary tag, walked in full (every manifest and blob) against the digest the push reported.
@@ -218,17 +221,14 @@ async function pushServiceLocked(
   }
   const nodeFailure = await asNodeFailure(ctx, shared, digest, log);
   if (nodeFailure) return fail('verify', nodeFailure);
-  return end('pushed', { digest, note: verification.note }, pinFor(ctx, digest));
+  return end({ kind: 'pushed', digest }, { digest, note: verification.note }, pinFor(ctx, digest));
 }
 
 /**
  * The `image` target: the same steps up to the build, nothing pushed and no row (rows describe
  * pushes). An image whose content is already in the registry is not built again.
  */
-export async function buildServiceImage(
-  ctx: ServiceContext,
-  shared: ServiceRunShared,
-): Promise<{ ok: boolean; error: string }> {
+export async function buildServiceImage(ctx: ServiceContext, shared: ServiceRunShared): Promise<Outcome> {
   const name = ctx.service.name;
   let redact: Redactor = createRedactor([]);
   const log = openServiceLog({
@@ -239,42 +239,49 @@ export async function buildServiceImage(
     append: false,
   });
   log.line(`run ${ctx.runId}: build ${ctx.refs.reference[0]} (image target: nothing is pushed)`);
-  const done = async (error: string) => {
-    log.line(error ? `failed: ${error}` : 'done');
-    if (error) ctx.say(name, `failed: ${error}`);
+  const done = async (outcome: Outcome) => {
+    log.line(outcomeLine(outcome, name));
     await log.close();
-    return { ok: !error, error };
+    return outcome;
   };
+  let secrets: ReturnType<typeof loadServiceSecrets>;
   try {
-    const secrets = loadServiceSecrets(ctx);
+    secrets = loadServiceSecrets(ctx);
     redact = secrets.redact;
-    const preflight = await shared.preflight;
-    if (!preflight.ok) return await done(preflight.detail);
+  } catch (error) {
+    return done({ kind: 'failed', phase: 'secrets', reason: (error as Error).message });
+  }
+  const preflight = await shared.preflight;
+  if (!preflight.ok) return done({ kind: 'failed', phase: 'preflight', reason: preflight.detail });
+  try {
     const base = await resolveBaseImages(ctx);
     const content = await shared.checkSlot(() => checkContent(ctx, base.digests));
-    if (content.digest) {
-      ctx.say(name, `unchanged (${content.contentTag} is in the registry and verifies), nothing to build`);
-      return await done('');
-    }
+    if (content.digest) return await done({ kind: 'unchanged', digest: content.digest });
     ctx.say(name, 'build started');
     const build = await shared.buildSlot(() => buildImage(ctx, log, secrets, base));
-    if (!build.ok) return await done(build.error);
+    if (!build.ok)
+      return await done(
+        build.interrupted
+          ? { kind: 'interrupted', phase: 'build' }
+          : { kind: 'failed', phase: 'build', reason: build.error },
+      );
     ctx.say(name, `build done in ${seconds(build.durationMs)} s`);
-    return await done('');
+    return await done({ kind: 'built' });
   } catch (error) {
-    return done(redact((error as Error).message));
+    return done({ kind: 'failed', phase: 'build', reason: redact((error as Error).message) });
   }
 }
 
-async function finish(log: ServiceLog, row: SummaryRow, pin?: ServiceResult['pin']): Promise<ServiceResult> {
-  const final: SummaryRow = {
-    ...row,
-    error: row.error.replace(/\s+/g, ' ').trim(),
-    finishedAt: new Date().toISOString(),
-  };
-  log.line(`${final.status}${final.phase ? ` (${final.phase})` : ''}${final.error ? `: ${final.error}` : ''}`);
+async function finish(
+  log: ServiceLog,
+  outcome: Outcome,
+  facts: RowFacts,
+  pin?: ServiceResult['pin'],
+): Promise<ServiceResult> {
+  const row = outcomeRow({ ...facts, finishedAt: new Date().toISOString() }, outcome);
+  log.line(outcomeLine(outcome, row.service));
   await log.close();
-  return pin ? { row: final, pin } : { row: final };
+  return pin ? { outcome, row, pin } : { outcome, row };
 }
 
 /** A `.partial` log left by a run that died is renamed to `<service>_<tag>.died.log`; returns the line that says so. */

@@ -8,7 +8,7 @@ import { pushImage } from './push.js';
 import { pushServices } from '../fleet/run.js';
 import { createFakeBuilder, createFakeRegistry, tempWorkspace, type PushStep } from '../testing/fakes.js';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });

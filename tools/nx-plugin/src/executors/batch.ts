@@ -1,12 +1,13 @@
 /**
  * What the three executors share: the tasks of a batch as services (an Nx project is a service,
- * by name), the options, and a terminal that shows every line as it comes and keeps each
- * service's lines for its task's result (what Nx prints for the task and stores with it).
+ * by name), the options, each task's result as Nx reads it, and a terminal that shows every
+ * line once, as it comes.
  */
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { loadManifest, type Manifest } from '@imagefleet/manifest';
+import type { NxTaskStatus } from '@imagefleet/report';
 
 export interface ExecutorOptions {
   /** services.manifest.yaml, relative to the workspace root. */
@@ -24,7 +25,7 @@ export const MANIFEST = 'services.manifest.yaml';
 /** Nx's result of one task, as its batch runner reads it. */
 export interface BatchTaskResult {
   task: string;
-  result: { success: boolean; status: 'success' | 'failure' | 'skipped' | 'stopped'; terminalOutput: string };
+  result: { success: boolean; status: NxTaskStatus; terminalOutput: string };
 }
 
 export interface Batch {
@@ -72,20 +73,39 @@ export function jobsOf(batch: Batch): number {
 
 export interface Terminal {
   say(service: string, text: string): void;
-  /** The lines said about `service` so far. */
-  output(service: string): string;
+  /** A task's result with its status (from the outcome table) and what Nx should show as its output. */
+  result(task: string, service: string, status: NxTaskStatus): BatchTaskResult;
 }
 
-export function createTerminal(write: (text: string) => void = (text) => process.stdout.write(text)): Terminal {
+/**
+ * Every line goes to stdout as it comes; Nx streams the batch process's stdout to the terminal
+ * (or, under GitHub Actions log grouping, into one fold). Nx also prints each task's
+ * `terminalOutput` again under `> nx run svc:push` — in full for a failed task and with
+ * `--output-style=static` — so outside the TUI that is empty: each line is printed once. The
+ * TUI shows a task's pane from its `terminalOutput` alone, so there it holds the service's lines.
+ */
+export function createTerminal(
+  env: NodeJS.ProcessEnv = process.env,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Terminal {
   const lines = new Map<string, string[]>();
+  const tui = env['NX_TUI'] === 'true';
   return {
     say(service, text) {
       const line = `[${service}] ${text}`;
       write(`${line}\n`);
+      if (!tui) return;
       let own = lines.get(service);
       if (!own) lines.set(service, (own = []));
       own.push(line);
     },
-    output: (service) => (lines.get(service) ?? []).map((l) => `${l}\n`).join(''),
+    result: (task, service, status) => ({
+      task,
+      result: {
+        success: status === 'success',
+        status,
+        terminalOutput: (lines.get(service) ?? []).map((l) => `${l}\n`).join(''),
+      },
+    }),
   };
 }

@@ -1,6 +1,7 @@
 /** The image executor: build images locally, nothing pushed (every `image` task of an invocation in one process). */
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { buildServices, listenForInterrupt } from '@imagefleet/pipeline';
+import { OUTCOME_TABLE } from '@imagefleet/report';
 import {
   createTerminal,
   jobsOf,
@@ -26,11 +27,7 @@ export async function* imageBatch(
       jobs: jobsOf(batch),
       say: terminal.say,
     })) {
-      const status = end.ok ? 'success' : interrupt.signal.aborted ? 'stopped' : 'failure';
-      yield {
-        task: batch.taskOf(end.service),
-        result: { success: end.ok, status, terminalOutput: terminal.output(end.service) },
-      };
+      yield terminal.result(batch.taskOf(end.service), end.service, OUTCOME_TABLE[end.outcome.kind].nx);
     }
   } finally {
     interrupt.dispose();

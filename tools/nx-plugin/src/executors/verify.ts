@@ -19,10 +19,7 @@ export async function* verifyBatch(
         ? `verified ${check.digest} through ${check.host} (${check.detail})`
         : `${check.status} through ${check.host}: ${check.detail}`,
     );
-    yield {
-      task: batch.taskOf(check.service),
-      result: { success: ok, status: ok ? 'success' : 'failure', terminalOutput: terminal.output(check.service) },
-    };
+    yield terminal.result(batch.taskOf(check.service), check.service, ok ? 'success' : 'failure');
   }
 }
 

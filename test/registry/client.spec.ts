@@ -7,11 +7,16 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { pushRandomImage, startRegistry, type RunningRegistry } from '../../../test/support/registry-server.js';
-import { createRegistryClient, type RegistryClient } from './client.js';
-import { sha256Digest } from './digest.js';
-import { RegistryError, redact } from './errors.js';
-import { DOCKER_MANIFEST, OCI_MANIFEST } from './media-types.js';
+import { pushRandomImage, startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import {
+  createRegistryClient,
+  type RegistryClient,
+  sha256Digest,
+  RegistryError,
+  redact,
+  DOCKER_MANIFEST,
+  OCI_MANIFEST,
+} from '@imagefleet/registry';
 
 let registry: RunningRegistry;
 let client: RegistryClient;

@@ -7,11 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { pushRandomImage, startRegistry, type RunningRegistry } from '../../../../test/support/registry-server.js';
-import { startTokenServer, type RunningTokenServer } from '../../../../test/support/token-server.js';
-import { makeSelfSignedCert, type TestCertificate } from '../../../../test/support/tls.js';
-import { createRegistryClient } from '../client.js';
-import { RegistryError } from '../errors.js';
+import { pushRandomImage, startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { startTokenServer, type RunningTokenServer } from '../support/token-server.js';
+import { makeSelfSignedCert, type TestCertificate } from '../support/tls.js';
+import { createRegistryClient, RegistryError } from '@imagefleet/registry';
 
 const USER = 'alice';
 const PASSWORD = 'correct-horse-battery-staple';

@@ -12,12 +12,18 @@ import {
   pushRandomImage,
   startRegistry,
   type RunningRegistry,
-} from '../../../test/support/registry-server.js';
-import { createRegistryClient, type RegistryClient } from './client.js';
-import { sha256Digest } from './digest.js';
-import { DOCKER_FOREIGN_LAYER, DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST } from './media-types.js';
-import { verifyImages } from './verify-many.js';
-import type { VerifyResult } from './verify-result.js';
+} from '../support/registry-server.js';
+import {
+  createRegistryClient,
+  type RegistryClient,
+  sha256Digest,
+  DOCKER_FOREIGN_LAYER,
+  DOCKER_MANIFEST,
+  OCI_CONFIG,
+  OCI_MANIFEST,
+  verifyImages,
+  type VerifyResult,
+} from '@imagefleet/registry';
 
 let registry: RunningRegistry;
 let client: RegistryClient;

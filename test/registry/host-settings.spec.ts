@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { pushRandomImage, startRegistry, type RunningRegistry } from '../../../test/support/registry-server.js';
-import { makeSelfSignedCert, type TestCertificate } from '../../../test/support/tls.js';
-import { createRegistryClient, type RegistryClientOptions } from './client.js';
+import { pushRandomImage, startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { makeSelfSignedCert, type TestCertificate } from '../support/tls.js';
+import { createRegistryClient, type RegistryClientOptions } from '@imagefleet/registry';
 
 const USER = { user: 'puller', password: 'correct horse' };
 const FAST = { retries: 1, baseDelayMs: 1 };

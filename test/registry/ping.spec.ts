@@ -2,8 +2,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort, startRegistry, type RunningRegistry } from '../../../test/support/registry-server.js';
-import { createRegistryClient } from './client.js';
+import { freePort, startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { createRegistryClient } from '@imagefleet/registry';
 
 let registry: RunningRegistry;
 beforeAll(async () => {

@@ -2,9 +2,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { pushRandomImage, startRegistry, type RunningRegistry } from '../../../test/support/registry-server.js';
-import { createRegistryClient, type RegistryClient } from './client.js';
-import { sha256Digest } from './digest.js';
+import { pushRandomImage, startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { createRegistryClient, type RegistryClient, sha256Digest } from '@imagefleet/registry';
 
 let registry: RunningRegistry;
 let client: RegistryClient;
