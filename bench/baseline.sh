@@ -13,7 +13,8 @@ cd "$WS"
 : "${REGISTRY:?set REGISTRY=host:port (where to push)}"
 export REGISTRY
 export JOBS=${JOBS:-$(nproc)}
-export DOCKER=${DOCKER:-/usr/bin/docker}
+# The CLI every imagefleet command uses (bench/engine.ts puts the recorded IMAGEFLEET_DOCKER in our environment).
+export DOCKER=${DOCKER:-${IMAGEFLEET_DOCKER:-/usr/bin/docker}}
 export NAMESPACE=${NAMESPACE:-bench}
 export TAG=${TAG:-dev}
 export BASE=${BASE:-fleet-base}

@@ -16,6 +16,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { makeWorkspace, type TestWorkspace } from '../test/support/workspace.js';
+import { DOCKER } from './engine.js';
 
 export const BASE = 'fleet-base';
 export const NAMESPACE = 'bench';
@@ -24,7 +25,6 @@ export const SECRET = 'BENCH_TOKEN';
 /** Image label carrying the benchmark run's id: `docker images --filter label=…` finds every image it built. */
 export const LABEL = 'org.imagefleet.bench';
 const PAYLOAD_BYTES = 200 * 1024;
-const DOCKER = '/usr/bin/docker';
 
 export interface FixtureOptions {
   /** Number of services besides the base. */

@@ -9,9 +9,9 @@ import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { DOCKER } from './engine.js';
 import { LABEL, NAMESPACE } from './fixture.js';
 
-export const DOCKER = '/usr/bin/docker';
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 
 export interface MachineInfo {

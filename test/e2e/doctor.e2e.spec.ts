@@ -5,7 +5,8 @@
  * tags beyond `retention.keep`, and a push port held by a plain HTTP server that is not a
  * registry (seed failure mode 2) are each reported with their fix, exit 1.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { execa } from 'execa';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +19,8 @@ import {
   type RunningContainerd,
 } from '../support/containerd.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { makeWorkspace, type TestWorkspace } from '../support/workspace.js';
+import { makeSelfSignedCert } from '../support/tls.js';
+import { makeWorkspace, PLAIN_OUTPUT_ENV, stripAnsi, type TestWorkspace } from '../support/workspace.js';
 
 function manifest(pushHost: string, namespace: string, service: string, extra = ''): string {
   return `registry:\n  host: ${pushHost}\n  namespace: ${namespace}\nbuilder:\n  docker: /usr/bin/docker\n${extra}defaults:\n  tag: dev\nservices:\n  ${service}:\n    context: apps/${service}\n`;
@@ -124,5 +126,81 @@ describe('imagefleet doctor', () => {
       `✗ port ${wrongPort}: ${host} answers GET /v2/ with HTTP 404 and no Docker-Distribution-API-Version: not a registry — free port ${wrongPort} (who holds it: ss -ltnp 'sport = :${wrongPort}') or move the registry`,
     );
     expect(res.stdout).toMatch(new RegExp(`^✗ registry ${host}: .*not a registry API`, 'm'));
+  });
+
+  it('a reference host with a caFile while the registry speaks HTTP: fails with the fix (verify would fail every push with EPROTO)', async () => {
+    const cert = await makeSelfSignedCert();
+    try {
+      const reference = `localhost:${registry.port}`;
+      const text = `registry:\n  host: ${reference}\n  pushHost: ${registry.host}\n  namespace: test\n  hosts:\n    "${reference}":\n      caFile: ${cert.certFile}\nbuilder:\n  docker: /usr/bin/docker\nservices:\n  hello:\n    context: apps/hello\n`;
+      const ws = workspace(text, 'hello');
+      const res = await ws.cli(['doctor']);
+      expect(res.exitCode, res.all).toBe(1);
+      expect(res.stdout).toContain(`✓ registry ${registry.host}: answers /v2/ over HTTP`);
+      expect(res.stdout).toContain(
+        `✗ registry ${reference}: ${reference} speaks plain HTTP, but it was addressed over HTTPS (EPROTO) — registry.hosts["${reference}"].caFile (${cert.certFile}) makes imagefleet speak HTTPS to it: remove the caFile and set insecure: true for ${reference}, or serve TLS there`,
+      );
+    } finally {
+      cert.dispose();
+    }
+  });
+
+  it('registry.hosts usernameEnv that is not set: doctor says the client would fall back to other credentials', async () => {
+    const text = `registry:\n  host: ${registry.host}\n  namespace: test\n  hosts:\n    "${registry.host}":\n      usernameEnv: DOCTOR_E2E_USER\n      passwordEnv: DOCTOR_E2E_PASSWORD\nbuilder:\n  docker: /usr/bin/docker\nservices:\n  hello:\n    context: apps/hello\n`;
+    const ws = workspace(text, 'hello');
+    const res = await ws.cli(['doctor'], { DOCTOR_E2E_PASSWORD: 'some-password' });
+    expect(res.exitCode, res.all).toBe(1);
+    expect(res.stdout).toContain(
+      `✗ credentials ${registry.host}: registry.hosts["${registry.host}"].usernameEnv DOCTOR_E2E_USER is not set: the client falls back to IMAGEFLEET_REGISTRY_USER/PASSWORD or the docker config, not this host's own account — export DOCTOR_E2E_USER`,
+    );
+  });
+
+  describe('the engine CLI is found the same way whether or not the shell sourced engine.env', () => {
+    // A shell that never sourced .imagefleet/engine.env: none of the variables up.sh records.
+    const plainShell = () =>
+      Object.fromEntries(
+        Object.entries({ ...process.env, ...PLAIN_OUTPUT_ENV }).filter(
+          ([k]) => !['IMAGEFLEET_DOCKER', 'DOCKER_HOST', 'DOCKER_CONFIG', 'IMAGEFLEET_STATE_DIR'].includes(k),
+        ),
+      );
+    const recordedWorkspace = (dockerHost: string) => {
+      const text = `registry:\n  host: ${registry.host}\n  namespace: test\nbuilder:\n  driver: buildx\n  docker: /usr/bin/docker\nservices:\n  hello:\n    context: apps/hello\n`;
+      const ws = workspace(text, 'hello');
+      // The CLI up.sh recorded: says which it is and which config it was given.
+      ws.write(
+        '.imagefleet/fake-docker',
+        '#!/bin/sh\n[ "$1 $2" = "buildx version" ] && echo "github.com/docker/buildx v0-recorded-cli DOCKER_CONFIG=$DOCKER_CONFIG" && exit 0\nexit 1\n',
+      );
+      chmodSync(path.join(ws.dir, '.imagefleet/fake-docker'), 0o755);
+      ws.write(
+        '.imagefleet/engine.env',
+        `IMAGEFLEET_ENGINE=docker28\nDOCKER_HOST=${dockerHost}\nIMAGEFLEET_DOCKER=${path.join(ws.dir, '.imagefleet/fake-docker')}\nDOCKER_CONFIG=${path.join(ws.dir, '.imagefleet/docker-config')}\n`,
+      );
+      return ws;
+    };
+    const doctor = async (ws: TestWorkspace) => {
+      const r = await execa(process.execPath, ['tools/cli/bin/imagefleet.mjs', 'doctor'], {
+        cwd: ws.dir,
+        env: plainShell(),
+        extendEnv: false,
+        reject: false,
+      });
+      return { exitCode: r.exitCode, stdout: stripAnsi(r.stdout), all: `${r.stdout}\n${r.stderr}` };
+    };
+
+    it('uses the recorded CLI with its recorded config, not builder.docker or the first docker on PATH', async () => {
+      const ws = recordedWorkspace('unix:///var/run/docker.sock');
+      const res = await doctor(ws);
+      expect(res.stdout, res.all).toContain(
+        `✓ buildx: github.com/docker/buildx v0-recorded-cli DOCKER_CONFIG=${path.join(ws.dir, '.imagefleet/docker-config')}`,
+      );
+    });
+
+    it('talks to the recorded engine', async () => {
+      const ws = recordedWorkspace('unix:///tmp/imagefleet-no-engine.sock');
+      const res = await doctor(ws);
+      expect(res.exitCode, res.all).toBe(1);
+      expect(res.stdout).toMatch(/^✗ engine: no Docker engine at unix:\/\/\/tmp\/imagefleet-no-engine\.sock: /m);
+    });
   });
 });

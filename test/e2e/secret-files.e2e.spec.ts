@@ -59,7 +59,7 @@ describe('secret files through BuildKit (real engine)', () => {
     const result = await withSecretFiles(
       { service: spec.service, names: spec.secrets, values },
       async (secretFiles) => {
-        const cmd = createBuilder({ driver: 'docker', docker: DOCKER }).buildCommand({ ...spec, secretFiles }, values);
+        const cmd = createBuilder({ driver: 'docker', docker: DOCKER }).buildCommand({ ...spec, secretFiles });
         expect(cmd.env).toEqual({ DOCKER_BUILDKIT: '1' });
         return runCommand(cmd.file, cmd.args, {
           env: cmd.env,

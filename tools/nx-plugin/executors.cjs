@@ -6,6 +6,7 @@
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
+// The loaded plugin module (code, not data): every task of this process runs the same bundle.
 let bundle;
 const load = () =>
   (bundle ??= import(pathToFileURL(join(__dirname, '..', 'bundle.mjs')).href)

@@ -1,7 +1,8 @@
 /**
  * The Nx plugin's entry (nx.json `plugins`): the plugin's TypeScript bundled by
- * tools/bundle.mjs. Nx starts a fresh plugin worker for graph computation and again for each
- * task-execution hook; loading one bundle costs ~0.1 s, transpiling the sources ~2.3 s.
+ * tools/bundle.mjs. Nx starts a plugin worker to compute the project graph (and the daemon keeps
+ * it); loading one bundle costs ~0.1 s, transpiling the sources ~2.3 s. The plugin exports only
+ * `createNodes`: the work runs in the batch executors (executors.json).
  */
 import { pathToFileURL } from 'node:url';
 import { ensureBundle } from '../bundle.mjs';
@@ -13,4 +14,4 @@ const bundle = await ensureBundle({
 });
 const plugin = await import(pathToFileURL(bundle).href);
 
-export const { createNodes, createNodesV2, preTasksExecution, postTasksExecution } = plugin;
+export const { createNodes } = plugin;

@@ -7,7 +7,7 @@
  * never touches this machine: the builder pushes it (`--output type=image,push=true`) to
  * `registry.builderHost`, and the pushed digest comes from `--metadata-file`.
  */
-import { buildArgsFor, createDockerBuilder, secretEnv } from './docker.js';
+import { buildArgsFor, createDockerBuilder } from './docker.js';
 import type { Builder } from './types.js';
 
 export interface BuildxOptions {
@@ -15,10 +15,13 @@ export interface BuildxOptions {
   name?: string | null;
   /** A docker context name or a DOCKER_HOST value, or null for this machine's engine. */
   endpoint?: string | null;
+  /** `DOCKER_HOST` / `DOCKER_CONFIG` of the workspace's engine (`BuilderConfig.env`); an endpoint URL overrides DOCKER_HOST. */
+  env?: Record<string, string>;
 }
 
 export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): Builder {
-  const base = createDockerBuilder(docker);
+  const engineEnv = opts.env ?? {};
+  const base = createDockerBuilder(docker, engineEnv);
   const name = opts.name ?? null;
   const endpoint = opts.endpoint ?? null;
   // A context is chosen with the global --context flag; a DOCKER_HOST value through the environment.
@@ -28,7 +31,7 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
     ...base,
     driver: 'buildx',
     pushesItself: name !== null || endpoint !== null,
-    buildCommand(spec, secretValues) {
+    buildCommand(spec) {
       const output = spec.push
         ? ['--output', 'type=image,push=true', '--metadata-file', spec.push.metadataFile]
         : ['--load'];
@@ -45,7 +48,7 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
           ...buildArgsFor(spec),
           spec.context,
         ],
-        env: { ...secretEnv(spec, secretValues), ...(isUrl ? { DOCKER_HOST: endpoint } : {}) },
+        env: { ...engineEnv, ...(isUrl ? { DOCKER_HOST: endpoint } : {}) },
       };
     },
   };

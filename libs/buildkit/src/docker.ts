@@ -18,7 +18,6 @@ export function buildArgsFor(spec: BuildSpec): string[] {
 }
 
 function secretArg(spec: BuildSpec, name: string): string {
-  if (!spec.secretFiles) return `id=${name},env=${name}`;
   const file = spec.secretFiles[name];
   if (file === undefined)
     throw new Error(
@@ -28,34 +27,14 @@ function secretArg(spec: BuildSpec, name: string): string {
 }
 
 /**
- * Names the docker CLI, its plugins or the dynamic loader read from their environment: as a
- * secret passed by `env=`, the value would steer the CLI (DOCKER_HOST sends the build elsewhere).
+ * @param engineEnv `DOCKER_HOST` / `DOCKER_CONFIG` of the workspace's engine (`BuilderConfig.env`):
+ * the CLI builds on that engine with that config's plugins, whatever the shell exported.
  */
-export const RESERVED_ENV =
-  /^(DOCKER_\w*|BUILDKIT_\w*|BUILDX_\w*|LD_\w+|PATH|HOME|TMPDIR|HTTPS?_PROXY|NO_PROXY|ALL_PROXY|SSL_CERT_(FILE|DIR)|GODEBUG|GOTRACEBACK)$/i;
-
-/** The environment that carries secrets for the `env=` form; empty with `secretFiles`. */
-export function secretEnv(spec: BuildSpec, secretValues: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (spec.secretFiles) return env;
-  for (const name of spec.secrets) {
-    if (RESERVED_ENV.test(name)) {
-      throw new Error(
-        `secret ${name} needed by service ${spec.service} would become the docker CLI's own ${name} variable: pass secrets as files (BuildSpec.secretFiles) or rename it`,
-      );
-    }
-    const value = secretValues[name];
-    if (value === undefined) throw new Error(`secret ${name} needed by service ${spec.service} has no value`);
-    env[name] = value;
-  }
-  return env;
-}
-
-export function createDockerBuilder(docker: string): Builder {
+export function createDockerBuilder(docker: string, engineEnv: Record<string, string> = {}): Builder {
   return {
     driver: 'docker',
     pushesItself: false,
-    buildCommand(spec, secretValues): CommandLine {
+    buildCommand(spec): CommandLine {
       if (spec.push)
         throw new Error(
           'the docker driver builds into the engine, which pushes: use builder.driver buildx for a builder that pushes itself',
@@ -63,7 +42,7 @@ export function createDockerBuilder(docker: string): Builder {
       return {
         file: docker,
         args: ['build', ...buildArgsFor(spec), spec.context],
-        env: { DOCKER_BUILDKIT: '1', ...secretEnv(spec, secretValues) },
+        env: { ...engineEnv, DOCKER_BUILDKIT: '1' },
       };
     },
   };

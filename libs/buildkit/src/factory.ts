@@ -7,9 +7,13 @@ import type { Builder } from './types.js';
 export function createBuilder(config: Pick<BuilderConfig, 'driver' | 'docker'> & Partial<BuilderConfig>): Builder {
   switch (config.driver) {
     case 'docker':
-      return createDockerBuilder(config.docker);
+      return createDockerBuilder(config.docker, config.env ?? {});
     case 'buildx':
-      return createBuildxBuilder(config.docker, { name: config.name ?? null, endpoint: config.endpoint ?? null });
+      return createBuildxBuilder(config.docker, {
+        name: config.name ?? null,
+        endpoint: config.endpoint ?? null,
+        env: config.env ?? {},
+      });
     default: {
       const never: never = config.driver;
       throw new Error(`builder.driver: unknown driver ${String(never)}`);

@@ -25,7 +25,7 @@ export interface SecretFilesOptions {
  *
  * @example
  * await withSecretFiles({ service, names: spec.secrets, values }, (secretFiles) =>
- *   runCommand(...builder.buildCommand({ ...spec, secretFiles }, {})));
+ *   runCommand(...builder.buildCommand({ ...spec, secretFiles })));
  */
 export async function withSecretFiles<T>(
   opts: SecretFilesOptions,

@@ -14,10 +14,9 @@ export interface BuildSpec {
   secrets: string[];
   /**
    * Where each secret's value is, `{ NAME: path }` (see `withSecretFiles`): passed as
-   * `--secret id=NAME,src=path`, and no secret enters the docker CLI's environment. Without it,
-   * the older `env=NAME` form is used, refusing names the docker CLI or the loader would read.
+   * `--secret id=NAME,src=path`, so no secret enters the docker CLI's environment or arguments.
    */
-  secretFiles?: Record<string, string>;
+  secretFiles: Record<string, string>;
   labels: Record<string, string>;
   /** Where the builder writes the image ID. */
   iidFile: string;
@@ -47,10 +46,6 @@ export interface Builder {
    * endpoint) and pushed by the builder itself; else it lands in the engine, which pushes it.
    */
   readonly pushesItself: boolean;
-  /**
-   * With `spec.secretFiles`, secrets are passed as files (`src=`) and `secretValues` is not
-   * used; without, by name (`env=NAME`) with their values in the child's environment. Never on
-   * the command line either way.
-   */
-  buildCommand(spec: BuildSpec, secretValues: Record<string, string>): CommandLine;
+  /** The command line for `spec`; secrets go by `spec.secretFiles`, never on the command line. */
+  buildCommand(spec: BuildSpec): CommandLine;
 }

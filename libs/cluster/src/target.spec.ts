@@ -13,6 +13,16 @@ describe('clusterTarget refuses what a kind cannot wire, naming the value and th
       { host: 'registry.localhost:5001' },
       'registry.host "registry.localhost:5001": k3d names its registries k3d-<name>; use e.g. host: k3d-registry.localhost:5001',
     ],
+    [
+      'k3d',
+      { host: '127.0.0.1:5601' },
+      'registry.host "127.0.0.1:5601": k3d names its registries k3d-<name>; use e.g. host: k3d-registry.localhost:5601',
+    ],
+    [
+      'k3d',
+      { host: '[::1]:5601' },
+      'registry.host "[::1]:5601": k3d names its registries k3d-<name>; use e.g. host: k3d-registry.localhost:5601',
+    ],
     ['k3d', { host: 'k3d-ameide.localhost' }, 'registry.host "k3d-ameide.localhost" names no port'],
     [
       'k3d',

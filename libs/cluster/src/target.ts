@@ -5,7 +5,7 @@
  */
 import type { HostSettings, Manifest } from '@imagefleet/manifest';
 import { ClusterConfigError } from './errors.js';
-import { splitHost, type HostPort } from './host.js';
+import { isIpLiteral, splitHost, type HostPort } from './host.js';
 
 export const CLUSTER_KINDS = ['k3d', 'k3s', 'kind', 'containerd'] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
@@ -161,8 +161,11 @@ function origin(endpoint: string, scheme: string): string {
  */
 function k3dName(reference: HostPort, push: HostPort): string {
   if (!reference.name.startsWith('k3d-') || reference.name.length === 4) {
+    // An address is no container name (`k3d-127.0.0.1` is not one k3d can create or nodes resolve).
+    const bare = reference.name.replace(/^k3d-/, '');
+    const name = bare && !isIpLiteral(bare) ? bare : 'registry.localhost';
     throw new ClusterConfigError(
-      `registry.host "${reference.host}": k3d names its registries k3d-<name>; use e.g. host: k3d-${reference.name.replace(/^k3d-/, '') || 'registry.localhost'}:${reference.port ?? push.port ?? 5001}`,
+      `registry.host "${reference.host}": k3d names its registries k3d-<name>; use e.g. host: k3d-${name}:${reference.port ?? push.port ?? 5001}`,
     );
   }
   if (reference.port === null) {

@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { clusterConfig } from './config.js';
+import { ClusterConfigError } from './errors.js';
 import { manifestWith } from './testing/manifest.js';
 import { writeClusterConfig } from './write.js';
 
@@ -34,5 +35,21 @@ test('a second write replaces the content (a changed port reaches the files)', a
     clusterConfig(manifestWith({ host: 'k3d-ameide.localhost:5002', pushHost: 'localhost:5002' }), 'k3s').files[
       'registries.yaml'
     ],
+  );
+});
+
+test('a directory that cannot be made fails at once, naming it (Node loops for ever under /proc)', async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'cluster-'));
+  await expect(writeClusterConfig('/proc/imagefleet-x', manifestWith(), 'containerd')).rejects.toThrow(
+    /^cluster-config --out \/proc\/imagefleet-x: cannot create \/proc\/imagefleet-x \(ENOENT\): choose a directory you can write$/,
+  );
+});
+
+test('a file where the directory should be is refused with the path', async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'cluster-'));
+  writeFileSync(path.join(dir, 'out'), '');
+  await expect(writeClusterConfig(path.join(dir, 'out'), manifestWith(), 'k3s')).rejects.toThrow(ClusterConfigError);
+  await expect(writeClusterConfig(path.join(dir, 'out'), manifestWith(), 'k3s')).rejects.toThrow(
+    /is a file, not a directory/,
   );
 });

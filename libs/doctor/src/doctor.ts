@@ -19,8 +19,11 @@ import {
   serviceContext,
   verifyServices,
   type PullAsNodeOptions,
+  type RunRegistry,
 } from '@imagefleet/pipeline';
 import { buildxCheck, engineCheck, engineSpeaksHttp, type EngineRegistryConfig } from './engine.js';
+import { namedCredentials } from './credentials-env.js';
+import { daemonConfig } from './daemon-config.js';
 import { credentialsAccepted, portHolder, registryAnswers } from './registry.js';
 import { staleContentTags, underscoreRepositories } from './registry-contents.js';
 import { hostname, manifestHosts, resolvesHere, type Lookup } from './resolve.js';
@@ -36,28 +39,52 @@ export interface DoctorOptions {
   lookup?: Lookup;
   engine?: Engine;
   registryConfig?: () => Promise<EngineRegistryConfig>;
+  /** Tests: where to look for dockerd's command line. @default '/proc' */
+  procRoot?: string;
 }
 
 const ENGINE_TIMEOUT_MS = 5000;
 
 export async function runDoctor(manifest: Manifest, opts: DoctorOptions): Promise<DoctorCheck[]> {
   const { registry } = manifest;
-  const client = createRunRegistry(manifest, opts.env).push;
+  const runRegistry = createRunRegistry(manifest, opts.env);
+  const client = runRegistry.push;
   const lookup: Lookup = opts.lookup ?? ((name) => dnsLookup(name));
   const ping = client.ping();
 
   const sections: Promise<(DoctorCheck | null)[]>[] = [
     resolveSection(manifest, lookup),
+    Promise.resolve(namedCredentials(registry, opts.env)),
     ping.then(async (p) => [
-      registryAnswers(registry.pushHost, p),
+      registryAnswers(registry.pushHost, p, {
+        field: 'pushHost',
+        caFile: registry.hosts[registry.pushHost]?.caFile ?? null,
+      }),
       credentialsAccepted(registry.pushHost, p),
       isLoopbackHost(registry.pushHost) ? await portHolder(registry.pushHost, client.scheme) : null,
     ]),
+    referenceSection(manifest, runRegistry),
     engineSection(manifest, opts, lookup),
     ping.then((p) => (p.status === 'ok' ? contentsSection(manifest, client) : [])),
     ping.then((p) => (p.status === 'ok' && opts.asNode ? nodeSection(manifest, opts.env, opts.asNode) : [])),
   ];
   return (await Promise.all(sections)).flat().filter((c): c is DoctorCheck => c !== null);
+}
+
+/**
+ * The reference host, where it is not the push host: verify reads every manifest through it, so
+ * a scheme or CA that is wrong for it fails every push at verify (`EPROTO`). A host this machine
+ * cannot reach is not checked by verify either, and says so here.
+ */
+async function referenceSection(manifest: Manifest, runRegistry: RunRegistry): Promise<DoctorCheck[]> {
+  const { host } = manifest.registry;
+  const reference = await runRegistry.reference();
+  if (reference.status === 'same') return [];
+  if (reference.status === 'not-checked')
+    return [pass(`registry ${host}`, `reference host, not checked from this machine: ${reference.reason}`)];
+  const ping = await reference.client.ping();
+  const answers = registryAnswers(host, ping, { field: 'host', caFile: manifest.registry.hosts[host]?.caFile ?? null });
+  return [answers, credentialsAccepted(host, ping)].filter((c): c is DoctorCheck => c !== null);
 }
 
 async function resolveSection(manifest: Manifest, lookup: Lookup): Promise<DoctorCheck[]> {
@@ -91,10 +118,11 @@ function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lookup): Promise<DoctorCheck[]> {
-  const dockerHost = opts.env['DOCKER_HOST'];
+  // The engine and CLI every command uses: the environment's, else the workspace's engine.env.
+  const { docker, env: engineEnv } = manifest.builder;
+  const dockerHost = engineEnv['DOCKER_HOST'];
   const where = dockerHost ?? 'unix:///var/run/docker.sock';
   const engine = opts.engine ?? createEngine(dockerHost);
-  const docker = opts.env['IMAGEFLEET_DOCKER'] ?? manifest.builder.docker;
   const info = await bounded(engine.info(), 'engine').catch((e: unknown): Error =>
     e instanceof Error ? e : new Error(String(e)),
   );
@@ -111,7 +139,8 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
       schemeFor(h.host, registry.hosts[h.host]?.insecure ?? registry.insecure) === 'http',
   );
   if (httpHosts.length > 0) {
-    const readConfig = opts.registryConfig ?? (() => dockerRegistryConfig(docker));
+    const readConfig = opts.registryConfig ?? (() => dockerRegistryConfig(docker, engineEnv));
+    const daemon = daemonConfig(dockerHost, opts.procRoot);
     try {
       const config = await readConfig();
       for (const { host, role } of httpHosts) {
@@ -119,22 +148,28 @@ async function engineSection(manifest: Manifest, opts: DoctorOptions, lookup: Lo
           (a) => [a.address],
           () => [] as string[],
         );
-        checks.push(engineSpeaksHttp(host, role, config, addresses));
+        checks.push(engineSpeaksHttp(host, role, config, addresses, await daemon));
       }
     } catch (error) {
       checks.push(fail('engine registry config', (error as Error).message, `check that \`${docker} info\` works`));
     }
   }
   if (manifest.builder.driver === 'buildx') {
-    checks.push(buildxCheck(await runCommand(docker, ['buildx', 'version'], { timeoutMs: ENGINE_TIMEOUT_MS }), docker));
+    const version = await runCommand(docker, ['buildx', 'version'], { timeoutMs: ENGINE_TIMEOUT_MS, env: engineEnv });
+    checks.push(buildxCheck(version, docker));
     const { name, endpoint } = manifest.builder;
-    if (name || endpoint) checks.push(await builderReachable(docker, name, endpoint));
+    if (name || endpoint) checks.push(await builderReachable(docker, engineEnv, name, endpoint));
   }
   return checks;
 }
 
 /** A builder that is not this machine's engine answers: `buildx inspect --bootstrap` where it runs. */
-async function builderReachable(docker: string, name: string | null, endpoint: string | null): Promise<DoctorCheck> {
+async function builderReachable(
+  docker: string,
+  engineEnv: Record<string, string>,
+  name: string | null,
+  endpoint: string | null,
+): Promise<DoctorCheck> {
   const isUrl = endpoint !== null && endpoint.includes('://');
   const args = [
     ...(endpoint && !isUrl ? ['--context', endpoint] : []),
@@ -145,7 +180,7 @@ async function builderReachable(docker: string, name: string | null, endpoint: s
   ];
   const res = await runCommand(docker, args, {
     timeoutMs: ENGINE_TIMEOUT_MS * 3,
-    env: isUrl ? { DOCKER_HOST: endpoint } : {},
+    env: { ...engineEnv, ...(isUrl ? { DOCKER_HOST: endpoint } : {}) },
   });
   const label = `builder ${name ?? endpoint}`;
   if (res.ok)
@@ -159,9 +194,10 @@ async function builderReachable(docker: string, name: string | null, endpoint: s
   );
 }
 
-async function dockerRegistryConfig(docker: string): Promise<EngineRegistryConfig> {
+async function dockerRegistryConfig(docker: string, env: Record<string, string>): Promise<EngineRegistryConfig> {
   const res = await runCommand(docker, ['info', '--format', '{{json .RegistryConfig}}'], {
     timeoutMs: ENGINE_TIMEOUT_MS,
+    env,
   });
   if (!res.ok) throw new Error(`${docker} info: ${res.reason}`);
   return JSON.parse(res.stdout) as EngineRegistryConfig;

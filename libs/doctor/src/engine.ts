@@ -9,6 +9,7 @@ import { BlockList, isIP } from 'node:net';
 import type { EngineInfo } from '@imagefleet/buildkit';
 import type { RunResult } from '@imagefleet/process';
 import { isLoopbackHost } from '@imagefleet/registry';
+import { DEFAULT_DAEMON_CONFIG, type DaemonConfig } from './daemon-config.js';
 import { fail, pass, type DoctorCheck } from './types.js';
 
 /** The part of `docker info`'s `RegistryConfig` the check reads. */
@@ -33,12 +34,14 @@ export function engineCheck(info: EngineInfo | Error, where: string): DoctorChec
 
 /**
  * @param addresses what `host` resolves to from the engine's machine (for the CIDR rule)
+ * @param daemon where the engine reads its configuration (`daemonConfig`), for the fix
  */
 export function engineSpeaksHttp(
   host: string,
   role: string,
   config: EngineRegistryConfig,
   addresses: readonly string[],
+  daemon: Pick<DaemonConfig, 'file' | 'flags'> = { file: DEFAULT_DAEMON_CONFIG, flags: false },
 ): DoctorCheck {
   const name = `engine → ${host} over HTTP`;
   if (isLoopbackHost(host)) return pass(name, `loopback (${role}): the engine always allows plain HTTP there`);
@@ -56,7 +59,7 @@ export function engineSpeaksHttp(
   return fail(
     name,
     `the engine speaks only HTTPS to ${host} (${role}, plain HTTP in the manifest): it is not in insecure-registries`,
-    `add "${host}" to "insecure-registries" in /etc/docker/daemon.json and restart dockerd (systemctl restart docker)`,
+    insecureFix(host, daemon),
   );
 }
 
@@ -68,4 +71,11 @@ export function buildxCheck(res: Pick<RunResult, 'ok' | 'stdout' | 'reason'>, do
     `${docker} buildx version: ${res.reason}`,
     'install the buildx plugin (apt-get install docker-buildx-plugin), or set builder.driver: docker',
   );
+}
+
+function insecureFix(host: string, daemon: Pick<DaemonConfig, 'file' | 'flags'>): string {
+  if (daemon.flags)
+    return `add --insecure-registry ${host} to dockerd's command line (it sets its insecure registries by flag; the same key in ${daemon.file} would stop it starting) and restart it`;
+  const restart = daemon.file === DEFAULT_DAEMON_CONFIG ? 'systemctl restart docker' : 'the way it was started';
+  return `add "${host}" to "insecure-registries" in ${daemon.file} and restart dockerd (${restart})`;
 }

@@ -13,6 +13,33 @@ async function listen(server: Server | ReturnType<typeof createTcpServer>): Prom
   return `127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+describe('registryAnswers: the fix names the field and the CA that set the scheme', () => {
+  const speaksHttp = {
+    status: 'http-vs-https',
+    detail:
+      'localhost:5601 speaks plain HTTP, but it was addressed over HTTPS (EPROTO): mark the registry `insecure: true` in services.manifest.yaml, or push through a loopback host',
+  } as const;
+
+  it('a caFile on an HTTP registry: remove the caFile', () => {
+    const check = registryAnswers('localhost:5601', speaksHttp, { field: 'host', caFile: '/etc/ca.pem' });
+    expect(check).toEqual({
+      name: 'registry localhost:5601',
+      ok: false,
+      detail: 'localhost:5601 speaks plain HTTP, but it was addressed over HTTPS (EPROTO)',
+      fix: 'registry.hosts["localhost:5601"].caFile (/etc/ca.pem) makes imagefleet speak HTTPS to it: remove the caFile and set insecure: true for localhost:5601, or serve TLS there',
+    });
+  });
+
+  it('no caFile: set insecure', () => {
+    expect(registryAnswers('localhost:5601', speaksHttp).fix).toMatch(/^set `insecure: true` for localhost:5601/);
+  });
+
+  it('an unreachable reference host names registry.host', () => {
+    const ping = { status: 'unreachable', detail: 'GET /v2/ at h:1: connection refused' } as const;
+    expect(registryAnswers('h:1', ping, { field: 'host', caFile: null }).fix).toContain('correct registry.host');
+  });
+});
+
 describe('registryAnswers / credentialsAccepted', () => {
   it.each([
     [

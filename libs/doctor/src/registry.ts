@@ -1,28 +1,40 @@
 /**
- * The push host from this machine: does it answer `/v2/` on the scheme the manifest implies,
- * does it accept our credentials, and — on loopback — is what holds the port a registry at all
- * (seed failure mode 2: another service on the registry's port).
+ * The registry hosts from this machine: does each answer `/v2/` on the scheme the manifest
+ * implies (the push host, and the reference host where it differs: verify reads through it), does
+ * it accept our credentials, and — on loopback — is what holds the port a registry at all (seed
+ * failure mode 2: another service on the registry's port).
  */
 import type { PingResult } from '@imagefleet/registry';
 import { fail, pass, type DoctorCheck } from './types.js';
 
-export function registryAnswers(host: string, ping: PingResult): DoctorCheck {
+/** Which manifest field names the host, and its `registry.hosts` CA (a CA means HTTPS). */
+export interface HostRole {
+  field: 'pushHost' | 'host';
+  caFile: string | null;
+}
+
+export function registryAnswers(
+  host: string,
+  ping: PingResult,
+  role: HostRole = { field: 'pushHost', caFile: null },
+): DoctorCheck {
   const name = `registry ${host}`;
   switch (ping.status) {
     case 'ok':
       return pass(name, `answers /v2/ over ${ping.scheme.toUpperCase()}`);
     case 'unauthorized':
       return pass(name, 'answers /v2/ and asks for credentials');
-    case 'http-vs-https':
-      return fail(
-        name,
-        ping.detail.replace(/: (mark|remove) .*$/, ''),
-        /speaks plain HTTP/.test(ping.detail)
-          ? `set \`insecure: true\` for ${host} in services.manifest.yaml (registry.insecure, or registry.hosts["${host}"].insecure)`
-          : `remove \`insecure: true\` for ${host} in services.manifest.yaml`,
-      );
+    case 'http-vs-https': {
+      const speaksHttp = /speaks plain HTTP/.test(ping.detail);
+      const fix = !speaksHttp
+        ? `remove \`insecure: true\` for ${host} in services.manifest.yaml`
+        : role.caFile
+          ? `registry.hosts["${host}"].caFile (${role.caFile}) makes imagefleet speak HTTPS to it: remove the caFile and set insecure: true for ${host}, or serve TLS there`
+          : `set \`insecure: true\` for ${host} in services.manifest.yaml (registry.insecure, or registry.hosts["${host}"].insecure)`;
+      return fail(name, ping.detail.replace(/: (mark|remove) .*$/, ''), fix);
+    }
     case 'unreachable':
-      return fail(name, ping.detail, `start the registry (bash tools/dev-env/up.sh) or correct registry.pushHost`);
+      return fail(name, ping.detail, `start the registry (bash tools/dev-env/up.sh) or correct registry.${role.field}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ManifestError } from './errors.js';
-import { findManifest, loadManifest } from './load.js';
+import { loadManifest } from './load.js';
 import { lines } from './testing/issues.js';
 import { makeTree, removeTrees } from './testing/tmpdir.js';
 
@@ -56,7 +56,7 @@ describe('loadManifest', () => {
       },
       concurrency: { push: 2, build: null },
       push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-      builder: { driver: 'buildx', docker: '/usr/bin/docker', name: null, endpoint: null },
+      builder: { driver: 'buildx', docker: '/usr/bin/docker', env: {}, name: null, endpoint: null },
       retention: { keep: 5 },
       cluster: { endpoint: null },
       services: [
@@ -108,7 +108,7 @@ describe('loadManifest', () => {
       insecure: false,
       hosts: { 'registry.example.com': { insecure: false, caFile: null, credentialsEnv: null, dockerConfig: null } },
     });
-    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', name: null, endpoint: null });
+    expect(manifest.builder).toEqual({ driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null });
     expect(manifest.retention).toEqual({ keep: 5 });
     expect(manifest.concurrency).toEqual({ push: 2, build: null });
     expect(manifest.push).toEqual({ retries: 3, stallSeconds: 60, timeoutSeconds: 1800 });
@@ -199,6 +199,50 @@ describe('loadManifest', () => {
     expect((await load(root, { IMAGEFLEET_DOCKER: '' })).builder.docker).toBe('/usr/bin/docker');
   });
 
+  describe('the engine up.sh recorded in .imagefleet/engine.env', () => {
+    const ENGINE_ENV = [
+      'IMAGEFLEET_ENGINE=docker28',
+      'DOCKER_HOST=unix:///var/run/docker.sock',
+      'IMAGEFLEET_DOCKER=/state/docker28/usr/bin/docker',
+      'DOCKER_CONFIG=/state/docker-config',
+      '',
+    ].join('\n');
+    const tree = (extra: Record<string, string> = {}) =>
+      makeTree({
+        'services.manifest.yaml': FULL,
+        'apps/platform-base/Dockerfile': 'FROM scratch',
+        'services/agents/docker/Dockerfile.prod': 'FROM platform-base',
+        ...extra,
+      });
+
+    test('a shell that did not source it still gets the recorded CLI, engine and config', async () => {
+      const root = tree({ '.imagefleet/engine.env': ENGINE_ENV });
+      expect((await load(root, {})).builder).toMatchObject({
+        docker: '/state/docker28/usr/bin/docker',
+        env: { DOCKER_HOST: 'unix:///var/run/docker.sock', DOCKER_CONFIG: '/state/docker-config' },
+      });
+    });
+
+    test('a variable set in the environment wins, one by one', async () => {
+      const root = tree({ '.imagefleet/engine.env': ENGINE_ENV });
+      const builder = (await load(root, { IMAGEFLEET_DOCKER: '/opt/docker', DOCKER_HOST: 'tcp://e:2375' })).builder;
+      expect(builder).toMatchObject({
+        docker: '/opt/docker',
+        env: { DOCKER_HOST: 'tcp://e:2375', DOCKER_CONFIG: '/state/docker-config' },
+      });
+    });
+
+    test('IMAGEFLEET_STATE_DIR moves it, as it moves up.sh state', async () => {
+      const root = tree({ 'elsewhere/engine.env': 'IMAGEFLEET_DOCKER=/elsewhere/docker\n' });
+      const env = { IMAGEFLEET_STATE_DIR: `${root}/elsewhere` };
+      expect((await load(root, env)).builder).toMatchObject({ docker: '/elsewhere/docker', env: {} });
+    });
+
+    test('without one, builder.docker and no engine variables', async () => {
+      expect((await load(tree(), {})).builder).toMatchObject({ docker: '/usr/bin/docker', env: {} });
+    });
+  });
+
   test('keeps services in file order, even names JavaScript would sort first', async () => {
     const root = makeTree({
       'services.manifest.yaml': lines(
@@ -276,23 +320,5 @@ describe('loadManifest', () => {
     expect((error as ManifestError).message).toMatch(
       /services\.manifest\.yaml:1:1 manifest not found .*: create services\.manifest\.yaml or pass its path$/,
     );
-  });
-});
-
-describe('findManifest', () => {
-  test('walks up to the nearest services.manifest.yaml', async () => {
-    const root = makeTree({ 'services.manifest.yaml': '', 'apps/a/src/': '' });
-    expect(await findManifest(path.join(root, 'apps/a/src'))).toBe(path.join(root, 'services.manifest.yaml'));
-    expect(await findManifest(root)).toBe(path.join(root, 'services.manifest.yaml'));
-  });
-
-  test('returns undefined when there is none up to the filesystem root', async () => {
-    const root = makeTree({ 'a/b/': '' });
-    expect(await findManifest(path.join(root, 'a/b'))).toBeUndefined();
-  });
-
-  test('ignores a directory with the manifest name', async () => {
-    const root = makeTree({ 'services.manifest.yaml/': '', 'x/': '' });
-    expect(await findManifest(path.join(root, 'x'))).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError } from './errors.js';
 import { normalise } from './normalise.js';
@@ -8,11 +8,11 @@ import { checkShape } from './shape.js';
 import { parseSource, type Source } from './source.js';
 import type { Manifest, ManifestIssue } from './types.js';
 
-/** The file name `findManifest` looks for. */
-export const MANIFEST_FILE = 'services.manifest.yaml';
+/** The manifest's file name. */
+const MANIFEST_FILE = 'services.manifest.yaml';
 
 export interface LoadManifestOptions {
-  /** Read for `IMAGEFLEET_DOCKER`. @default process.env */
+  /** Read for the engine variables (`IMAGEFLEET_DOCKER`, `DOCKER_HOST`, `DOCKER_CONFIG`, `IMAGEFLEET_STATE_DIR`). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -46,16 +46,6 @@ export async function loadManifest(file: string, opts: LoadManifestOptions = {})
   const problems = ruleProblems(shape.value, manifest);
   if (problems.length) throw fail(byPosition(problems, source));
   return manifest;
-}
-
-/** Walk up from `startDir` to the nearest directory holding `services.manifest.yaml`. */
-export async function findManifest(startDir: string): Promise<string | undefined> {
-  for (let dir = path.resolve(startDir); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, MANIFEST_FILE);
-    const found = await stat(candidate).catch(() => undefined);
-    if (found?.isFile()) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }
 
 async function readManifest(file: string, absolute: string): Promise<string> {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { resolveEngineEnv, type EngineVariable } from './engine-env.js';
 import { isLoopback } from './grammar.js';
 import type { PathSegment } from './problem.js';
 import type { ManifestFile, ServiceEntry } from './schema.js';
@@ -17,7 +18,7 @@ export interface SourceFacts {
 export interface NormaliseOptions {
   /** Absolute path of the manifest; relative paths in it resolve against its directory. */
   file: string;
-  /** `IMAGEFLEET_DOCKER` overrides `builder.docker`. */
+  /** The engine variables (`resolveEngineEnv`): `IMAGEFLEET_DOCKER` overrides `builder.docker`. */
   env: NodeJS.ProcessEnv;
   source: SourceFacts;
 }
@@ -30,6 +31,7 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
   const defaults = raw.defaults ?? {};
   const { source } = opts;
   const names = [...source.order, ...Object.keys(raw.services)].filter(unique);
+  const engine = resolveEngineEnv(root, opts.env);
   return {
     file: opts.file,
     root,
@@ -49,7 +51,8 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
     },
     builder: {
       driver: raw.builder?.driver ?? 'docker',
-      docker: opts.env['IMAGEFLEET_DOCKER'] || (raw.builder?.docker ?? 'docker'),
+      docker: engine.IMAGEFLEET_DOCKER ?? raw.builder?.docker ?? 'docker',
+      env: engineProcessEnv(engine),
       name: raw.builder?.name ?? null,
       endpoint: raw.builder?.endpoint ?? null,
     },
@@ -134,4 +137,12 @@ function relative(root: string, target: string): string {
 
 function unique<T>(value: T, index: number, all: readonly T[]): boolean {
   return all.indexOf(value) === index;
+}
+
+/** What the CLI and the engine API read from the environment: where the engine is, the CLI config. */
+function engineProcessEnv(engine: Partial<Record<EngineVariable, string>>): Record<string, string> {
+  return {
+    ...(engine.DOCKER_HOST && { DOCKER_HOST: engine.DOCKER_HOST }),
+    ...(engine.DOCKER_CONFIG && { DOCKER_CONFIG: engine.DOCKER_CONFIG }),
+  };
 }

@@ -18,7 +18,7 @@ const manifest: Manifest = {
   },
   concurrency: { push: 2, build: null },
   push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-  builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+  builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
   retention: { keep: 5 },
   cluster: { endpoint: null },
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],

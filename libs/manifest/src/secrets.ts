@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'dotenv';
+import { buildArgSecretProblems } from './build-arg-secrets.js';
+import { readDotenv, repeatedDotenvKeys } from './dotenv.js';
 import { SecretsError, type MissingSecret } from './errors.js';
 import type { Manifest } from './types.js';
 
@@ -9,12 +9,17 @@ export interface SecretValuesOptions {
   dotenvFile: string;
   /** Only these services' secrets are needed. @default every service */
   services?: readonly string[];
+  /** Told about what is odd but not wrong (a needed key set twice in `.env`), one line each. */
+  onWarning?: (line: string) => void;
 }
 
 /** Shorter values are refused: masking them in output would both mangle it and reveal them. */
 export const MIN_SECRET_LENGTH = 4;
 
-/** A secret whose value is set but unusable: too short to mask, or cut by a `#` in `.env`. */
+/**
+ * A secret whose value is set but unusable: too short to mask, or cut by a `#` in `.env`; or
+ * one a selected service also passes as a build arg (which the image config keeps).
+ */
 export interface SecretValueProblem {
   secret: string;
   /** The selected services that name it, in manifest order. */
@@ -45,7 +50,9 @@ export class SecretValueError extends SecretsError {
  *
  * `.env` is parsed, never loaded: `process.env` is not touched. Returns only the needed names.
  * Throws `SecretsError` listing every missing one; else `SecretValueError` (a `SecretsError`)
- * for a value shorter than 4 characters, or an unquoted `.env` value a `#` cut short.
+ * for a value shorter than 4 characters, an unquoted `.env` value a `#` cut short, or a build
+ * arg of a selected service holding the value of any secret the manifest names (build args are
+ * stored in the image config, which is pushed: the value would leave with the image).
  */
 export function loadSecretValues(manifest: Manifest, opts: SecretValuesOptions): Record<string, string> {
   const selected = selectServices(manifest, opts.services);
@@ -84,7 +91,14 @@ export function loadSecretValues(manifest: Manifest, opts: SecretValuesOptions):
       });
     }
   }
-  if (problems.length) throw new SecretValueError(problems.sort(bySecret));
+  problems.sort(bySecret);
+  problems.push(...buildArgSecretProblems(manifest, selected, knownSecretValues(manifest, dotenv.values, opts.env)));
+  if (problems.length) throw new SecretValueError(problems);
+  for (const repeat of repeatedDotenvKeys(dotenv.lines))
+    if (usedBy.has(repeat.key))
+      opts.onWarning?.(
+        `${opts.dotenvFile}:${repeat.lines.at(-1)} ${repeat.key} is set ${repeat.lines.length} times (lines ${repeat.lines.join(', ')}): the last one is used; delete the others`,
+      );
   return values;
 }
 
@@ -102,41 +116,17 @@ function selectServices(manifest: Manifest, names: readonly string[] | undefined
   return manifest.services.filter((s) => names.includes(s.name));
 }
 
-interface Dotenv {
-  values: Record<string, string>;
-  /** Where each key is set (the last time: dotenv keeps the last), and whether a `#` cut it. */
-  lines: Map<string, { line: number; cut: boolean }>;
-}
-
-function readDotenv(file: string): Dotenv {
-  let text: Buffer;
-  try {
-    text = readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: {}, lines: new Map() };
-    throw error;
-  }
-  return { values: parse(text), lines: dotenvLines(text.toString()) };
-}
-
-/** dotenv 16's own line pattern (lib/main.js `LINE`), so keys are found exactly as `parse` finds them. */
-const DOTENV_LINE =
-  /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
-
-/**
- * An unquoted value ends at the first `#` (`[^#\r\n]+`): `TOKEN=abc#def` and `TOKEN=abc # note`
- * both give `abc`. A secret cut short fails much later as a wrong credential, so it is flagged.
- */
-function dotenvLines(source: string): Dotenv['lines'] {
-  const text = source.replace(/\r\n?/g, '\n');
-  const lines: Dotenv['lines'] = new Map();
-  for (const match of text.matchAll(new RegExp(DOTENV_LINE.source, DOTENV_LINE.flags))) {
-    const [whole, key, rawValue = ''] = match;
-    const quoted = /^\s*['"`]/.test(rawValue);
-    const rest = whole.slice(whole.indexOf(rawValue, whole.indexOf(key!) + key!.length) + rawValue.length);
-    const cut = !quoted && /#/.test(rest.split('\n')[0]!);
-    const line = text.slice(0, match.index! + whole.search(/\S/)).split('\n').length;
-    lines.set(key!, { line, cut });
-  }
-  return lines;
+/** The value of every secret any service names, where one is set: a build arg must hold none of them. */
+function knownSecretValues(
+  manifest: Manifest,
+  dotenv: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+): Map<string, string> {
+  const known = new Map<string, string>();
+  for (const service of manifest.services)
+    for (const secret of service.secrets) {
+      const value = dotenv[secret] || env[secret];
+      if (value && value.length >= MIN_SECRET_LENGTH) known.set(secret, value);
+    }
+  return known;
 }

@@ -59,8 +59,16 @@ export type BuilderDriver = 'docker' | 'buildx';
 export interface BuilderConfig {
   /** @default 'docker' (`DOCKER_BUILDKIT=1 docker build`, pushed by the engine) */
   driver: BuilderDriver;
-  /** The docker CLI to run. `IMAGEFLEET_DOCKER` in the environment overrides it. @default 'docker' */
+  /**
+   * The docker CLI to run: `IMAGEFLEET_DOCKER` from the environment, else as recorded in the
+   * workspace's `.imagefleet/engine.env` (tools/dev-env/up.sh), else `builder.docker`. @default 'docker'
+   */
   docker: string;
+  /**
+   * `DOCKER_HOST` and `DOCKER_CONFIG` for that CLI and the engine API, from the environment or
+   * engine.env (only those set): every docker child process and engine client gets them.
+   */
+  env: Record<string, string>;
   /** A buildx builder by name (`--builder`), or null for the current one. */
   name: string | null;
   /** A docker context or DOCKER_HOST value for the engine or builder, or null for this machine's engine. */

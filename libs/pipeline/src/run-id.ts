@@ -1,7 +1,8 @@
 /**
  * One run-id scheme: `<UTC stamp>-<pid>[-n]`, new for every run this process starts. One process
- * may start many runs (the Nx daemon, a test), so the pid alone is not enough; rows carry the id,
- * so a row of an older run is never read as this run's.
+ * may start many runs (a test, a batch after `--batch=false` tasks), so the pid alone is not
+ * enough; rows carry the id, so a row of an older run is never read as this run's. The counter is
+ * module-level on purpose: it only makes ids unique, and no run reads anything of another.
  */
 let runsStarted = 0;
 

@@ -1,7 +1,12 @@
 /**
- * Every child process group the run has started, so an interrupt can stop them all.
+ * Every child process group this process has started, so a last interrupt can stop them all.
  * Children are started detached (their own process group) so that killing the group
  * also stops what they spawned (docker CLI plugins, shells), leaving no orphans.
+ *
+ * Module-level on purpose, and safe: a group is in the set only while its child runs (run.ts
+ * untracks it on exit), so nothing a run tracked outlives it; and the set is read only when the
+ * process exits on a second signal (interrupt.ts), when every child must go whichever run
+ * started it.
  */
 import { delay } from './delay.js';
 const liveGroups = new Set<number>();

@@ -143,6 +143,7 @@ export function isAlive(pid: number): boolean {
 /**
  * Lock files this process holds. Process-wide on purpose: the 'exit' handler must find them
  * all, whichever call took them, so that `process.exit()` from a signal handler leaks none.
+ * Safe across runs: a lock leaves the map when it is released, so a run that ended holds none.
  */
 const held = new Map<string, Set<string>>();
 let exitHookInstalled = false;

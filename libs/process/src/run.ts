@@ -206,8 +206,9 @@ let setprivPath: string | null | undefined;
 /**
  * `setpriv --pdeathsig SIGKILL --` when util-linux's setpriv is installed (Linux only), else
  * undefined. It sets PR_SET_PDEATHSIG and then execs the command, so the command is killed when
- * this process dies, even by SIGKILL, when no handler of ours can run. Probed once per process:
- * whether a system binary exists does not change in a way that could make a run wrong.
+ * this process dies, even by SIGKILL, when no handler of ours can run. Probed once per process
+ * (module-level, and safe: whether a system binary exists decides only whether the wrapper is
+ * used, never what a run builds or reports).
  */
 export function parentDeathWrapper(): readonly [string, ...string[]] | undefined {
   if (setprivPath === undefined) {
@@ -247,8 +248,8 @@ function quoteForDisplay(arg: string): string {
 
 /**
  * Start a long-lived helper in the background (its own session, output to `logFile`) and return
- * its pid without waiting: the caller's process may exit while it runs. What it does and when it
- * stops is the helper's own business (the task server stops itself when idle).
+ * its pid without waiting: the caller's process may exit while it runs (prune's garbage
+ * collection restarts the dev registry this way, and it serves on after the prune is over).
  */
 export async function startDetached(
   file: string,

@@ -4,6 +4,7 @@
  * operation. Messages are built from values we choose, and pass through `redact` in case a
  * server echoes a URL with a signed query or a token back at us.
  */
+import { STATUS_CODES } from 'node:http';
 import {
   classifyNetworkError,
   describeNetworkFailure,
@@ -86,7 +87,7 @@ export async function errorFromResponse(
   } catch {
     message = text.trim().split('\n')[0]?.slice(0, 200) || undefined;
   }
-  const parts = [`${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, code, message, hint].filter(Boolean);
+  const parts = [statusLine(res), code, message, hint].filter(Boolean);
   return new RegistryError({
     ...ctx,
     reason: parts.join(': '),
@@ -94,6 +95,17 @@ export async function errorFromResponse(
     ...(code !== undefined && { code }),
     retryable: isRetryableStatus(res.status) || code === 'TOOMANYREQUESTS' || code === 'UNAVAILABLE',
   });
+}
+
+/**
+ * `429 Too Many Requests (Retry-After: 30)`: the status always with its name (HTTP/2 and many
+ * proxies send no reason phrase), and for 429/503 how long the registry asked us to wait — the
+ * body alone ("rate limited") says neither.
+ */
+function statusLine(res: Response): string {
+  const phrase = res.statusText || STATUS_CODES[res.status] || '';
+  const retryAfter = res.status === 429 || res.status === 503 ? res.headers.get('retry-after') : null;
+  return `${res.status}${phrase ? ` ${phrase}` : ''}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`;
 }
 
 /** Build the error for a request that got no answer. @param trust what TLS trusted, for the fix */

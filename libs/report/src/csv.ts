@@ -31,9 +31,6 @@ export const CSV_COLUMNS: readonly Column[] = [
 
 export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map(([header]) => header);
 
-/** A summary written before the `note` column: still read (its rows get `note: ''`). */
-const LEGACY_COLUMNS = CSV_COLUMNS.slice(0, -1);
-
 /** Header line plus one line per row, in the order given; ends with a newline. */
 export function renderCsv(rows: readonly SummaryRow[]): Promise<string> {
   const lines = rows.map((row) => {
@@ -53,8 +50,8 @@ export async function parseCsv(text: string, source = 'summary CSV'): Promise<Su
       .on('end', () => resolve(out));
   });
   const [header, ...body] = records;
-  const columns = [CSV_COLUMNS, LEGACY_COLUMNS].find((cols) => header?.join(',') === cols.map(([h]) => h).join(','));
-  if (!header || !columns) {
+  const columns = CSV_COLUMNS;
+  if (!header || header.join(',') !== CSV_HEADERS.join(',')) {
     throw new Error(`${source}: expected the header "${CSV_HEADERS.join(',')}", got "${header?.join(',') ?? ''}"`);
   }
   return body.map((record, i) => {

@@ -3,11 +3,11 @@
  * imagefleet CLI: the one place that turns outcomes and errors into exit codes. Every command
  * is a thin adapter over the pipeline libs.
  */
-import { parseArgs } from 'node:util';
 import { ClusterConfigError } from '@imagefleet/cluster';
 import { ManifestError, SecretsError } from '@imagefleet/manifest';
 import { DEFAULT_CONTAINERD_ADDRESS, DEFAULT_NODE_NAMESPACE } from '@imagefleet/pipeline';
 import { resolveManifestPath } from './manifest-path.js';
+import { parseCommandLine } from './flags.js';
 import { UsageError } from './usage-error.js';
 import { verifyCommand, type NodeOptions } from './commands/verify.js';
 import { clusterConfigCommand } from './commands/cluster-config.js';
@@ -54,98 +54,64 @@ const USAGE = `usage: imagefleet <command> [options]
   --json                  verify/summary/plan/doctor: print JSON`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      manifest: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      jobs: { type: 'string' },
-      affected: { type: 'boolean', default: false },
-      base: { type: 'string' },
-      head: { type: 'string' },
-      projects: { type: 'string' },
-      values: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      path: { type: 'string', default: 'image.ref' },
-      for: { type: 'string' },
-      out: { type: 'string' },
-      workers: { type: 'string' },
-      'with-credentials': { type: 'boolean', default: false },
-      'as-node': { type: 'string' },
-      containerd: { type: 'string' },
-      namespace: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
+  const { command, values, positionals: rest } = parseCommandLine(argv);
+  if (values['help'] || !command) {
     process.stdout.write(`${USAGE}\n`);
-    return command || values.help ? 0 : 2;
+    return command || values['help'] ? 0 : 2;
   }
-  const manifestFile = resolveManifestPath(values.manifest);
-  const projects = values.projects?.split(',').filter(Boolean);
-  const asNode: NodeOptions | undefined = values['as-node']
+  const flag = (name: string) => values[name] as string | undefined;
+  const on = (name: string) => values[name] === true;
+  const manifestFile = resolveManifestPath(flag('manifest'));
+  const projects = flag('projects')?.split(',').filter(Boolean);
+  const asNode: NodeOptions | undefined = flag('as-node')
     ? {
-        hostsDir: values['as-node'],
-        address: values.containerd ?? DEFAULT_CONTAINERD_ADDRESS,
-        namespace: values.namespace ?? DEFAULT_NODE_NAMESPACE,
+        hostsDir: flag('as-node')!,
+        address: flag('containerd') ?? DEFAULT_CONTAINERD_ADDRESS,
+        namespace: flag('namespace') ?? DEFAULT_NODE_NAMESPACE,
       }
     : undefined;
-  if (!asNode && (values.containerd || values.namespace))
-    throw new UsageError('--containerd and --namespace go with --as-node DIR');
+  const selection = { affected: on('affected'), base: flag('base'), head: flag('head'), projects };
   switch (command) {
     case 'verify':
-      return verifyCommand(manifestFile, rest, { json: values.json, asNode });
+      return verifyCommand(manifestFile, rest, { json: on('json'), asNode });
     case 'preflight':
       return preflightCommand(manifestFile);
     case 'doctor':
-      return doctorCommand(manifestFile, { asNode, json: values.json });
+      return doctorCommand(manifestFile, { asNode, json: on('json') });
     case 'cluster-config':
       return clusterConfigCommand(manifestFile, {
-        for: values.for,
-        out: values.out,
-        workers: values.workers,
-        withCredentials: values['with-credentials'],
+        for: flag('for'),
+        out: flag('out'),
+        workers: flag('workers'),
+        withCredentials: on('with-credentials'),
       });
     case 'prune':
       return pruneCommand(manifestFile, {
-        dryRun: values['dry-run'],
-        values: values.values,
-        path: values.path,
+        dryRun: on('dry-run'),
+        values: flag('values'),
+        path: flag('path') ?? DEFAULT_VALUES_PATH,
         projects,
       });
     case 'summary':
-      return summaryCommand(manifestFile, { json: values.json });
-    case 'pin':
-      if (!values.values) throw new UsageError('pin needs --values FILE');
-      return pinCommand(manifestFile, { values: values.values, path: values.path, projects });
+      return summaryCommand(manifestFile, { json: on('json') });
+    case 'pin': {
+      const valuesFile = flag('values');
+      if (!valuesFile) throw new UsageError('pin needs --values FILE');
+      return pinCommand(manifestFile, { values: valuesFile, path: flag('path') ?? DEFAULT_VALUES_PATH, projects });
+    }
     case 'plan':
-      return planCommand(manifestFile, {
-        affected: values.affected,
-        base: values.base,
-        head: values.head,
-        projects,
-        json: values.json,
-      });
+      return planCommand(manifestFile, { ...selection, json: on('json') });
     case 'run':
-      return runCommandLine(manifestFile, one(rest), {
-        jobs: values.jobs,
-        affected: values.affected,
-        base: values.base,
-        head: values.head,
-        projects,
-      });
-    default:
-      throw new UsageError(`unknown command "${command}"`);
+      return runCommandLine(manifestFile, rest[0]!, { ...selection, jobs: flag('jobs') });
+    default: {
+      const never: never = command;
+      throw new UsageError(`unknown command "${String(never)}"`);
+    }
   }
 }
 
-function one(rest: string[]): string {
-  if (rest.length !== 1) throw new UsageError(`run takes exactly one target, got ${rest.length}`);
-  return rest[0]!;
-}
+/** Where `pin` and `prune` find the image reference in a values file. */
+const DEFAULT_VALUES_PATH = 'image.ref';
 
 main(process.argv.slice(2)).then(
   (code) => {
@@ -156,7 +122,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 2;
     } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`imagefleet: ${(error as Error).message}\n${USAGE}\n`);
+      // One line saying what was wrong; `imagefleet --help` has the usage.
+      process.stderr.write(`imagefleet: ${(error as Error).message}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`imagefleet: ${(error as Error).message ?? String(error)}\n`);

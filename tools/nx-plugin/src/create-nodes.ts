@@ -49,15 +49,16 @@ export const createNodes: CreateNodes = [
   async (files, options, context) => {
     const manifests = files.filter((f) => f === MANIFEST);
     if (!manifests.length) {
-      throw new Error(
-        `${join(context.workspaceRoot, MANIFEST)}: not found — imagefleet's Nx plugin (nx.json plugins) needs it: restore it, or remove the plugin from nx.json`,
-      );
+      const message = `${join(context.workspaceRoot, MANIFEST)}: not found — imagefleet's Nx plugin (nx.json plugins) needs it: restore it, or remove the plugin from nx.json`;
+      // Nx 23 shows a plugin's error only with --verbose ("Failed to process project graph"):
+      // the one line goes to stderr itself, which Nx pipes through from its plugin worker, and
+      // the error waits until it has been written so Nx does not exit before printing it.
+      await new Promise<void>((done) => process.stderr.write(`${message}\n`, () => done()));
+      await new Promise((settle) => setTimeout(settle, 100));
+      throw new Error(message);
     }
     return Promise.all(
       manifests.map(async (file) => [file, await createNodesForManifest(file, options, context)] as const),
     );
   },
 ];
-
-/** The pre-Nx-23 name, kept as an alias. */
-export const createNodesV2 = createNodes;

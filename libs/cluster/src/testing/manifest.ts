@@ -33,7 +33,7 @@ export function manifestWith(
     registry: { ...merged, hosts: { ...hosts, ...registry.hosts } },
     concurrency: { push: 2, build: null },
     push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-    builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+    builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
     retention: { keep: 5 },
     cluster,
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],

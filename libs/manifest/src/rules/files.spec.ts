@@ -1,6 +1,9 @@
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
+import { loadManifest } from '../load.js';
 import { issuesFor, lines, REGISTRY } from '../testing/issues.js';
-import { removeTrees } from '../testing/tmpdir.js';
+import { makeTree, removeTrees } from '../testing/tmpdir.js';
 
 afterEach(removeTrees);
 
@@ -57,4 +60,35 @@ test('a Dockerfile that is a directory', async () => {
   expect(await issuesFor({ 'services.manifest.yaml': yaml, 'apps/web/Dockerfile/': '' })).toEqual([
     '5:3 services.web.dockerfile: Dockerfile apps/web/Dockerfile does not exist: add it or set services.web.dockerfile (relative to the context)',
   ]);
+});
+
+test('a context outside the workspace is refused at its value', async () => {
+  const yaml = lines(...REGISTRY, 'services:', '  web:', '    context: ../elsewhere');
+  const issues = await issuesFor({ 'ws/services.manifest.yaml': yaml, 'elsewhere/Dockerfile': 'FROM scratch' }, 'ws');
+  expect(issues).toEqual([
+    expect.stringMatching(
+      /^6:14 services\.web\.context: context \.\.\/elsewhere is outside the workspace \/.*\/ws: move the service under it/,
+    ),
+  ]);
+});
+
+test('a context that is a symlink to a directory outside the workspace is refused, naming where it points', async () => {
+  const yaml = lines(...REGISTRY, 'services:', '  web:');
+  const issues = await issuesFor(
+    { 'ws/services.manifest.yaml': yaml, 'elsewhere/Dockerfile': 'FROM scratch', 'ws/apps/': '' },
+    'ws',
+    (root) => symlinkSync(path.join(root, 'elsewhere'), path.join(root, 'ws/apps/web')),
+  );
+  expect(issues).toEqual([
+    expect.stringMatching(
+      /^5:3 services\.web\.context: context apps\/web \(a symlink to \.\.\/elsewhere\) is outside the workspace/,
+    ),
+  ]);
+});
+
+test('a symlink to a directory inside the workspace is a context like any other', async () => {
+  const yaml = lines(...REGISTRY, 'services:', '  web:');
+  const root = makeTree({ 'services.manifest.yaml': yaml, 'src/web/Dockerfile': 'FROM scratch', 'apps/': '' });
+  symlinkSync(path.join(root, 'src/web'), path.join(root, 'apps/web'));
+  await expect(loadManifest(path.join(root, 'services.manifest.yaml'))).resolves.toBeTruthy();
 });

@@ -12,13 +12,15 @@ export function lines(...text: string[]): string {
 export const REGISTRY = ['registry:', '  host: registry.example.com:5000', '  namespace: ameide'];
 
 /**
- * Load the tree's `services.manifest.yaml` and return its issues as `line:column path: message`,
- * in the order reported. Fails the test if the manifest loads.
+ * Load the tree's `services.manifest.yaml` (in `dir` of it, after `prepare` ran on the tree's
+ * root) and return its issues as `line:column path: message`, in the order reported. Fails the
+ * test if the manifest loads.
  */
-export async function issuesFor(tree: Tree): Promise<string[]> {
+export async function issuesFor(tree: Tree, dir = '.', prepare?: (root: string) => void): Promise<string[]> {
   const root = makeTree(tree);
+  prepare?.(root);
   try {
-    await loadManifest(path.join(root, 'services.manifest.yaml'));
+    await loadManifest(path.join(root, dir, 'services.manifest.yaml'));
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error;
     return error.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`);

@@ -100,20 +100,17 @@ export async function buildImage(
     const { cmd, result } = await withSecretFiles(
       { service: ctx.service.name, names: ctx.service.secrets, values: secrets.values },
       async (secretFiles) => {
-        const cmd = ctx.builder.buildCommand(
-          {
-            service: ctx.service.name,
-            context: ctx.service.context,
-            dockerfile: ctx.service.dockerfile,
-            tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
-            buildArgs: { ...ctx.service.buildArgs, ...base.args },
-            secrets: ctx.service.secrets,
-            secretFiles,
-            labels: { 'org.imagefleet.service': ctx.service.name },
-            iidFile,
-          },
-          {},
-        );
+        const cmd = ctx.builder.buildCommand({
+          service: ctx.service.name,
+          context: ctx.service.context,
+          dockerfile: ctx.service.dockerfile,
+          tags: [...new Set([...ctx.refs.reference, ...ctx.refs.local, ...ctx.refs.push])],
+          buildArgs: { ...ctx.service.buildArgs, ...base.args },
+          secrets: ctx.service.secrets,
+          secretFiles,
+          labels: { 'org.imagefleet.service': ctx.service.name },
+          iidFile,
+        });
         log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
         const result = await runCommand(cmd.file, cmd.args, {
           env: cmd.env,
@@ -182,21 +179,18 @@ export async function builderPushAttempt(
     const result = await withSecretFiles(
       { service: ctx.service.name, names: ctx.service.secrets, values: secrets.values },
       async (secretFiles) => {
-        const cmd = ctx.builder.buildCommand(
-          {
-            service: ctx.service.name,
-            context: ctx.service.context,
-            dockerfile: ctx.service.dockerfile,
-            tags: ctx.refs.builder.slice(0, 1),
-            buildArgs: { ...ctx.service.buildArgs, ...base.args },
-            secrets: ctx.service.secrets,
-            secretFiles,
-            labels: { 'org.imagefleet.service': ctx.service.name },
-            iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
-            push: { metadataFile },
-          },
-          {},
-        );
+        const cmd = ctx.builder.buildCommand({
+          service: ctx.service.name,
+          context: ctx.service.context,
+          dockerfile: ctx.service.dockerfile,
+          tags: ctx.refs.builder.slice(0, 1),
+          buildArgs: { ...ctx.service.buildArgs, ...base.args },
+          secrets: ctx.service.secrets,
+          secretFiles,
+          labels: { 'org.imagefleet.service': ctx.service.name },
+          iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
+          push: { metadataFile },
+        });
         log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
         return runCommand(cmd.file, cmd.args, {
           env: cmd.env,

@@ -18,7 +18,7 @@ export interface RunContext {
   paths: WorkspacePaths;
   registry: RunRegistry;
   builder: Builder;
-  /** The Docker engine the builds land in and pushes go through (DOCKER_HOST, else the default socket). */
+  /** The Docker engine the builds land in and pushes go through (`builder.env` DOCKER_HOST, else the default socket). */
   engine: Engine;
   /** Which engine that is, asked once per run. */
   engineInfo(): Promise<EngineInfo>;
@@ -46,7 +46,7 @@ export function createRunContext(
     engine?: Engine | undefined;
   },
 ): RunContext {
-  const engine = opts.engine ?? createEngine(opts.env['DOCKER_HOST']);
+  const engine = opts.engine ?? createEngine(manifest.builder.env['DOCKER_HOST']);
   let info: Promise<EngineInfo> | undefined;
   return {
     manifest,
@@ -86,6 +86,7 @@ export function loadServiceSecrets(ctx: ServiceContext): { values: Record<string
     env: ctx.env,
     dotenvFile: ctx.paths.dotenv,
     services: [ctx.service.name],
+    onWarning: (line) => ctx.say(ctx.service.name, `warning: ${line}`),
   });
   return { values, redact: createRedactor(Object.values(values)) };
 }

@@ -14,7 +14,7 @@ import { rename } from 'node:fs/promises';
 import { loadServiceSecrets, type ServiceContext } from './context.js';
 import { buildImage, builderPushAttempt, resolveBaseImages, type ResolvedBase } from './build.js';
 import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type ContentCheck } from './content.js';
-import { pushImage } from './push.js';
+import { bookedSeconds, pushImage } from './push.js';
 import { checkReferenceTags, verifyService } from './verify.js';
 import { pinFor, type DigestPin } from './digests.js';
 import type { PreflightOutcome } from './preflight.js';
@@ -190,7 +190,7 @@ async function pushServiceLocked(
     ctx.say(name, `build done in ${row.buildSeconds} s`);
     push = await pushImage(ctx, log, redact);
   }
-  row.pushSeconds = seconds(push.durationMs);
+  Object.assign(row, bookedSeconds(push));
   row.attempts = push.attempts;
   if (!push.ok) {
     const phase = push.buildFailed ? 'build' : 'push';

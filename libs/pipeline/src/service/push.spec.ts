@@ -4,7 +4,7 @@ import type { PushPolicy } from '@imagefleet/manifest';
 import { createRedactor, type Redactor } from '@imagefleet/process';
 import { openServiceLog } from '@imagefleet/report';
 import { createRunContext, serviceContext } from './context.js';
-import { pushImage } from './push.js';
+import { bookedSeconds, pushImage } from './push.js';
 import { pushServices } from '../fleet/run.js';
 import { createFakeBuilder, createFakeRegistry, tempWorkspace, type PushStep } from '../testing/fakes.js';
 
@@ -185,4 +185,13 @@ describe('a timed-out push in a run', () => {
     expect(ends[0]!.row.pushSeconds).toBeGreaterThanOrEqual(2);
     expect(ends[0]!.row.pushSeconds).toBeLessThan(4.5);
   });
+});
+
+describe('bookedSeconds', () => {
+  it.each([
+    [{ durationMs: 4200 }, { pushSeconds: 4.2 }],
+    [{ durationMs: 4200, buildFailed: false }, { pushSeconds: 4.2 }],
+    // A builder that pushes itself and failed before its push began: its time was the build's.
+    [{ durationMs: 4200, buildFailed: true }, { buildSeconds: 4.2 }],
+  ])('%j → %j', (push, booked) => expect(bookedSeconds(push)).toEqual(booked));
 });

@@ -112,6 +112,17 @@ export async function pushImage(
   }
 }
 
+/**
+ * Which column of the row a push's seconds belong to. A builder that pushes itself runs one
+ * command for both; when it failed before its push began, those seconds were spent building
+ * (phase build), not pushing.
+ */
+export function bookedSeconds(
+  push: Pick<PushOutcome, 'durationMs' | 'buildFailed'>,
+): { buildSeconds: number } | { pushSeconds: number } {
+  return push.buildFailed ? { buildSeconds: seconds(push.durationMs) } : { pushSeconds: seconds(push.durationMs) };
+}
+
 /** A registry refusal that a retry cannot change: retrying only delays the row. */
 export function isAuthFailure(message: string): boolean {
   return /unauthorized|authentication required|no basic auth credentials|denied: requested access/i.test(message);

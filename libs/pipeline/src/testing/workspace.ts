@@ -61,7 +61,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
     },
     concurrency: { push: 2, build: null },
     push: { retries: 0, stallSeconds: 60, timeoutSeconds: 120, ...push },
-    builder: { driver: 'docker', docker: 'docker', name: null, endpoint: null },
+    builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
     retention: { keep: 5 },
     cluster: { endpoint: null },
     services: specs,

@@ -8,12 +8,13 @@ import { availableParallelism } from 'node:os';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { loadManifest, type Manifest } from '@imagefleet/manifest';
 import type { NxTaskStatus } from '@imagefleet/report';
+import { jobsOption } from './jobs.js';
 
 export interface ExecutorOptions {
   /** services.manifest.yaml, relative to the workspace root. */
   manifest?: string;
-  /** Builds at once (push, image). */
-  jobs?: number;
+  /** Builds at once (push, image): a whole number, 1 or more (`jobsOption`). */
+  jobs?: number | string;
   /** push: pull each verified image as a node does, through this hosts.toml directory. */
   asNode?: string;
   containerd?: string;
@@ -43,6 +44,7 @@ export async function openBatch(
 ): Promise<Batch> {
   const tasks = Object.values(taskGraph.tasks);
   const options = inputs[tasks[0]!.id] ?? {};
+  jobsOption(options.jobs);
   const manifest = await loadManifest(join(context.root, options.manifest ?? MANIFEST));
   const byService = new Map(tasks.map((t) => [t.target.project, t.id]));
   return { manifest, services: [...byService.keys()], taskOf: (service) => byService.get(service)!, options };
@@ -68,7 +70,7 @@ export function singleTaskGraph(context: ExecutorContext): TaskGraph {
 
 /** Builds at once: the executor's `jobs`, else the manifest's `concurrency.build`, else one per core (the seed script's JOBS=$(nproc)). */
 export function jobsOf(batch: Batch): number {
-  return batch.options.jobs ?? batch.manifest.concurrency.build ?? availableParallelism();
+  return jobsOption(batch.options.jobs) ?? batch.manifest.concurrency.build ?? availableParallelism();
 }
 
 export interface Terminal {
