@@ -178,8 +178,7 @@ describe('a timed-out push in a run', () => {
       ends.push(end);
     expect(ends).toHaveLength(1);
     expect(ends[0]).toMatchObject({
-      ok: false,
-      outcome: 'failed',
+      outcome: { kind: 'failed', phase: 'push', reason: 'push timed out after 2 s' },
       row: { status: 'failed', phase: 'push', attempts: 1, error: 'push timed out after 2 s' },
     });
     expect(ends[0]!.row.pushSeconds).toBeGreaterThanOrEqual(2);
