@@ -52,6 +52,7 @@ describe('secret files through BuildKit (real engine)', () => {
       buildArgs: {},
       secrets: ['DOCKER_HOST', 'NPM_TOKEN'],
       labels: {},
+      annotations: {},
       iidFile: join(dir, 'iid'),
     };
     const values = { DOCKER_HOST: 'tcp://127.0.0.1:9', NPM_TOKEN: value };

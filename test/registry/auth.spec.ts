@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pushRandomImage, startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { startTokenServer, type RunningTokenServer } from '../support/token-server.js';
 import { makeSelfSignedCert, type TestCertificate } from '../support/tls.js';
+import { createFakeClock } from '@imagefleet/process';
 import { createRegistryClient, RegistryError } from '@imagefleet/registry';
 
 const USER = 'alice';
@@ -130,14 +131,26 @@ describe('Bearer tokens', () => {
   });
 
   test('an expired token is replaced', async () => {
-    const short = await startTokenServer({ upstream: registry.host, users: { [USER]: PASSWORD }, expiresIn: 1 });
+    const short = await startTokenServer({ upstream: registry.host, users: { [USER]: PASSWORD }, expiresIn: 60 });
     try {
-      const client = createRegistryClient({ host: short.host, credentials: { username: USER, password: PASSWORD } });
+      // The token's expiry goes by the client's clock: a fake one says exactly when it runs out.
+      // It reads 1970, so the client trusts it over the server's issued_at (token.ts), and the
+      // server's own 60 s is far away in real time.
+      const clock = createFakeClock(0);
+      const client = createRegistryClient({
+        host: short.host,
+        credentials: { username: USER, password: PASSWORD },
+        clock,
+      });
       await pushRandomImage(client, 'team/expiring', 'v1');
       expect((await client.verify('team/expiring', 'v1')).status).toBe('verified');
       const count = () => short.tokenRequests.filter((r) => r.scopes.includes('repository:team/expiring:pull')).length;
       const first = count();
-      await new Promise((r) => setTimeout(r, 1100));
+      // expires_in 60 s, less 6 s (a tenth) for the request in flight: usable for 54 s.
+      await clock.advance(53_999);
+      expect((await client.verify('team/expiring', 'v1')).status).toBe('verified');
+      expect(count()).toBe(first);
+      await clock.advance(1);
       expect((await client.verify('team/expiring', 'v1')).status).toBe('verified');
       expect(count()).toBe(first + 1);
     } finally {

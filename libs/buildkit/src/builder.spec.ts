@@ -12,6 +12,7 @@ const spec: BuildSpec = {
   secrets: ['GIT_AUTH_TOKEN', 'DOCKER_HOST'],
   secretFiles: { GIT_AUTH_TOKEN: '/t/s/GIT_AUTH_TOKEN', DOCKER_HOST: '/t/s/DOCKER_HOST' },
   labels: { 'org.imagefleet.service': 'agents-runtime' },
+  annotations: {},
   iidFile: '/tmp/iid',
 };
 
@@ -58,6 +59,29 @@ describe('build command lines', () => {
     const cmd = () => createBuilder({ driver: 'docker', docker: 'docker' }).buildCommand({ ...spec, secretFiles: {} });
     expect(cmd).toThrow(/secret GIT_AUTH_TOKEN needed by service agents-runtime has no file/);
   });
+});
+
+describe('manifest annotations', () => {
+  const annotations = { 'org.opencontainers.image.revision': 'abc', 'org.opencontainers.image.source': 'https://g/x' };
+  it('a builder that pushes writes them into the manifest it pushes', () => {
+    const cmd = createBuilder({ driver: 'buildx', docker: 'docker', name: 'remote' }).buildCommand(
+      { ...spec, secrets: [], annotations, push: { metadataFile: '/tmp/m.json' } },
+    );
+    const at = cmd.args.indexOf('--annotation');
+    expect(cmd.args.slice(at, at + 4)).toEqual([
+      '--annotation',
+      'org.opencontainers.image.revision=abc',
+      '--annotation',
+      'org.opencontainers.image.source=https://g/x',
+    ]);
+  });
+  it.each(['docker', 'buildx'] as const)(
+    '%s loading into the engine leaves them out: the engine writes the manifest',
+    (driver) => {
+      const cmd = createBuilder({ driver, docker: 'docker' }).buildCommand({ ...spec, secrets: [], annotations });
+      expect(cmd.args).not.toContain('--annotation');
+    },
+  );
 });
 
 describe('builders that push themselves (issue seeds 002 and 004)', () => {

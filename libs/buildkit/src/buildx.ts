@@ -32,8 +32,12 @@ export function createBuildxBuilder(docker: string, opts: BuildxOptions = {}): B
     driver: 'buildx',
     pushesItself: name !== null || endpoint !== null,
     buildCommand(spec) {
+      // Annotations go into the manifest the builder pushes; a loaded image's manifest is the engine's to write.
+      const annotations = Object.entries(spec.annotations)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .flatMap(([k, v]) => ['--annotation', `${k}=${v}`]);
       const output = spec.push
-        ? ['--output', 'type=image,push=true', '--metadata-file', spec.push.metadataFile]
+        ? ['--output', 'type=image,push=true', '--metadata-file', spec.push.metadataFile, ...annotations]
         : ['--load'];
       return {
         file: docker,

@@ -18,6 +18,11 @@ export interface BuildSpec {
    */
   secretFiles: Record<string, string>;
   labels: Record<string, string>;
+  /**
+   * Manifest annotations (the OCI `org.opencontainers.image.*` keys), for drivers whose output
+   * writes the manifest itself; a driver whose engine writes the manifest on push leaves them out.
+   */
+  annotations: Record<string, string>;
   /** Where the builder writes the image ID. */
   iidFile: string;
   /**

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ManifestError } from './errors.js';
 import { loadManifest } from './load.js';
+import { fluxConfig } from './normalise.js';
 import { lines } from './testing/issues.js';
 import { makeTree, removeTrees } from './testing/tmpdir.js';
 
@@ -59,6 +60,7 @@ describe('loadManifest', () => {
       builder: { driver: 'buildx', docker: '/usr/bin/docker', env: {}, name: null, endpoint: null },
       retention: { keep: 5 },
       cluster: { endpoint: null },
+      flux: fluxConfig(null),
       services: [
         {
           name: 'platform-base',
@@ -70,6 +72,7 @@ describe('loadManifest', () => {
           buildArgs: { NODE_ENV: 'production', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
           dependsOn: [],
           tags: ['dev'],
+          labels: {},
           line: 13,
         },
         {
@@ -82,6 +85,7 @@ describe('loadManifest', () => {
           buildArgs: { NODE_ENV: 'test', PORT: '8080', DEBUG: 'false', VERSION: '1.10', MODE: '0x1F' },
           dependsOn: ['platform-base'],
           tags: ['dev', 'latest'],
+          labels: {},
           line: 14,
         },
       ],

@@ -3,7 +3,7 @@ import { resolveEngineEnv, type EngineVariable } from './engine-env.js';
 import { isLoopback } from './grammar.js';
 import type { PathSegment } from './problem.js';
 import type { ManifestFile, ServiceEntry } from './schema.js';
-import type { HostSettings, Manifest, ServiceSpec } from './types.js';
+import type { FluxConfig, HostSettings, Manifest, ServiceSpec } from './types.js';
 
 /** What normalising needs from the YAML source. */
 export interface SourceFacts {
@@ -58,9 +58,24 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
     },
     retention: { keep: raw.retention?.keep ?? 5 },
     cluster: { endpoint: raw.cluster?.endpoint ?? null },
+    flux: fluxConfig(raw.flux),
     services: names
       .filter((name) => name in raw.services)
       .map((name) => service(name, raw.services[name] ?? {}, defaults, root, source)),
+  };
+}
+
+/** `flux:` with its defaults; also what test fixtures use for a manifest without one. */
+export function fluxConfig(flux: ManifestFile['flux']): FluxConfig {
+  return {
+    namespace: flux?.namespace ?? 'flux-system',
+    interval: flux?.interval ?? '5m',
+    branch: flux?.branch ?? 'main',
+    gitRepository: flux?.gitRepository ?? 'flux-system',
+    gitBranch: flux?.gitBranch ?? 'main',
+    updatePath: flux?.updatePath ?? './',
+    secretRef: flux?.secretRef ?? 'registry-credentials',
+    certSecretRef: flux?.certSecretRef ?? 'registry-ca',
   };
 }
 
@@ -113,7 +128,11 @@ function service(
       ...buildArgs(entry.buildArgs, ['services', name, 'buildArgs'], source),
     },
     dependsOn: (entry.dependsOn ?? []).filter(unique),
-    tags: [defaults.tag ?? 'dev', ...(entry.tags ?? [])].filter(unique),
+    tags: [defaults.tag ?? 'dev', ...(defaults.tags ?? []), ...(entry.tags ?? [])].filter(unique),
+    labels: {
+      ...buildArgs(defaults.labels, ['defaults', 'labels'], source),
+      ...buildArgs(entry.labels, ['services', name, 'labels'], source),
+    },
     line: source.line(name),
   };
 }

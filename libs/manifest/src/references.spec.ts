@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { imageReferences, imageRepository } from './references.js';
+import { fluxConfig } from './normalise.js';
 import type { Manifest, ServiceSpec } from './types.js';
 import { serviceSpec } from './testing/service-spec.js';
 
@@ -21,6 +22,7 @@ const manifest: Manifest = {
   builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
   retention: { keep: 5 },
   cluster: { endpoint: null },
+  flux: fluxConfig(null),
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],
 };
 

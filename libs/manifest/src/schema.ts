@@ -69,8 +69,14 @@ export const PushSchema = z.strictObject({
   timeoutSeconds: z.number().positive().nullish(),
 });
 
+/** Image labels as written (`org.opencontainers.image.description: …`); values become strings. */
+export const LabelsSchema = z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]));
+
 export const DefaultsSchema = z.strictObject({
   tag: z.string().nullish(),
+  /** Tags (or tag templates, `dev-{shortSha}-{timestamp}`) every service gets after `tag`. */
+  tags: names.nullish(),
+  labels: LabelsSchema.nullish(),
   secrets: names.nullish(),
   buildArgs: BuildArgsSchema.nullish(),
   dockerfile: path.nullish(),
@@ -83,6 +89,29 @@ export const ServiceSchema = z.strictObject({
   buildArgs: BuildArgsSchema.nullish(),
   dependsOn: names.nullish(),
   tags: names.nullish(),
+  labels: LabelsSchema.nullish(),
+});
+
+/** What `imagefleet flux` writes and `flux check` checks (docs/gitops.md). */
+export const FluxSchema = z.strictObject({
+  /** Namespace of the Flux objects. */
+  namespace: z.string().min(1).nullish(),
+  /** How often Flux scans the registry and updates Git, a Go duration (`5m`). */
+  interval: z
+    .string()
+    .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, 'a Go duration such as 5m or 1h30m')
+    .nullish(),
+  /** The source branch whose pushes Flux follows (what `{branch}` is in the policy). */
+  branch: z.string().min(1).nullish(),
+  /** The GitRepository object of the GitOps repository. */
+  gitRepository: z.string().min(1).nullish(),
+  /** The GitOps repository's branch Flux checks out and pushes to. */
+  gitBranch: z.string().min(1).nullish(),
+  /** The directory Flux updates setter markers under. */
+  updatePath: z.string().min(1).nullish(),
+  /** Secret names the ImageRepository refers to when the host has credentials / a private CA. */
+  secretRef: z.string().min(1).nullish(),
+  certSecretRef: z.string().min(1).nullish(),
 });
 
 export const ManifestFileSchema = z.strictObject({
@@ -93,6 +122,7 @@ export const ManifestFileSchema = z.strictObject({
   defaults: DefaultsSchema.nullish(),
   retention: RetentionSchema.nullish(),
   cluster: ClusterSchema.nullish(),
+  flux: FluxSchema.nullish(),
   services: z
     .record(z.string(), ServiceSchema.nullish())
     .refine((services) => Object.keys(services).length > 0, { message: 'list at least one service' }),
@@ -110,6 +140,7 @@ const sections: Record<string, z.ZodObject> = {
   defaults: DefaultsSchema,
   retention: RetentionSchema,
   cluster: ClusterSchema,
+  flux: FluxSchema,
 };
 
 /** The keys allowed in the object at `path`, for "did you mean" hints on unknown keys. */

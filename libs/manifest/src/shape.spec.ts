@@ -20,7 +20,7 @@ describe('shape issues, placed in the file', () => {
     const yaml = lines(...REGISTRY, 'services:', '  a:', '    contxt: apps/a', '    platform: linux/amd64');
     expect(await issuesFor({ 'services.manifest.yaml': yaml, ...DOCKERFILE })).toEqual([
       '6:5 services.a.contxt: unknown key "contxt": did you mean "context"?',
-      '7:5 services.a.platform: unknown key "platform": allowed keys are context, dockerfile, secrets, buildArgs, dependsOn, tags',
+      '7:5 services.a.platform: unknown key "platform": allowed keys are context, dockerfile, secrets, buildArgs, dependsOn, tags, labels',
     ]);
   });
 

@@ -89,6 +89,26 @@ export interface ClusterSettings {
   endpoint: string | null;
 }
 
+/** The Flux objects `imagefleet flux` writes (docs/gitops.md). */
+export interface FluxConfig {
+  /** @default 'flux-system' */
+  namespace: string;
+  /** @default '5m' */
+  interval: string;
+  /** The source branch whose pushes Flux follows. @default 'main' */
+  branch: string;
+  /** @default 'flux-system' */
+  gitRepository: string;
+  /** @default 'main' */
+  gitBranch: string;
+  /** @default './' */
+  updatePath: string;
+  /** @default 'registry-credentials' (used only when the reference host has credentials) */
+  secretRef: string;
+  /** @default 'registry-ca' (used only when the reference host has a `caFile`) */
+  certSecretRef: string;
+}
+
 export interface ServiceSpec {
   /** Lower case, hyphens: the Nx project name and the repository name under the namespace. */
   name: string;
@@ -106,8 +126,13 @@ export interface ServiceSpec {
   buildArgs: Record<string, string>;
   /** Services whose image this one builds FROM. */
   dependsOn: string[];
-  /** Tags to push: the default tag first, then the service's extra tags (unique). */
+  /**
+   * Tags to push: the default tag first, then `defaults.tags`, then the service's own (unique).
+   * Entries with `{placeholders}` are templates, rendered once per run (tag-template.ts).
+   */
   tags: string[];
+  /** Image labels: `defaults.labels` overlaid by the service's own (imagefleet adds the OCI ones). */
+  labels: Record<string, string>;
   /** 1-based line of the service's entry in the manifest, for messages. */
   line: number;
 }
@@ -123,6 +148,7 @@ export interface Manifest {
   builder: BuilderConfig;
   retention: RetentionConfig;
   cluster: ClusterSettings;
+  flux: FluxConfig;
   /** In declaration order. */
   services: ServiceSpec[];
 }

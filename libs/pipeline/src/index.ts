@@ -27,3 +27,5 @@ export {
   type NodePullOutcomeStatus,
 } from './service/node-pull.js';
 export { pullVerifiedAsNode, type NodeCheck } from './fleet/pull-as-node.js';
+export { readSource, withoutCredentials, type SourceFacts, type SourceRead } from './source.js';
+export { REVISION_LABEL, CONTENT_KEY_LABEL } from './service/identity.js';

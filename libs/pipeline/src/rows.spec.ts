@@ -36,6 +36,8 @@ const pinOf = (i: number): { service: string; pin: DigestPin } => {
       ref: `localhost:5001/ameide/${service}@${digestOf(i)}`,
       digest: digestOf(i),
       tags: ['dev'],
+      version: 'dev',
+      revision: '',
       runId: RUN,
       verifiedAt: started,
     },

@@ -28,6 +28,7 @@ export function rowFacts(manifest: Manifest, service: ServiceSpec, runId: string
     startedAt,
     finishedAt: '',
     note: '',
+    tags: '',
   };
 }
 

@@ -8,7 +8,8 @@
  * process exits on a second signal (interrupt.ts), when every child must go whichever run
  * started it.
  */
-import { delay } from './delay.js';
+import { systemClock } from './clock.js';
+
 const liveGroups = new Set<number>();
 
 export function trackGroup(pid: number): () => void {
@@ -33,8 +34,8 @@ export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void
 export async function killAllGroups(graceMs = 3000): Promise<void> {
   const groups = [...liveGroups];
   for (const pid of groups) killGroup(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && groups.some(isGroupAlive)) await delay(50);
+  const deadline = systemClock.now() + graceMs;
+  while (systemClock.now() < deadline && groups.some(isGroupAlive)) await systemClock.sleep(50);
   for (const pid of groups) if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 }
 

@@ -1,3 +1,10 @@
+/**
+ * @imagefleet/process — what the tool's processes need from the OS, once each: the one
+ * child-process runner (`run.ts`: argument arrays, stall watch, timeout, parent death, with
+ * `children.ts` for killing whole groups) and the redactor every line it shows passes through
+ * (`redact.ts`); cross-process locks (`lock.ts`: one primitive, a mutex and a semaphore on top);
+ * and time (`clock.ts`: the clock everything timed takes, real or fake).
+ */
 export {
   runCommand,
   startDetached,
@@ -8,14 +15,13 @@ export {
 } from './run.js';
 export { createRedactor, composeRedactors, MASK, type Redactor } from './redact.js';
 export { killAllGroups, killGroup } from './children.js';
-export { delay } from './delay.js';
+export { systemClock, createFakeClock, type Clock, type FakeClock } from './clock.js';
 export {
-  withFileLock,
   acquireSlot,
+  withFileLock,
+  isAlive,
   LockTimeoutError,
   type LockHolder,
-  type FileLockOptions,
-  type SlotOptions,
+  type LockOptions,
   type Slot,
-} from './file-lock.js';
-export { isAlive } from './lock-file.js';
+} from './lock.js';

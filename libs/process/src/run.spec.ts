@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createFakeClock } from './clock.js';
 import { runCommand } from './run.js';
 import { createRedactor } from './redact.js';
 
@@ -64,17 +65,29 @@ describe('runCommand', () => {
     expect(r.reason).toContain('command not found');
   });
 
-  it('kills a silent process group on stall, grandchildren included', async () => {
-    const pidFile = `/tmp/imagefleet-stall-${process.pid}`;
-    const started = Date.now();
-    const r = await runCommand('sh', ['-c', `sleep 30 & echo $! > ${pidFile}; echo started; wait`], { stallMs: 500 });
-    expect(r.stalled).toBe(true);
-    expect(r.ok).toBe(false);
-    expect(r.reason).toMatch(/stalled/);
-    expect(Date.now() - started).toBeLessThan(5000);
+  it('kills a silent process group exactly stallMs after its last line, grandchildren included', async () => {
+    const clock = createFakeClock();
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'run-stall-')), 'pid');
+    let lines = 0;
+    const running = runCommand('sh', ['-c', `sleep 30 & echo $! > ${pidFile}; echo started; wait`], {
+      stallMs: 2000,
+      clock,
+      onLine: () => lines++,
+    });
+    await waitFor(() => lines > 0, 10_000);
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    await new Promise((res) => setTimeout(res, 200));
-    expect(alive(grandchild)).toBe(false);
+    await clock.advance(1999);
+    expect(alive(grandchild)).toBe(true);
+    await clock.advance(1);
+    const r = await running;
+    expect(r).toMatchObject({
+      stalled: true,
+      ok: false,
+      durationMs: 2000,
+      reason: 'no output for 2 s: stalled, killed',
+    });
+    expect(await waitFor(() => !alive(grandchild), 10_000)).toBe(true);
+    rmSync(dirname(pidFile), { recursive: true, force: true });
   });
 
   it('output keeps the stall watch from firing', async () => {
@@ -82,18 +95,28 @@ describe('runCommand', () => {
     expect(r.ok).toBe(true);
   });
 
-  it('times out', async () => {
-    const r = await runCommand('sh', ['-c', 'while true; do echo x; sleep 0.1; done'], { timeoutMs: 400 });
-    expect(r.timedOut).toBe(true);
+  it('times out exactly timeoutMs after the start, output or not', async () => {
+    const clock = createFakeClock();
+    let lines = 0;
+    const running = runCommand('sh', ['-c', 'while true; do echo x; sleep 0.05; done'], {
+      timeoutMs: 400,
+      clock,
+      onLine: () => lines++,
+    });
+    await waitFor(() => lines > 0, 10_000);
+    await clock.advance(400);
+    const r = await running;
+    expect(r).toMatchObject({ timedOut: true, durationMs: 400 });
     expect(r.reason).toMatch(/timed out/);
   });
 
   it('stops on abort', async () => {
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 200);
-    const r = await runCommand('sleep', ['20'], { signal: ac.signal });
-    expect(r.aborted).toBe(true);
-    expect(r.reason).toBe('interrupted');
+    const r = runCommand('sh', ['-c', 'echo started; exec sleep 20'], {
+      signal: ac.signal,
+      onLine: () => ac.abort(),
+    });
+    expect(await r).toMatchObject({ aborted: true, reason: 'interrupted' });
   });
 });
 

@@ -12,6 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { killGroup, trackGroup } from './children.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Redactor } from './redact.js';
 
 export interface RunOptions {
@@ -43,6 +44,8 @@ export interface RunOptions {
   input?: string;
   /** After SIGTERM, how long the group gets to clean up before SIGKILL. @default 2000 */
   killGraceMs?: number;
+  /** What the stall watch, the timeout and `durationMs` go by. @default systemClock */
+  clock?: Clock;
 }
 
 export interface RunResult {
@@ -70,7 +73,8 @@ const KILL_GRACE_MS = 2000;
 export async function runCommand(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const redact = opts.redact ?? ((s: string) => s);
   const command = redact([file, ...args].map(quoteForDisplay).join(' '));
-  const started = Date.now();
+  const clock = opts.clock ?? systemClock;
+  const started = clock.now();
   const out: string[] = [];
   const err: string[] = [];
   const rawOut: string[] = [];
@@ -97,33 +101,34 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
       stdin: opts.input === undefined ? 'ignore' : 'pipe',
     });
   } catch (error) {
-    return failure(command, started, `could not start ${file}: ${(error as Error).message}`);
+    return failure(command, clock.now() - started, `could not start ${file}: ${(error as Error).message}`);
   }
   const pid = child.pid;
   const untrack = pid ? trackGroup(pid) : () => undefined;
   const kill = () => {
     if (pid) {
       killGroup(pid, 'SIGTERM');
+      // The real clock, unref'd: a group that ignores SIGTERM must not keep this process alive.
       setTimeout(() => killGroup(pid, 'SIGKILL'), opts.killGraceMs ?? KILL_GRACE_MS).unref();
     }
   };
 
-  let stallTimer: NodeJS.Timeout | undefined;
+  let cancelStall = () => {};
   const armStall = () => {
     if (!opts.stallMs) return;
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => {
+    cancelStall();
+    cancelStall = clock.after(opts.stallMs, () => {
       stalled = true;
       kill();
-    }, opts.stallMs);
+    });
   };
   armStall();
-  const timeoutTimer = opts.timeoutMs
-    ? setTimeout(() => {
+  const cancelTimeout = opts.timeoutMs
+    ? clock.after(opts.timeoutMs, () => {
         timedOut = true;
         kill();
-      }, opts.timeoutMs)
-    : undefined;
+      })
+    : () => {};
   const onAbort = () => {
     aborted = true;
     kill();
@@ -163,8 +168,8 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
     pump(child.stdout, 'stdout', out, rawOut),
     pump(child.stderr, 'stderr', err, rawErr),
   ]);
-  clearTimeout(stallTimer);
-  clearTimeout(timeoutTimer);
+  cancelStall();
+  cancelTimeout();
   opts.signal?.removeEventListener('abort', onAbort);
   untrack();
 
@@ -192,7 +197,7 @@ export async function runCommand(file: string, args: readonly string[], opts: Ru
     timedOut,
     stalled,
     aborted,
-    durationMs: Date.now() - started,
+    durationMs: clock.now() - started,
     stdout,
     stderr,
     reason,
@@ -217,7 +222,7 @@ export function parentDeathWrapper(): readonly [string, ...string[]] | undefined
   return setprivPath ? [setprivPath, '--pdeathsig', 'SIGKILL', '--'] : undefined;
 }
 
-function failure(command: string, started: number, reason: string): RunResult {
+function failure(command: string, durationMs: number, reason: string): RunResult {
   return {
     command,
     exitCode: null,
@@ -226,7 +231,7 @@ function failure(command: string, started: number, reason: string): RunResult {
     timedOut: false,
     stalled: false,
     aborted: false,
-    durationMs: Date.now() - started,
+    durationMs,
     stdout: '',
     stderr: '',
     reason,

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { acquireSlot, delay, isAlive, runCommand, startDetached, type Slot } from '@imagefleet/process';
+import { acquireSlot, isAlive, runCommand, startDetached, systemClock, type Slot } from '@imagefleet/process';
 import { isLoopbackHost } from '@imagefleet/registry';
 import type { Manifest } from '@imagefleet/manifest';
 
@@ -93,7 +93,7 @@ export async function waitAnswering(url: string, pid: number, timeoutMs = 10_000
     } catch {
       // not listening yet
     }
-    await delay(100);
+    await systemClock.sleep(100);
   }
   throw new Error(`the registry (pid ${pid}) did not answer GET ${url} within ${timeoutMs / 1000} s`);
 }
@@ -120,7 +120,7 @@ async function stopPid(pid: number, graceMs: number): Promise<void> {
     [undefined, 5000],
   ] as const) {
     const deadline = Date.now() + waitMs;
-    while (isAlive(pid) && Date.now() < deadline) await delay(50);
+    while (isAlive(pid) && Date.now() < deadline) await systemClock.sleep(50);
     if (!isAlive(pid)) return;
     if (signal) process.kill(pid, signal);
   }

@@ -6,14 +6,14 @@
  * kept image. Outcomes are values; the CLI turns them into lines and an exit code.
  */
 import pLimit from 'p-limit';
-import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
+import { isTemplate, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
 import { isLoopbackHost, type RegistryClient, type VerifyStatus } from '@imagefleet/registry';
 import { createRunRegistry, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
 import { collectInContainer, findRegistryContainer } from './container-gc.js';
 import { collectGarbage, devRegistryGcTarget, readRegistryConfig, type GcOutcome, type GcTarget } from './gc.js';
 import { readInventory } from './inventory.js';
 import { decideRetention, type RetentionDecision } from './policy.js';
-import { protectedImages, type ValuesOption } from './references.js';
+import { protectedImages, type GitOpsKeeps, type ValuesOption } from './references.js';
 import { deleteUntaggedDecision, findUntaggedManifests } from './untagged.js';
 
 export interface PruneOptions {
@@ -21,6 +21,8 @@ export interface PruneOptions {
   services: readonly ServiceSpec[];
   dryRun: boolean;
   values?: ValuesOption;
+  /** What Flux policies select and setter markers name (libs/gitops `gitopsKeeps`): kept. */
+  gitops?: GitOpsKeeps;
   env: NodeJS.ProcessEnv;
   /** The push host's client. @default createRunRegistry(manifest, env).push */
   client?: RegistryClient;
@@ -56,7 +58,13 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
   const client = opts.client ?? createRunRegistry(manifest, opts.env).push;
   const services = opts.services.length ? opts.services : manifest.services;
   const paths = workspacePaths(manifest);
-  const protect = await protectedImages(manifest, services, await readDigestPins(paths.digests), opts.values);
+  const protect = await protectedImages(
+    manifest,
+    services,
+    await readDigestPins(paths.digests),
+    opts.values,
+    opts.gitops,
+  );
   const limit = pLimit(8);
 
   const rows: PrunedManifest[] = [];
@@ -68,9 +76,13 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
     const protectedDigests = { ...p.digests };
     for (const [tag, why] of Object.entries(p.tags))
       if (inventory.tags[tag]) protectedDigests[inventory.tags[tag]] ??= why;
+    // What the service's Flux policy selects now stays: deleting it would make Flux roll back.
+    for (const [digest, why] of Object.entries(opts.gitops?.selected(service, inventory.tags) ?? {}))
+      protectedDigests[digest] ??= why;
     const plan = decideRetention({
       ...inventory,
-      currentTags: service.tags,
+      // Older renderings of a template are neither current nor content tags: prunable unless protected.
+      currentTags: service.tags.filter((t) => !isTemplate(t)),
       protectedDigests,
       keep: manifest.retention.keep,
     });

@@ -12,6 +12,17 @@ import { parseReference, InvalidReferenceError } from '@imagefleet/registry';
 import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
 import type { DigestPins } from '@imagefleet/pipeline';
 
+/**
+ * What the GitOps side keeps, given by the caller (libs/gitops through the CLI: prune sits beside
+ * gitops, not above it): what each service's Flux policy selects, and what setter markers name.
+ */
+export interface GitOpsKeeps {
+  /** Digest → why, for what the service's Flux policy selects among `tags` (tag → digest). */
+  selected(service: ServiceSpec, tags: Record<string, string>): Record<string, string>;
+  /** Per service, the tags and digests the setter markers in a values file name. @throws on a file that is not YAML */
+  marked(text: string, file: string): Map<string, Protected>;
+}
+
 export interface ValuesOption {
   /** Values file, relative to the workspace root; may contain `{service}`. */
   file: string;
@@ -31,6 +42,7 @@ export async function protectedImages(
   services: readonly ServiceSpec[],
   pins: DigestPins,
   values: ValuesOption | undefined,
+  gitops?: GitOpsKeeps,
 ): Promise<Map<string, Protected>> {
   const out = new Map<string, Protected>(services.map((s) => [s.name, { digests: {}, tags: {} }]));
   for (const service of services) {
@@ -46,8 +58,17 @@ export async function protectedImages(
       if (templated) continue; // not every service has a values file
       throw new Error(`--values ${rel}: no such file`);
     }
-    const ref = await readReference(file, values.path);
+    const text = await readFile(file, 'utf8');
+    const ref = readReference(file, text, values.path);
     const name = relative(manifest.root, file);
+    const marked = gitops?.marked(text, name) ?? new Map<string, Protected>();
+    for (const [service, found] of marked) {
+      const entry = out.get(service);
+      if (!entry) continue; // a service this prune does not cover
+      Object.assign(entry.digests, found.digests);
+      Object.assign(entry.tags, found.tags);
+    }
+    if (ref === undefined && marked.size) continue;
     if (ref === undefined) throw new Error(`${name}: no image reference at ${values.path}: fix --path, or the file`);
     let parsed;
     try {
@@ -65,8 +86,8 @@ export async function protectedImages(
   return out;
 }
 
-async function readReference(file: string, path: string): Promise<string | undefined> {
-  const doc = parseDocument(await readFile(file, 'utf8'));
+function readReference(file: string, text: string, path: string): string | undefined {
+  const doc = parseDocument(text);
   if (doc.errors.length) throw new Error(`${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
   const value: unknown = doc.getIn(path.split('.'));
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import pLimit from 'p-limit';
+import { systemClock, type Clock } from '@imagefleet/process';
 import { getBlob } from './blob-get.js';
 import { headBlob, uploadBlob } from './blobs.js';
 import { digestProblem } from './digest.js';
@@ -59,6 +60,8 @@ export interface RegistryClientOptions {
   circuit?: HostCircuit;
   /** @default DEFAULT_RETRY (3 retries, 100 ms doubling, ≤ 2 s) */
   retry?: Partial<RetryPolicy>;
+  /** What backoff, timeouts and token expiry go by. @default systemClock */
+  clock?: Clock;
 }
 
 export interface RegistryClient {
@@ -130,7 +133,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
           ...(options.credentialsEnv !== undefined && { credentialsEnv: options.credentialsEnv }),
         });
   const tls = options.caFile !== undefined ? hostTls(host, options.caFile) : undefined;
-  const auth = new Authenticator({ host, lookupCredentials, timeoutMs, ...(tls && 'agent' in tls && { tls }) });
+  const clock = options.clock ?? systemClock;
+  const auth = new Authenticator({ host, lookupCredentials, timeoutMs, clock, ...(tls && 'agent' in tls && { tls }) });
   const t = new Transport({
     host,
     scheme,
@@ -142,6 +146,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     ...(options.circuit !== undefined && { circuit: options.circuit }),
     ...(tls && { tls }),
     userAgent: USER_AGENT,
+    clock,
   });
   const blobLimit = pLimit(options.blobConcurrency ?? 16);
 

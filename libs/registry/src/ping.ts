@@ -29,9 +29,14 @@ const GO_HTTP_TO_HTTPS = 'Client sent an HTTP request to an HTTPS server';
 const INSECURE_FIX = 'mark the registry `insecure: true` in services.manifest.yaml, or push through a loopback host';
 
 /** After a failed TLS handshake: does the same port answer plain HTTP? */
-async function answersPlainHttp(host: string): Promise<boolean> {
+async function answersPlainHttp(t: Transport): Promise<boolean> {
   try {
-    await send(new URL(`http://${host}/v2/`), { method: 'GET', headers: {}, timeoutMs: 3000 });
+    await send(new URL(`http://${t.opts.host}/v2/`), {
+      method: 'GET',
+      headers: {},
+      timeoutMs: 3000,
+      clock: t.opts.clock,
+    });
     return true;
   } catch {
     return false;
@@ -47,7 +52,7 @@ export async function ping(t: Transport): Promise<PingResult> {
   } catch (err) {
     if (!(err instanceof RegistryError)) throw err;
     if (err.status === 401) return { status: 'unauthorized', detail: err.message };
-    if (err.network?.kind === 'tls-protocol' && scheme === 'https' && (await answersPlainHttp(host))) {
+    if (err.network?.kind === 'tls-protocol' && scheme === 'https' && (await answersPlainHttp(t))) {
       return {
         status: 'http-vs-https',
         detail: `${host} speaks plain HTTP, but it was addressed over HTTPS (${err.network.code}): ${INSECURE_FIX}`,

@@ -4,13 +4,13 @@ import { normaliseRow } from './row.js';
 import { makeRow } from './fixtures/rows.js';
 
 const HEADER =
-  'run_id,service,image,status,phase,attempts,build_seconds,push_seconds,verify_seconds,digest,verify,log,error,started_at,finished_at,note';
+  'run_id,service,image,status,phase,attempts,build_seconds,push_seconds,verify_seconds,digest,verify,log,error,started_at,finished_at,note,tags';
 
 /** The `error` cell as rendered: the 13th field of the only data line. */
 async function errorCell(error: string): Promise<string> {
   const text = await renderCsv([makeRow({ error, digest: '', verify: '' })]);
   const line = text.split('\n')[1]!;
-  const end = line.length - ',2025-01-02T03:04:05.000Z,2025-01-02T03:05:00.000Z,'.length;
+  const end = line.length - ',2025-01-02T03:04:05.000Z,2025-01-02T03:05:00.000Z,,'.length;
   return line.slice(
     'run-1,api,localhost:5001/ameide/api:dev,pushed,,1,12.50,3.25,0.40,,,artifacts/image-build-logs/api_dev.log,'
       .length,
@@ -89,7 +89,7 @@ describe('parseCsv', () => {
 
   it('rejects a row with a missing field', async () => {
     const text = `${HEADER}\nrun-1,api\n`;
-    await expect(parseCsv(text)).rejects.toThrow('row 1: expected 16 fields, got 2');
+    await expect(parseCsv(text)).rejects.toThrow('row 1: expected 17 fields, got 2');
   });
 
   it('round-trips the note; a summary of another layout is refused, naming the header it expects', async () => {
@@ -97,7 +97,12 @@ describe('parseCsv', () => {
       note: 'reference host not checked: k3d-nope.localhost does not resolve, from this machine',
     });
     expect(await parseCsv(await renderCsv([noted]))).toEqual([noted]);
-    const legacy = (await renderCsv([makeRow()])).replace(/,note\n/, '\n').replace(/,\n$/, '\n');
+    const legacy = (await renderCsv([makeRow()])).replace(/,tags\n/, '\n').replace(/,\n$/, '\n');
     await expect(parseCsv(legacy)).rejects.toThrow(`expected the header "${CSV_HEADERS.join(',')}"`);
+  });
+
+  it('round-trips the tags', async () => {
+    const tagged = makeRow({ tags: 'dev dev-9fceb02-1700000100 content-0123' });
+    expect(await parseCsv(await renderCsv([tagged]))).toEqual([tagged]);
   });
 });

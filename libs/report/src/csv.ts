@@ -27,6 +27,7 @@ export const CSV_COLUMNS: readonly Column[] = [
   ['started_at', 'startedAt', 'text'],
   ['finished_at', 'finishedAt', 'text'],
   ['note', 'note', 'text'],
+  ['tags', 'tags', 'text'],
 ];
 
 export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map(([header]) => header);

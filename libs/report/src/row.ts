@@ -31,6 +31,7 @@ export const summaryRowSchema = z.object({
   finishedAt: z.union([z.literal(''), isoTime]),
   // Rows recorded before the column existed have none.
   note: z.string().default(''),
+  tags: z.string().default(''),
 });
 
 /** A row that is not one: says where it came from and which fields are wrong. */
@@ -67,6 +68,7 @@ export function normaliseRow(row: SummaryRow): SummaryRow {
     log: oneLine(row.log),
     error: oneLine(row.error),
     note: oneLine(row.note),
+    tags: oneLine(row.tags),
     buildSeconds: round2(row.buildSeconds),
     pushSeconds: round2(row.pushSeconds),
     verifySeconds: round2(row.verifySeconds),

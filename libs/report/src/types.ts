@@ -39,6 +39,8 @@ export interface SummaryRow {
    * e.g. `reference host not checked: k3d-ameide.localhost does not resolve from this machine …`.
    */
   note: string;
+  /** Every tag the image was set and verified under (templates rendered), space-separated; `''` when none verified. */
+  tags: string;
 }
 
 /** What a row says besides its outcome: filled in as the service runs. */

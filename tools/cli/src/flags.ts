@@ -39,9 +39,16 @@ export const COMMANDS = {
   },
   summary: { options: { ...JSON_FLAG }, positionals: 'none' },
   pin: {
-    options: { values: { type: 'string' }, path: { type: 'string' }, projects: { type: 'string' } },
+    options: {
+      values: { type: 'string' },
+      path: { type: 'string' },
+      digest: { type: 'boolean', default: false },
+      projects: { type: 'string' },
+    },
     positionals: 'none',
   },
+  // `flux --out DIR` or `flux check` (fluxCommand checks which).
+  flux: { options: { out: { type: 'string' }, ...JSON_FLAG }, positionals: 'services' },
   prune: {
     options: {
       'dry-run': { type: 'boolean', default: false },

@@ -18,6 +18,7 @@ import { runCommandLine } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
 import { pinCommand } from './commands/pin.js';
 import { pruneCommand } from './commands/prune.js';
+import { fluxCommand } from './commands/flux.js';
 
 const USAGE = `usage: imagefleet <command> [options]
 
@@ -43,9 +44,13 @@ const USAGE = `usage: imagefleet <command> [options]
                           --workers: KIND worker nodes; --with-credentials: registries.yaml gets auth from
                           the env vars registry.hosts names (file mode 0600)
   summary                 print the latest summary as a table
-  pin --values FILE [--path image.ref] [--projects a,b]
+  pin --values FILE [--path image.ref] [--digest] [--projects a,b]
                           write verified digest pins (<host>/<ns>/<svc>@sha256:…) into GitOps values files,
+                          and the newest verified tag into Flux setter markers (--digest: name:tag@digest),
                           keeping comments and order; FILE may contain {service}; refuses unverified digests
+  flux --out DIR | flux check
+                          write the Flux image automation objects that follow the tag templates / check
+                          that Flux would select exactly what this machine last pushed and verified
   prune [--dry-run] [--values FILE --path image.ref] [--projects a,b]
                           delete old manifests (keeps current tags, pins, values refs, the newest
                           retention.keep content images), GC the dev registry, verify what is kept
@@ -97,8 +102,10 @@ async function main(argv: string[]): Promise<number> {
     case 'pin': {
       const valuesFile = flag('values');
       if (!valuesFile) throw new UsageError('pin needs --values FILE');
-      return pinCommand(manifestFile, { values: valuesFile, path: flag('path') ?? DEFAULT_VALUES_PATH, projects });
+      return pinCommand(manifestFile, { values: valuesFile, path: flag('path'), digest: on('digest'), projects });
     }
+    case 'flux':
+      return fluxCommand(manifestFile, rest, { out: flag('out'), json: on('json') });
     case 'plan':
       return planCommand(manifestFile, { ...selection, json: on('json') });
     case 'run':

@@ -1,4 +1,4 @@
-import type { HostSettings, Manifest, RegistryConfig } from '@imagefleet/manifest';
+import { fluxConfig, type HostSettings, type Manifest, type RegistryConfig } from '@imagefleet/manifest';
 import { serviceSpec } from '@imagefleet/manifest/testing';
 
 /** The seeds' registry: k3d reference host, pushed through the host-published port. */
@@ -36,6 +36,7 @@ export function manifestWith(
     builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
     retention: { keep: 5 },
     cluster,
+    flux: fluxConfig(null),
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
   };
 }

@@ -5,6 +5,8 @@ import { dependencyProblems } from './deps.js';
 import { fileProblems } from './files.js';
 import { lengthProblems, registryProblems, serviceNameProblems, tagProblems } from './names.js';
 import { secretProblems } from './secrets.js';
+import { templateProblems } from './templates.js';
+import { labelProblems } from './labels.js';
 
 export { serviceNameProblems } from './names.js';
 
@@ -19,6 +21,8 @@ export function ruleProblems(raw: ManifestFile, manifest: Manifest): Problem[] {
     ...serviceNameProblems(order),
     ...lengthProblems(raw),
     ...tagProblems(raw),
+    ...templateProblems(raw),
+    ...labelProblems(raw),
     ...secretProblems(raw),
     ...dependencyProblems(raw, order),
     ...fileProblems(manifest),

@@ -1,7 +1,8 @@
 import { DOMAIN, MAX_NAME_LENGTH, REPOSITORY_PATH, SERVICE_NAME, TAG } from '../grammar.js';
 import type { ManifestFile } from '../schema.js';
 import { toServiceName, toTag } from '../suggest.js';
-import type { Problem } from '../problem.js';
+import type { PathSegment, Problem } from '../problem.js';
+import { isTemplate } from '../tag-template.js';
 
 /**
  * Names that end up in image references must parse everywhere they go: docker, containerd,
@@ -81,11 +82,18 @@ export function tagProblems(raw: ManifestFile): Problem[] {
   const problems: Problem[] = [];
   const tag = raw.defaults?.tag;
   if (typeof tag === 'string' && !TAG.test(tag)) problems.push({ path: ['defaults', 'tag'], message: tagMessage(tag) });
-  for (const [name, entry] of Object.entries(raw.services)) {
-    (entry?.tags ?? []).forEach((t, i) => {
-      if (!TAG.test(t)) problems.push({ path: ['services', name, 'tags', i], message: tagMessage(t) });
+  // Templates (`{…}`) are checked by templateProblems.
+  const lists: [PathSegment[], string[]][] = [
+    [['defaults', 'tags'], raw.defaults?.tags ?? []],
+    ...Object.entries(raw.services).map(([name, entry]): [PathSegment[], string[]] => [
+      ['services', name, 'tags'],
+      entry?.tags ?? [],
+    ]),
+  ];
+  for (const [at, tags] of lists)
+    tags.forEach((t, i) => {
+      if (!isTemplate(t) && !TAG.test(t)) problems.push({ path: [...at, i], message: tagMessage(t) });
     });
-  }
   return problems;
 }
 

@@ -12,6 +12,7 @@ export function serviceSpec(name: string, overrides: Partial<ServiceSpec> = {}):
     buildArgs: {},
     dependsOn: [],
     tags: ['dev'],
+    labels: {},
     line: 1,
     ...overrides,
   };

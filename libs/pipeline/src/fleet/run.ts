@@ -16,9 +16,11 @@ import { preflightRegistry } from '../service/preflight.js';
 import { pushService, buildServiceImage, type ServiceResult, type ServiceRunShared } from '../service/push-service.js';
 import { createRunRecorder, notStartedRow, type RunRecorder } from '../rows.js';
 import { newRunId } from '../run-id.js';
+import { readSource } from '../source.js';
 import type { RunRegistry } from '../service/registry.js';
 import type { PullAsNodeOptions } from '../service/node-pull.js';
 import type { Builder, Engine } from '@imagefleet/buildkit';
+import type { Clock } from '@imagefleet/process';
 
 export interface RunOptions {
   env: NodeJS.ProcessEnv;
@@ -35,6 +37,8 @@ export interface RunOptions {
   registry?: RunRegistry;
   builder?: Builder;
   engine?: Engine;
+  /** For tests: a fake clock. @default systemClock */
+  clock?: Clock;
   /** For tests: where rows and pins go. @default the workspace's summary and digest pins */
   recorder?: RunRecorder;
 }
@@ -54,7 +58,7 @@ export async function* pushServices(
   names: readonly string[],
   opts: RunOptions,
 ): AsyncGenerator<ServiceEnd> {
-  const run = startRun(manifest, opts);
+  const run = await startRun(manifest, opts);
   const shared = { ...sharedLimits(run, opts.jobs), asNode: opts.asNode };
   const recorder = opts.recorder ?? createRunRecorder(manifest);
   const planned = new Set(names);
@@ -144,7 +148,7 @@ export async function* buildServices(
   opts: RunOptions,
 ): AsyncGenerator<{ service: string; outcome: Outcome }> {
   const services = names.map((name) => findService(manifest, name));
-  const run = startRun(manifest, opts);
+  const run = await startRun(manifest, opts);
   const shared = sharedLimits(run, opts.jobs);
   yield* inOrderOfEnding(
     services.map(async (service) => {
@@ -156,8 +160,10 @@ export async function* buildServices(
   );
 }
 
-function startRun(manifest: Manifest, opts: RunOptions): RunContext {
+/** The run's context, with the commit it builds read once (tags and labels render from it). */
+async function startRun(manifest: Manifest, opts: RunOptions): Promise<RunContext> {
   return createRunContext(manifest, {
+    source: await readSource(manifest.root),
     runId: opts.runId ?? newRunId(),
     env: opts.env,
     signal: opts.signal,
@@ -165,6 +171,7 @@ function startRun(manifest: Manifest, opts: RunOptions): RunContext {
     registry: opts.registry,
     builder: opts.builder,
     engine: opts.engine,
+    clock: opts.clock,
   });
 }
 

@@ -1,5 +1,5 @@
 /** The registry check of many services at once, no build: what `verify` (CLI and Nx target) runs. */
-import type { Manifest } from '@imagefleet/manifest';
+import { isTemplate, type Manifest } from '@imagefleet/manifest';
 import type { VerifyStatus } from '@imagefleet/registry';
 import pLimit from 'p-limit';
 import { createRunContext, findService, serviceContext } from '../service/context.js';
@@ -31,7 +31,12 @@ export async function* verifyServices(
   const checks = names.map((name) =>
     limit(async (): Promise<ServiceCheck> => {
       const service = findService(manifest, name);
-      const v = await verifyService(serviceContext(run, service));
+      // A template's tags belong to the run that rendered them: `flux check` checks those.
+      const v = await verifyService(
+        serviceContext(run, service),
+        undefined,
+        service.tags.filter((t) => !isTemplate(t)),
+      );
       const r = v.result;
       return {
         service: name,

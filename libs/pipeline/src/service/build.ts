@@ -5,7 +5,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { explainBuildFailure, parseImageId, withSecretFiles } from '@imagefleet/buildkit';
-import { runCommand, type Redactor } from '@imagefleet/process';
+import { runCommand, systemClock, type Clock, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
 import { baseImageArg } from './registry.js';
@@ -55,10 +55,14 @@ export async function resolveBaseImages(
   return { args, digests };
 }
 
+/** How long this process's own interrupt may trail the builder's death from the same Ctrl-C. */
+export const INTERRUPT_GRACE_MS = 1000;
+
 /**
  * Ctrl-C reaches every process of the terminal's foreground group, so the builder may die from
  * the interrupt a moment before this process hears of it: a child killed by a signal, or a
- * BuildKit session cancelled under it, during a run that is being stopped, is an interrupt.
+ * BuildKit session cancelled under it, is an interrupt when the run's own signal follows within
+ * {@link INTERRUPT_GRACE_MS}; without it (a builder killed by something else), a failure.
  */
 export async function wasInterrupted(
   signal: AbortSignal,
@@ -70,13 +74,15 @@ export async function wasInterrupted(
     stderr: string;
     stdout: string;
   },
+  clock: Clock = systemClock,
 ): Promise<boolean> {
   if (result.aborted || signal.aborted) return true;
   if (result.stalled || result.timedOut) return false; // our own kill
   const external = result.signal !== null || /context canceled/i.test(`${result.stderr}\n${result.stdout}`);
   if (!external) return false;
-  await new Promise((resolve) => setTimeout(resolve, 200)); // let our own signal arrive
-  return true;
+  // Wait for our own interrupt: the sleep ends early (rejecting) the moment the run's signal aborts.
+  await clock.sleep(INTERRUPT_GRACE_MS, signal).catch(() => undefined);
+  return signal.aborted;
 }
 
 export interface ResolvedBase {
@@ -90,7 +96,8 @@ export async function buildImage(
   secrets: { values: Record<string, string>; redact: Redactor },
   base: ResolvedBase,
 ): Promise<BuildOutcome> {
-  const started = Date.now();
+  const { clock } = ctx;
+  const started = clock.now();
   const baseDigests = base.digests;
   try {
     await mkdir(ctx.paths.builds, { recursive: true });
@@ -108,7 +115,8 @@ export async function buildImage(
           buildArgs: { ...ctx.service.buildArgs, ...base.args },
           secrets: ctx.service.secrets,
           secretFiles,
-          labels: { 'org.imagefleet.service': ctx.service.name },
+          labels: ctx.labels,
+          annotations: ctx.annotations,
           iidFile,
         });
         log.line(`$ ${secrets.redact([cmd.file, ...cmd.args].join(' '))}`);
@@ -118,31 +126,32 @@ export async function buildImage(
           redact: secrets.redact,
           keepRaw: true,
           signal: ctx.signal,
+          clock,
           onLine: (line) => log.line(line),
         });
         return { cmd, result };
       },
     );
-    log.line(`build ${result.ok ? 'finished' : 'failed'} after ${seconds(Date.now() - started)} s`);
+    log.line(`build ${result.ok ? 'finished' : 'failed'} after ${seconds(clock.now() - started)} s`);
     if (!result.ok) {
       const output = `${result.raw?.stdout ?? ''}\n${result.raw?.stderr ?? ''}`;
       const error = explainBuildFailure(output, cmd.file, secrets.redact) ?? result.reason;
       return {
         ok: false,
         imageId: '',
-        durationMs: Date.now() - started,
+        durationMs: clock.now() - started,
         baseDigests,
         error,
-        interrupted: await wasInterrupted(ctx.signal, result),
+        interrupted: await wasInterrupted(ctx.signal, result, clock),
       };
     }
     const imageId = parseImageId(await readFile(iidFile, 'utf8').catch(() => '')) ?? '';
-    return { ok: true, imageId, durationMs: Date.now() - started, baseDigests, error: '', interrupted: false };
+    return { ok: true, imageId, durationMs: clock.now() - started, baseDigests, error: '', interrupted: false };
   } catch (error) {
     return {
       ok: false,
       imageId: '',
-      durationMs: Date.now() - started,
+      durationMs: clock.now() - started,
       baseDigests,
       error: secrets.redact((error as Error).message),
       interrupted: ctx.signal.aborted,
@@ -170,11 +179,15 @@ export async function builderPushAttempt(
   await rm(metadataFile, { force: true });
   const stall = new AbortController();
   let pushing = false;
-  let lastLine = Date.now();
-  const watch = setInterval(() => {
-    if (pushing && Date.now() - lastLine >= stallMs)
-      stall.abort(new Error(`no output for ${ctx.manifest.push.stallSeconds} s while the builder pushed: stalled`));
-  }, 250);
+  // Armed when the push begins and re-armed on every line: the stall is declared exactly
+  // stallSeconds after the last line of a push.
+  let cancelWatch = () => {};
+  const watch = () => {
+    cancelWatch();
+    cancelWatch = ctx.clock.after(stallMs, () =>
+      stall.abort(new Error(`no output for ${ctx.manifest.push.stallSeconds} s while the builder pushed: stalled`)),
+    );
+  };
   try {
     const result = await withSecretFiles(
       { service: ctx.service.name, names: ctx.service.secrets, values: secrets.values },
@@ -187,7 +200,8 @@ export async function builderPushAttempt(
           buildArgs: { ...ctx.service.buildArgs, ...base.args },
           secrets: ctx.service.secrets,
           secretFiles,
-          labels: { 'org.imagefleet.service': ctx.service.name },
+          labels: ctx.labels,
+          annotations: ctx.annotations,
           iidFile: join(ctx.paths.builds, `${ctx.service.name}.iid`),
           push: { metadataFile },
         });
@@ -198,9 +212,10 @@ export async function builderPushAttempt(
           redact: secrets.redact,
           keepRaw: true,
           signal: AbortSignal.any([signal, stall.signal]),
+          clock: ctx.clock,
           onLine: (line) => {
-            lastLine = Date.now();
             if (/ pushing (layers|manifest)/.test(line)) pushing = true;
+            if (pushing) watch();
             log.line(line);
           },
         });
@@ -222,6 +237,6 @@ export async function builderPushAttempt(
       return { ok: false, error: `the builder wrote no containerimage.digest to ${metadataFile}`, final: false };
     return { ok: true, digest };
   } finally {
-    clearInterval(watch);
+    cancelWatch();
   }
 }

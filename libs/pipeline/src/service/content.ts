@@ -8,6 +8,8 @@ import { contentKey, contentTag } from '@imagefleet/buildkit';
 import type { ServiceContext } from './context.js';
 
 export interface ContentCheck {
+  /** The key as the content tag and `{contentKey}` carry it. */
+  key: string;
   contentTag: string;
   /** The verified digest under the content tag, or '' when it must be built. */
   digest: string;
@@ -24,7 +26,11 @@ export async function checkContent(ctx: ServiceContext, baseDigests: Record<stri
   const tag = contentTag(key);
   // A missing tag costs verify one request, like a HEAD would.
   const result = await ctx.registry.push.verify(ctx.repository, tag);
-  return { contentTag: tag, digest: result.status === 'verified' ? result.digest : '' };
+  return {
+    key: tag.slice('content-'.length),
+    contentTag: tag,
+    digest: result.status === 'verified' ? result.digest : '',
+  };
 }
 
 /**

@@ -6,9 +6,10 @@
  */
 import { imageReferences, loadSecretValues, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
 import { createBuilder, createEngine, type Builder, type Engine, type EngineInfo } from '@imagefleet/buildkit';
-import { createRedactor, type Redactor } from '@imagefleet/process';
+import { createRedactor, systemClock, type Clock, type Redactor } from '@imagefleet/process';
 import { workspacePaths, type WorkspacePaths } from '../paths.js';
 import { createRunRegistry, type RunRegistry } from './registry.js';
+import type { SourceRead } from '../source.js';
 
 export interface RunContext {
   manifest: Manifest;
@@ -24,6 +25,12 @@ export interface RunContext {
   engineInfo(): Promise<EngineInfo>;
   /** One short line for a person, about one service (details go to its log). */
   say(service: string, text: string): void;
+  /** What backoff, stall watches and deadlines go by. */
+  clock: Clock;
+  /** The commit the run builds (read once per run), or why there is none. */
+  source: SourceRead;
+  /** When the run started (ISO 8601): the images' `created` label. */
+  startedAt: string;
 }
 
 export interface ServiceContext extends RunContext {
@@ -31,6 +38,12 @@ export interface ServiceContext extends RunContext {
   refs: ReturnType<typeof imageReferences>;
   /** `<namespace>/<service>`: the repository in the registry. */
   repository: string;
+  /** Image labels: the service's, the OCI ones, `org.imagefleet.*` (complete once `withIdentity` ran). */
+  labels: Record<string, string>;
+  /** The OCI labels again, for drivers that write manifest annotations. */
+  annotations: Record<string, string>;
+  /** The sortable tag (`org.opencontainers.image.version`), else the primary tag. */
+  version: string;
 }
 
 export function createRunContext(
@@ -44,6 +57,9 @@ export function createRunContext(
     registry?: RunRegistry | undefined;
     builder?: Builder | undefined;
     engine?: Engine | undefined;
+    clock?: Clock | undefined;
+    /** Read by runs that build or push (`readSource`); other commands have none. */
+    source?: SourceRead | undefined;
   },
 ): RunContext {
   const engine = opts.engine ?? createEngine(manifest.builder.env['DOCKER_HOST']);
@@ -59,6 +75,9 @@ export function createRunContext(
     engine,
     engineInfo: () => (info ??= engine.info()),
     say: opts.say ?? ((service, text) => process.stdout.write(`[${service}] ${text}\n`)),
+    clock: opts.clock ?? systemClock,
+    source: opts.source ?? { ok: false, reason: 'this command reads no git facts' },
+    startedAt: new Date().toISOString(),
   };
 }
 
@@ -68,6 +87,9 @@ export function serviceContext(run: RunContext, service: ServiceSpec): ServiceCo
     service,
     refs: imageReferences(run.manifest, service),
     repository: `${run.manifest.registry.namespace}/${service.name}`,
+    labels: { ...service.labels, 'org.imagefleet.service': service.name },
+    annotations: {},
+    version: service.tags[0]!,
   };
 }
 

@@ -7,12 +7,17 @@ import { dirname } from 'node:path';
 import { withFileLock } from '@imagefleet/process';
 import { writeFileAtomic } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
+import { revisionOf } from './identity.js';
 
 export interface DigestPin {
   /** `<host>/<namespace>/<service>@sha256:…` */
   ref: string;
   digest: string;
   tags: string[];
+  /** The sortable tag (what Flux selects), else the primary tag. */
+  version: string;
+  /** The commit it was built from (`-dirty` for a work tree with changes), '' without git. */
+  revision: string;
   runId: string;
   verifiedAt: string;
 }
@@ -35,6 +40,8 @@ export function pinFor(ctx: ServiceContext, digest: string): { service: string; 
       ref: `${ctx.manifest.registry.host}/${ctx.repository}@${digest}`,
       digest,
       tags: ctx.refs.reference,
+      version: ctx.version,
+      revision: revisionOf(ctx),
       runId: ctx.runId,
       verifiedAt: new Date().toISOString(),
     },

@@ -17,6 +17,7 @@ import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type Conten
 import { bookedSeconds, pushImage } from './push.js';
 import { checkReferenceTags, verifyService } from './verify.js';
 import { pinFor, type DigestPin } from './digests.js';
+import { checkIdentity, withIdentity } from './identity.js';
 import type { PreflightOutcome } from './preflight.js';
 import { pullAsNode, type PullAsNodeOptions } from './node-pull.js';
 import { notStartedRow, rowFacts } from '../rows.js';
@@ -84,10 +85,12 @@ export async function pushService(
 }
 
 async function pushServiceLocked(
-  ctx: ServiceContext,
+  unrendered: ServiceContext,
   shared: ServiceRunShared,
   knownBases: Record<string, string>,
 ): Promise<ServiceResult> {
+  // Rendered (templates, labels) once the content key is known; everything before uses the fixed primary tag.
+  let ctx = unrendered;
   const name = ctx.service.name;
   const row = rowFacts(ctx.manifest, ctx.service, ctx.runId, new Date().toISOString());
   let redact: Redactor = createRedactor([]);
@@ -130,6 +133,9 @@ async function pushServiceLocked(
   } catch (error) {
     return fail('build', redact((error as Error).message));
   }
+  const identified = withIdentity(ctx, content.key);
+  if ('error' in identified) return fail('build', identified.error);
+  ctx = identified;
 
   if (content.digest) {
     // The content tag's image was just walked in full (every manifest and blob): point the tags
@@ -152,6 +158,8 @@ async function pushServiceLocked(
     if (reference.checked)
       log.line(`tags resolve to ${content.digest} on the reference host ${ctx.manifest.registry.host} too`);
     if (reference.note) log.line(reference.note);
+    const foreign = await checkIdentity(ctx, content.digest, { contentKey: content.key, built: false });
+    if (foreign) return fail('verify', foreign);
     const nodeFailure = await asNodeFailure(ctx, shared, content.digest, log);
     if (nodeFailure) return fail('verify', nodeFailure);
     if (reference.note) ctx.say(name, reference.note);
@@ -162,6 +170,7 @@ async function pushServiceLocked(
         digest: content.digest,
         verifySeconds: seconds(Date.now() - started),
         note: reference.note,
+        tags: ctx.service.tags.join(' '),
       },
       pinFor(ctx, content.digest),
     );
@@ -205,6 +214,8 @@ async function pushServiceLocked(
   if (verification.result.status !== 'verified')
     return fail('verify', `${verification.host}: ${verification.result.detail}`);
   const digest = verification.result.digest;
+  const foreign = await checkIdentity(ctx, digest, { contentKey: content.key, built: true });
+  if (foreign) return fail('verify', foreign);
   const verified = `verified ${digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) through ${verification.hosts.join(' and ')}`;
   log.line(verified);
   if (verification.note) log.line(verification.note);
@@ -221,7 +232,11 @@ async function pushServiceLocked(
   }
   const nodeFailure = await asNodeFailure(ctx, shared, digest, log);
   if (nodeFailure) return fail('verify', nodeFailure);
-  return end({ kind: 'pushed', digest }, { digest, note: verification.note }, pinFor(ctx, digest));
+  return end(
+    { kind: 'pushed', digest },
+    { digest, note: verification.note, tags: ctx.service.tags.join(' ') },
+    pinFor(ctx, digest),
+  );
 }
 
 /**
@@ -257,8 +272,10 @@ export async function buildServiceImage(ctx: ServiceContext, shared: ServiceRunS
     const base = await resolveBaseImages(ctx);
     const content = await shared.checkSlot(() => checkContent(ctx, base.digests));
     if (content.digest) return await done({ kind: 'unchanged', digest: content.digest });
+    const identified = withIdentity(ctx, content.key);
+    if ('error' in identified) return await done({ kind: 'failed', phase: 'build', reason: identified.error });
     ctx.say(name, 'build started');
-    const build = await shared.buildSlot(() => buildImage(ctx, log, secrets, base));
+    const build = await shared.buildSlot(() => buildImage(identified, log, secrets, base));
     if (!build.ok)
       return await done(
         build.interrupted

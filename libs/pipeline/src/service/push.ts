@@ -7,7 +7,7 @@
  * the upload and every retry would wait on it, so there the push fails at once and says why.
  */
 import { explainPushFailure, type PushProgress } from '@imagefleet/buildkit';
-import { acquireSlot, delay, type Redactor } from '@imagefleet/process';
+import { acquireSlot, type Redactor } from '@imagefleet/process';
 import type { ServiceLog } from '@imagefleet/report';
 import type { ServiceContext } from './context.js';
 import { seconds } from '../seconds.js';
@@ -40,20 +40,20 @@ export async function pushImage(
     enginePushAttempt(ctx, ctx.refs.push[0]!, log, signal, ctx.manifest.push.stallSeconds),
 ): Promise<PushOutcome> {
   const policy = ctx.manifest.push;
-  const started = Date.now();
+  const { clock } = ctx;
+  const started = clock.now();
   // A timer of our own, held until the push ends: AbortSignal.timeout() can be collected on
   // Node 20 while only AbortSignal.any() refers to it, and then never fires.
   const deadline = new AbortController();
-  const timer = setTimeout(
-    () => deadline.abort(new Error(`timed out after ${policy.timeoutSeconds} s`)),
-    policy.timeoutSeconds * 1000,
+  const cancelDeadline = clock.after(policy.timeoutSeconds * 1000, () =>
+    deadline.abort(new Error(`timed out after ${policy.timeoutSeconds} s`)),
   );
   const overall = AbortSignal.any([ctx.signal, deadline.signal]);
   const outcome = (fields: Partial<PushOutcome>): PushOutcome => ({
     ok: false,
     digest: '',
     attempts,
-    durationMs: Date.now() - started,
+    durationMs: clock.now() - started,
     error: '',
     interrupted: false,
     ...fields,
@@ -73,10 +73,10 @@ export async function pushImage(
       attempts = n;
       let slot: Awaited<ReturnType<typeof acquireSlot>> | undefined;
       try {
-        const waitStart = Date.now();
-        slot = await acquireSlot(ctx.paths.pushSlots, ctx.manifest.concurrency.push, { signal: overall });
+        const waitStart = clock.now();
+        slot = await acquireSlot(ctx.paths.pushSlots, ctx.manifest.concurrency.push, { signal: overall, clock });
         log.line(
-          `push attempt ${n}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(Date.now() - waitStart)} s)`,
+          `push attempt ${n}/${maxAttempts} (slot ${slot.slot} of ${ctx.manifest.concurrency.push}, waited ${seconds(clock.now() - waitStart)} s)`,
         );
         ctx.say(ctx.service.name, `push attempt ${n}/${maxAttempts} started`);
         const attemptResult = await attempt(overall);
@@ -103,12 +103,12 @@ export async function pushImage(
       if (n < maxAttempts) {
         const wait = backoffMs(n);
         log.line(`retrying in ${seconds(wait)} s`);
-        await delay(wait, overall).catch(() => undefined);
+        await clock.sleep(wait, overall).catch(() => undefined);
       }
     }
     return outcome({ error: `push failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError}` });
   } finally {
-    clearTimeout(timer);
+    cancelDeadline();
   }
 }
 
@@ -143,23 +143,28 @@ async function enginePushAttempt(
   stallSeconds: number,
 ): Promise<PushAttemptResult> {
   log.line(`push ${ref} through the engine's API`);
+  const { clock } = ctx;
   const stall = new AbortController();
   const attempt = AbortSignal.any([signal, stall.signal]);
-  let lastMove = Date.now();
-  let lastShown = 0;
-  const watch = setInterval(() => {
-    if (Date.now() - lastMove >= stallSeconds * 1000)
-      stall.abort(new Error(`no upload progress for ${stallSeconds} s: stalled`));
-  }, 250);
+  let lastShown = -Infinity;
+  // Re-armed on every progress report: the stall is declared exactly stallSeconds after the last one.
+  let cancelWatch = () => {};
+  const watch = () => {
+    cancelWatch();
+    cancelWatch = clock.after(stallSeconds * 1000, () =>
+      stall.abort(new Error(`no upload progress for ${stallSeconds} s: stalled`)),
+    );
+  };
+  watch();
   try {
     const { digest } = await ctx.engine.push(ref, {
       auth: await ctx.registry.pushAuth(),
       signal: attempt,
       onLine: (line) => log.line(line),
       onProgress: (p: PushProgress) => {
-        lastMove = Date.now();
-        if (p.total > 0 && Date.now() - lastShown >= PROGRESS_EVERY_MS) {
-          lastShown = Date.now();
+        watch();
+        if (p.total > 0 && clock.now() - lastShown >= PROGRESS_EVERY_MS) {
+          lastShown = clock.now();
           ctx.say(ctx.service.name, `push ${megabytes(p.done)} of ${megabytes(p.total)} MB`);
         }
       },
@@ -184,7 +189,7 @@ async function enginePushAttempt(
     }
     return { ok: false, error: `${reason}, cancelled`, final: false };
   } finally {
-    clearInterval(watch);
+    cancelWatch();
   }
 }
 

@@ -31,7 +31,7 @@ export async function verifyService(
   /** Which tags to walk. @default every tag of the service */
   tags: string[] = ctx.service.tags,
 ): Promise<ServiceVerification> {
-  const started = Date.now();
+  const started = ctx.clock.now();
   const { registry } = ctx.manifest;
   const hosts: string[] = [];
   const done = (result: VerifyResult, host: string, note = '') => ({
@@ -39,7 +39,7 @@ export async function verifyService(
     host,
     hosts,
     note,
-    durationMs: Date.now() - started,
+    durationMs: ctx.clock.now() - started,
   });
 
   const push = await walkTags(ctx.registry.push, ctx, tags, expectedDigest);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OCI_MANIFEST, sha256Digest } from '@imagefleet/registry';
 import type { BuildSpec, Builder, CommandLine, Engine } from '@imagefleet/buildkit';
+import { systemClock, type Clock } from '@imagefleet/process';
 import type { FakeRegistry } from './fake-registry.js';
 
 const SCRIPT = fileURLToPath(new URL('./fake-docker.mjs', import.meta.url));
@@ -49,7 +50,7 @@ export interface FakeEvent {
   kind: 'build' | 'push';
   service: string;
   phase: 'start' | 'end';
-  /** Date.now() in the child. */
+  /** Date.now() in the child; for a push, the engine's clock's now(). */
   t: number;
   pid: number;
 }
@@ -69,12 +70,16 @@ export function createFakeBuilder(
   dir: string,
   /** Which engine it pretends to be: the classic store keeps a cancelled upload (Docker 20.10). */
   engine: { version: string; containerdStore: boolean } = { version: '28.5.2', containerdStore: true },
+  /** What a push's duration, progress reports and events go by. */
+  clock: Clock = systemClock,
 ): FakeBuilder {
   mkdirSync(join(dir, 'pushed'), { recursive: true });
   const eventsFile = join(dir, 'events.jsonl');
   const builds = new Map<string, BuildStep>();
   const pushes = new Map<string, PushStep[]>();
   const built = new Map<string, number>();
+  /** The labels of each service's last build: its image config carries them, as BuildKit's does. */
+  const labels = new Map<string, Record<string, string>>();
   const calls: FakeCall[] = [];
   let pushCount = 0;
 
@@ -121,6 +126,7 @@ export function createFakeBuilder(
     buildCommand(spec) {
       const n = (built.get(spec.service) ?? 0) + 1;
       built.set(spec.service, n);
+      labels.set(spec.service, spec.labels);
       calls.push({ kind: 'build', service: spec.service, ref: spec.tags[0]!, spec });
       const imageId = sha256Digest(Buffer.from(`${spec.service} build ${n}`));
       return command({
@@ -138,7 +144,14 @@ export function createFakeBuilder(
       const tag = ref.slice(ref.lastIndexOf(':') + 1);
       const service = repo.split('/').at(-1)!;
       // The image is what the last build made: pushing it again gives the same digest.
-      const config = sha256Digest(Buffer.from(`${service} build ${built.get(service) ?? 0}`));
+      const configBytes = Buffer.from(
+        JSON.stringify({
+          build: `${service} build ${built.get(service) ?? 0}`,
+          config: { Labels: labels.get(service) ?? {} },
+        }),
+      );
+      const config = sha256Digest(configBytes);
+      registry.blobs.set(config, configBytes);
       const bytes = Buffer.from(
         JSON.stringify({
           schemaVersion: 2,
@@ -155,19 +168,24 @@ export function createFakeBuilder(
       const event = (phase: 'start' | 'end') =>
         appendFileSync(
           eventsFile,
-          `${JSON.stringify({ kind: 'push', service, phase, t: Date.now(), pid: process.pid })}\n`,
+          `${JSON.stringify({ kind: 'push', service, phase, t: clock.now(), pid: process.pid })}\n`,
         );
       event('start');
       try {
         opts.onLine?.(`The push refers to repository [${ref.replace(/:[^:/]+$/, '')}]`);
         // A stalled upload reports nothing until the push is cancelled.
-        const ticker = step.progressEveryMs
-          ? setInterval(() => opts.onProgress?.({ done: Date.now() % 1e6, total: 1e6 }), step.progressEveryMs)
-          : undefined;
+        let cancelTick = () => {};
+        const tick = (every: number) => {
+          cancelTick = clock.after(every, () => {
+            opts.onProgress?.({ done: clock.now() % 1e6, total: 1e6 });
+            tick(every);
+          });
+        };
+        if (step.progressEveryMs) tick(step.progressEveryMs);
         try {
-          await abortable(step.stall ? 600_000 : step.ms!, opts.signal);
+          await clock.sleep(step.stall ? 600_000 : step.ms!, opts.signal);
         } finally {
-          clearInterval(ticker);
+          cancelTick();
         }
         if (step.exitCode) throw new Error(step.message ?? 'fake failure');
         opts.onProgress?.({ done: 528, total: 528 });
@@ -180,19 +198,4 @@ export function createFakeBuilder(
       }
     },
   };
-}
-
-function abortable(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

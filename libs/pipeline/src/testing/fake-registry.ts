@@ -60,6 +60,8 @@ export interface FakeRegistry extends RegistryClient {
   pingFailure: string | null;
   /** Repositories whose `verify` reports a missing layer. */
   readonly incomplete: Set<string>;
+  /** Blob bytes by digest (image configs the fake builder pushed); any other blob is unknown. */
+  readonly blobs: Map<string, Buffer>;
   readonly requests: FakeRequest[];
   /** Requests of one kind (and repository). */
   count(op: FakeRequest['op'], repo?: string): number;
@@ -115,6 +117,7 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     scheme: 'http',
     pingFailure: null,
     incomplete: new Set(),
+    blobs: new Map(),
     requests,
     count: (op, repo) => requests.filter((r) => r.op === op && (repo === undefined || r.repo === repo)).length,
     tagsOf: (name) => (land(), Object.fromEntries(repos.get(name)?.tags ?? [])),
@@ -166,7 +169,9 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     },
     async getBlob(name, digest) {
       request('getBlob', name, digest);
-      // The fake keeps no blob bytes: a config asked for is unknown, as in a registry that lost it.
+      const bytes = registry.blobs.get(digest);
+      if (bytes) return bytes;
+      // Nothing else is kept: a blob asked for is unknown, as in a registry that lost it.
       throw new RegistryError({
         host,
         repository: name,

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Manifest, PushPolicy, ServiceSpec } from '@imagefleet/manifest';
+import { fluxConfig, type Manifest, type PushPolicy, type ServiceSpec } from '@imagefleet/manifest';
 
 export interface FakeService {
   name: string;
@@ -43,6 +43,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
       buildArgs: {},
       dependsOn: s.dependsOn ?? [],
       tags: s.tags ?? ['dev'],
+      labels: {},
       line: 5 + i,
     };
   });
@@ -64,6 +65,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
     builder: { driver: 'docker', docker: 'docker', env: {}, name: null, endpoint: null },
     retention: { keep: 5 },
     cluster: { endpoint: null },
+    flux: fluxConfig(null),
     services: specs,
   };
   return { root, manifest, fakesDir, remove: () => rmSync(root, { recursive: true, force: true }) };

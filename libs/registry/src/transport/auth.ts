@@ -7,6 +7,7 @@
  *   fetched before the request instead of after a 401, saving a round trip per request.
  * Concurrent requests needing the same scope share one token request.
  */
+import type { Clock } from '@imagefleet/process';
 import { parseChallenge } from './challenge.js';
 import type { CredentialLookup } from './credentials.js';
 import { fetchToken, type Token, type TokenRequest } from './token.js';
@@ -26,6 +27,8 @@ export interface AuthenticatorOptions {
   timeoutMs: number;
   /** The registry host's TLS trust, used for its token server too. */
   tls?: TokenRequest['tls'];
+  /** What token expiry and the token request's timeout go by. */
+  clock: Clock;
 }
 
 export class Authenticator {
@@ -96,7 +99,7 @@ export class Authenticator {
 
   private token(scopes: string[], key: string): Promise<Token> {
     const cached = this.tokens.get(key);
-    if (cached && (!cached.token || cached.token.expiresAt > Date.now())) return cached.promise;
+    if (cached && (!cached.token || cached.token.expiresAt > this.opts.clock.now())) return cached.promise;
     if (this.mode.kind !== 'bearer') throw new Error('token requested before any Bearer challenge');
     const { realm, service } = this.mode;
     const entry: CachedToken = {
@@ -108,6 +111,7 @@ export class Authenticator {
           credentials,
           timeoutMs: this.opts.timeoutMs,
           ...(this.opts.tls && { tls: this.opts.tls }),
+          clock: this.opts.clock,
         }),
       ),
     };

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeClock } from '@imagefleet/process';
 import { createRegistryClient } from '../client.js';
 import { RegistryError } from '../errors.js';
 import { createHostCircuit } from './circuit.js';
@@ -27,34 +28,42 @@ afterAll(async () => {
   await new Promise((resolve) => silent.close(resolve));
 });
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; error: unknown }> {
-  const started = Date.now();
-  try {
-    await work();
-    return { ms: Date.now() - started, error: undefined };
-  } catch (error) {
-    return { ms: Date.now() - started, error };
-  }
-}
+/** What `work` threw (`undefined`: it did not). */
+const errorOf = (work: Promise<unknown>): Promise<unknown> =>
+  work.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe('registry transport timeouts', () => {
-  it('a port that accepts and never answers fails within the headers timeout, saying so', async () => {
-    const { ms, error } = await timed(() =>
-      send(new URL(`http://${host}/v2/`), { method: 'GET', headers: {}, timeoutMs: 60_000, headersTimeoutMs: 400 }),
+  it('a port that accepts and never answers fails exactly at the headers timeout, saying so', async () => {
+    const clock = createFakeClock();
+    const error = errorOf(
+      send(new URL(`http://${host}/v2/`), {
+        method: 'GET',
+        headers: {},
+        timeoutMs: 60_000,
+        headersTimeoutMs: 400,
+        clock,
+      }),
     );
-    expect((error as Error).message).toBe(`no answer from ${host} within 0.4 s (connected, no response)`);
-    expect(ms).toBeGreaterThanOrEqual(350);
-    expect(ms).toBeLessThan(3000);
+    await clock.pending(400); // connected and the request written: the headers timer runs
+    await clock.advance(399);
+    expect(clock.timers).toEqual([400, 60_000]); // still waiting, on both timers
+    await clock.advance(1);
+    expect(((await error) as Error).message).toBe(`no answer from ${host} within 0.4 s (connected, no response)`);
   });
 
   it('by default gives up on the response headers after 10 s, not the 30 s exchange timeout', async () => {
-    const { ms, error } = await timed(() =>
-      send(new URL(`http://${host}/v2/`), { method: 'GET', headers: {}, timeoutMs: 30_000 }),
+    const clock = createFakeClock();
+    const error = errorOf(
+      send(new URL(`http://${host}/v2/`), { method: 'GET', headers: {}, timeoutMs: 30_000, clock }),
     );
-    expect((error as Error).message).toMatch(/^no answer from .* within 10 s/);
-    expect(ms).toBeGreaterThanOrEqual(9500);
-    expect(ms).toBeLessThan(14_000);
-  }, 20_000);
+    await clock.pending(10_000);
+    expect(clock.timers).toEqual([10_000, 30_000]);
+    await clock.advance(10_000);
+    expect(((await error) as Error).message).toBe(`no answer from ${host} within 10 s (connected, no response)`);
+  });
 
   describe.runIf(existsSync('/usr/bin/python3'))(
     'a listener whose accept queue is full (connect never completes)',
@@ -79,12 +88,20 @@ describe('registry transport timeouts', () => {
         py.kill('SIGKILL');
       });
 
-      it('fails within the connect timeout', async () => {
-        const { ms, error } = await timed(() =>
-          send(new URL(`http://${full}/v2/`), { method: 'GET', headers: {}, timeoutMs: 60_000, connectTimeoutMs: 300 }),
+      it('fails exactly at the connect timeout', async () => {
+        const clock = createFakeClock();
+        const error = errorOf(
+          send(new URL(`http://${full}/v2/`), {
+            method: 'GET',
+            headers: {},
+            timeoutMs: 60_000,
+            connectTimeoutMs: 300,
+            clock,
+          }),
         );
-        expect((error as Error).message).toBe(`no answer from ${full} within 0.3 s (no connection)`);
-        expect(ms).toBeLessThan(3000);
+        await clock.pending(300);
+        await clock.advance(300);
+        expect(((await error) as Error).message).toBe(`no answer from ${full} within 0.3 s (no connection)`);
       });
     },
   );
@@ -93,18 +110,21 @@ describe('registry transport timeouts', () => {
 describe('HostCircuit: a host known dead in this run fails at once', () => {
   it('ping says why in ~the timeout (no retries); later calls through the same circuit fail at once with the same reason', async () => {
     const circuit = createHostCircuit();
-    const client = createRegistryClient({ host, scheme: 'http', headersTimeoutMs: 500, circuit });
-    const first = await timed(() => client.ping().then((r) => Promise.reject(r)));
-    const ping = first.error as { status: string; detail: string };
+    const clock = createFakeClock();
+    const client = createRegistryClient({ host, scheme: 'http', headersTimeoutMs: 500, circuit, clock });
+    const pinging = client.ping();
+    await clock.pending(500);
+    await clock.advance(500);
+    const ping = await pinging;
     expect(ping.status).toBe('unreachable');
-    expect(ping.detail).toContain(`no answer from ${host} within 0.5 s`);
-    expect(first.ms).toBeLessThan(3000);
+    expect((ping as { detail: string }).detail).toContain(`no answer from ${host} within 0.5 s`);
+    expect(clock.timers).toEqual([]); // not retried: no backoff pending
     expect(circuit.deadHosts).toEqual([host]);
 
     const before = accepted;
-    const other = createRegistryClient({ host, scheme: 'http', headersTimeoutMs: 500, circuit });
-    const second = await timed(() => other.headManifest('ameide/web', 'dev'));
-    expect(second.ms).toBeLessThan(100);
+    const other = createRegistryClient({ host, scheme: 'http', headersTimeoutMs: 500, circuit, clock });
+    // The fake clock does not move: only failing at once, without a timeout, can end this.
+    const second = { error: await errorOf(other.headManifest('ameide/web', 'dev')) };
     expect(second.error).toBeInstanceOf(RegistryError);
     expect((second.error as RegistryError).message).toBe(
       `HEAD manifest dev at ${host}/ameide/web failed: ${circuit.deadReason(host)!.reason}`,
@@ -115,8 +135,18 @@ describe('HostCircuit: a host known dead in this run fails at once', () => {
 
   it('is per run: a new circuit (a new run) asks the host again', async () => {
     const before = accepted;
-    const client = createRegistryClient({ host, scheme: 'http', headersTimeoutMs: 300, circuit: createHostCircuit() });
-    expect((await client.ping()).status).toBe('unreachable');
+    const clock = createFakeClock();
+    const client = createRegistryClient({
+      host,
+      scheme: 'http',
+      headersTimeoutMs: 300,
+      circuit: createHostCircuit(),
+      clock,
+    });
+    const pinging = client.ping();
+    await clock.pending(300);
+    await clock.advance(300);
+    expect((await pinging).status).toBe('unreachable');
     expect(accepted).toBe(before + 1);
   });
 });

@@ -5,6 +5,7 @@
  * Answers of every status are returned; only "no answer" and refused tokens throw.
  */
 import type https from 'node:https';
+import type { Clock } from '@imagefleet/process';
 import { errorFromNetwork, errorFromResponse, RegistryError } from '../errors.js';
 import type { Authenticator } from './auth.js';
 import { scopeFor } from './challenge.js';
@@ -44,6 +45,8 @@ export interface TransportOptions {
   userAgent: string;
   /** This host's own CA (`caFile`) and the agent that trusts it; absent: the system CAs. */
   tls?: HostTls;
+  /** What backoff and timeouts go by. */
+  clock: Clock;
 }
 
 /** TLS trust for one host: the CA file it names, and what reading it gave. */
@@ -76,7 +79,7 @@ export class Transport {
       throw new RegistryError({ ...ctx, reason: tls.problem, code: 'CA_FILE' });
     }
     try {
-      return await withRetry(req.method, this.opts.retry, () => this.authorised(req));
+      return await withRetry(req.method, this.opts.retry, () => this.authorised(req), this.opts.clock);
     } catch (err) {
       if (err instanceof TokenFetchError) {
         const refused = err.status === 401 || err.status === 403;
@@ -135,6 +138,7 @@ export class Transport {
         ...(this.opts.connectTimeoutMs !== undefined && { connectTimeoutMs: this.opts.connectTimeoutMs }),
         ...(this.opts.headersTimeoutMs !== undefined && { headersTimeoutMs: this.opts.headersTimeoutMs }),
         ...(this.opts.tls && 'agent' in this.opts.tls && { tls: this.opts.tls }),
+        clock: this.opts.clock,
       },
       { authorization, authorizedOrigin: this.origin, maxRedirects: MAX_REDIRECTS },
     );

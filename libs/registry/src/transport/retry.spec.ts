@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
+import { createFakeClock } from '@imagefleet/process';
+import { DEFAULT_RETRY, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
 
 const FAST: RetryPolicy = { retries: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2000 };
 
@@ -46,12 +47,33 @@ describe('withRetry', () => {
     expect(s.hits()).toBe(1 + FAST.retries);
   });
 
-  test('429 waits for Retry-After', async () => {
+  test('429 waits exactly Retry-After before asking again', async () => {
+    const clock = createFakeClock();
     const s = await serve([status(429, { 'retry-after': '1' }), status(200)]);
-    const started = Date.now();
-    const res = await withRetry('GET', FAST, () => fetch(s.url));
-    expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const answered = withRetry('GET', FAST, () => fetch(s.url), clock);
+    await clock.pending(1000);
+    await clock.advance(999);
+    expect(s.hits()).toBe(1);
+    await clock.advance(1);
+    expect((await answered).status).toBe(200);
+    expect(s.hits()).toBe(2);
+  });
+
+  test('backoff doubles from baseDelayMs: 100 ms, then 200 ms, then 400 ms', async () => {
+    const clock = createFakeClock();
+    const s = await serve([status(503), status(503), status(503), status(200)]);
+    const answered = withRetry('GET', DEFAULT_RETRY, () => fetch(s.url), clock);
+    for (const [ms, hitsBefore] of [
+      [100, 1],
+      [200, 2],
+      [400, 3],
+    ] as const) {
+      await clock.pending(ms);
+      expect(s.hits()).toBe(hitsBefore);
+      await clock.advance(ms);
+    }
+    expect((await answered).status).toBe(200);
+    expect(clock.now()).toBe(700);
   });
 
   test('a Retry-After longer than the cap is not waited for', async () => {

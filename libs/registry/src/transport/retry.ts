@@ -3,7 +3,7 @@
  * backoff: network errors that may pass (reset, refused, timeout), `429` (honouring
  * `Retry-After`) and `502/503/504`. Anything else is an answer and is returned as is.
  */
-import { delay } from '@imagefleet/process';
+import { systemClock, type Clock } from '@imagefleet/process';
 import { classifyNetworkError, isTransient } from './network.js';
 
 export interface RetryPolicy {
@@ -49,6 +49,7 @@ export async function withRetry(
   method: string,
   policy: RetryPolicy,
   attempt: () => Promise<Response>,
+  clock: Clock = systemClock,
 ): Promise<Response> {
   const retries = isIdempotent(method) ? policy.retries : 0;
   for (let n = 0; ; n++) {
@@ -58,13 +59,13 @@ export async function withRetry(
       res = await attempt();
     } catch (err) {
       if (n >= retries || !worthRetrying(err)) throw err;
-      await delay(backoff);
+      await clock.sleep(backoff);
       continue;
     }
     if (n >= retries || !RETRY_STATUS.has(res.status)) return res;
-    const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+    const retryAfter = parseRetryAfter(res.headers.get('retry-after'), clock.now());
     if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) return res;
     await res.body?.cancel().catch(() => undefined);
-    await delay(retryAfter ?? backoff);
+    await clock.sleep(retryAfter ?? backoff);
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeClock } from '@imagefleet/process';
 import { send } from './send.js';
 
 /** A loopback server that answers by path and counts the TCP connections it accepted. */
@@ -16,7 +17,7 @@ beforeAll(async () => {
     req.on('end', () => {
       bodies.push(Buffer.concat(chunks).toString('utf8'));
       if (req.url === '/empty') return void res.writeHead(204).end();
-      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000);
+      if (req.url === '/silent') return; // never answers; closed by afterAll
       const json = JSON.stringify({ method: req.method, length: req.headers['content-length'] ?? null });
       // As distribution does: a HEAD answer carries the length and no body (without a length,
       // Node's server would close the connection after it).
@@ -69,9 +70,17 @@ describe('send', () => {
     expect(connections - before).toBe(1);
   });
 
-  it('fails with a TimeoutError when the answer does not come in time', async () => {
-    await expect(send(new URL('/slow', origin), { method: 'GET', headers: {}, timeoutMs: 200 })).rejects.toMatchObject({
-      name: 'TimeoutError',
-    });
+  it('fails with a TimeoutError exactly timeoutMs after it was sent when no answer comes', async () => {
+    const clock = createFakeClock();
+    const settled: string[] = [];
+    const sending = send(new URL('/silent', origin), { method: 'GET', headers: {}, timeoutMs: 200, clock }).catch(
+      (error: Error) => (settled.push(`${clock.now()}`), error),
+    );
+    await clock.pending(200);
+    await clock.advance(199);
+    expect(settled).toEqual([]);
+    await clock.advance(1);
+    expect(await sending).toMatchObject({ name: 'TimeoutError', message: 'no answer within 200 ms' });
+    expect(settled).toEqual(['200']);
   });
 });

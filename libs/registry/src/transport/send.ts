@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { systemClock, type Clock } from '@imagefleet/process';
 import { lookupHost } from './resolve.js';
 
 export interface SendOptions {
@@ -27,6 +28,8 @@ export interface SendOptions {
    * the host's own). Absent: the shared agent and the system CAs.
    */
   tls?: { agent: https.Agent; ca: string[] };
+  /** What the timeouts go by. @default systemClock */
+  clock?: Clock;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -71,6 +74,7 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
   const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
   const request = protocol === 'https:' ? https.request : http.request;
   const headers = opts.body ? { ...opts.headers, 'content-length': String(opts.body.byteLength) } : opts.headers;
+  const clock = opts.clock ?? systemClock;
   return new Promise<Response>((resolve, reject) => {
     const tls = protocol === 'https:' ? opts.tls : undefined;
     const agent = REUSABLE.has(opts.method) ? (tls?.agent ?? keepAlive[protocol]) : false;
@@ -81,7 +85,7 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', fail);
       res.on('end', () => {
-        clearTimeout(timer);
+        cancelTimeout();
         const status = res.statusCode ?? 0;
         const responseHeaders = new Headers();
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
@@ -94,15 +98,14 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
         }
       });
     });
-    const timer = setTimeout(
-      () => req.destroy(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')),
-      opts.timeoutMs,
+    const cancelTimeout = clock.after(opts.timeoutMs, () =>
+      req.destroy(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')),
     );
     // Phase timers: connect, then (once connected and the request is written) the response headers.
-    let phaseTimer: NodeJS.Timeout | undefined;
+    let cancelPhase = () => {};
     const arm = (phase: 'connect' | 'headers', ms: number) => {
-      clearTimeout(phaseTimer);
-      phaseTimer = setTimeout(() => req.destroy(new NoAnswerError(url.host, phase, ms)), ms);
+      cancelPhase();
+      cancelPhase = clock.after(ms, () => req.destroy(new NoAnswerError(url.host, phase, ms)));
     };
     let connected = false;
     let written = false;
@@ -116,7 +119,7 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
       }
       arm('connect', opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
       socket.once('connect', () => {
-        clearTimeout(phaseTimer);
+        cancelPhase();
         connected = true;
         awaitHeaders();
       });
@@ -125,10 +128,10 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
       written = true;
       awaitHeaders();
     });
-    req.on('response', () => clearTimeout(phaseTimer));
+    req.on('response', () => cancelPhase());
     function fail(error: Error): void {
-      clearTimeout(timer);
-      clearTimeout(phaseTimer);
+      cancelTimeout();
+      cancelPhase();
       reject(error);
     }
     req.on('error', fail);

@@ -5,6 +5,7 @@
  * Sent like every other registry request (send.ts), with the registry host's TLS trust: a token
  * server behind the same private CA as its registry is the usual set-up, and Docker does the same.
  */
+import { systemClock, type Clock } from '@imagefleet/process';
 import type { Credentials } from './credentials.js';
 import { send, sendFollowingRedirects, type SendOptions } from './send.js';
 
@@ -16,6 +17,8 @@ export interface TokenRequest {
   timeoutMs: number;
   /** The registry host's CA (`caFile`) and agent; absent: the system CAs. */
   tls?: SendOptions['tls'];
+  /** What the expiry and the request's timeout go by. @default systemClock */
+  clock?: Clock;
 }
 
 export interface Token {
@@ -57,7 +60,13 @@ async function getForm(req: TokenRequest): Promise<Response> {
   // Redirects followed as fetch did, the credentials kept to the realm's own origin.
   return sendFollowingRedirects(
     url,
-    { method: 'GET', headers: {}, timeoutMs: req.timeoutMs, ...(req.tls && { tls: req.tls }) },
+    {
+      method: 'GET',
+      headers: {},
+      timeoutMs: req.timeoutMs,
+      ...(req.tls && { tls: req.tls }),
+      ...(req.clock && { clock: req.clock }),
+    },
     { authorization, authorizedOrigin: url.origin, maxRedirects: 5 },
   );
 }
@@ -76,10 +85,12 @@ async function postForm(req: TokenRequest, refreshToken: string): Promise<Respon
     body: Buffer.from(body.toString()),
     timeoutMs: req.timeoutMs,
     ...(req.tls && { tls: req.tls }),
+    ...(req.clock && { clock: req.clock }),
   });
 }
 
-export async function fetchToken(req: TokenRequest, now: () => number = Date.now): Promise<Token> {
+export async function fetchToken(req: TokenRequest): Promise<Token> {
+  const clock = req.clock ?? systemClock;
   const identity = req.credentials?.identityToken;
   let res = identity ? await postForm(req, identity) : await getForm(req);
   if (identity && res.status === 404) {
@@ -100,6 +111,7 @@ export async function fetchToken(req: TokenRequest, now: () => number = Date.now
     (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN) * 1000;
   const issued = body.issued_at ? Date.parse(body.issued_at) : Number.NaN;
   // Trust our clock over the server's when they disagree by much; keep a margin for the request in flight.
-  const start = Number.isNaN(issued) || Math.abs(issued - now()) > 60_000 ? now() : issued;
+  const now = clock.now();
+  const start = Number.isNaN(issued) || Math.abs(issued - now) > 60_000 ? now : issued;
   return { token, expiresAt: start + lifetime - Math.min(10_000, lifetime / 10) };
 }

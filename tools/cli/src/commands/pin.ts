@@ -1,6 +1,7 @@
 /**
- * `imagefleet pin --values 'gitops/{service}/values.yaml' [--path image.ref] [--projects a,b]`:
- * write each service's verified digest pin into its values file. Non-zero when any pin is refused.
+ * `imagefleet pin --values 'gitops/{service}/values.yaml' [--path image.ref] [--digest] [--projects a,b]`:
+ * write each service's verified digest pin and newest verified tag into its values file (`--path`,
+ * and the Flux setter markers naming its policy). Non-zero when any pin is refused.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { createRunRegistry, findService, readDigestPins, workspacePaths } from '
 
 export async function pinCommand(
   manifestFile: string,
-  opts: { values: string; path: string; projects?: string[] | undefined },
+  opts: { values: string; path: string | undefined; digest: boolean; projects?: string[] | undefined },
 ): Promise<number> {
   const manifest = await loadManifest(manifestFile);
   const pins = await readDigestPins(workspacePaths(manifest).digests);
@@ -29,7 +30,8 @@ export async function pinCommand(
       refused += 1;
       continue;
     }
-    const outcome = await pinValuesFile(manifest, service, pins[service.name], file, opts.path, registry);
+    const target = { file, path: opts.path ?? null, withDigest: opts.digest };
+    const outcome = await pinValuesFile(manifest, service, pins[service.name], target, registry);
     if (outcome.status === 'refused') refused += 1;
     (outcome.status === 'refused' ? process.stderr : process.stdout).write(
       `pin: ${service.name}: ${outcome.status}: ${outcome.detail}\n`,

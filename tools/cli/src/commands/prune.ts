@@ -6,6 +6,7 @@
 import { loadManifest } from '@imagefleet/manifest';
 import { findService } from '@imagefleet/pipeline';
 import { prune, pruneSummary } from '@imagefleet/prune';
+import { gitopsKeeps } from '@imagefleet/gitops';
 
 export async function pruneCommand(
   manifestFile: string,
@@ -17,6 +18,7 @@ export async function pruneCommand(
     services,
     dryRun: opts.dryRun,
     env: process.env,
+    gitops: gitopsKeeps(manifest),
     ...(opts.values !== undefined && { values: { file: opts.values, path: opts.path } }),
     say: (line) => process.stdout.write(`prune: ${line}\n`),
   });

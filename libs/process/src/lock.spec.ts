@@ -5,18 +5,38 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LockTimeoutError, acquireSlot, withFileLock } from './file-lock.js';
+import { build } from 'esbuild';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createFakeClock } from './clock.js';
+import { LockTimeoutError, acquireSlot, withFileLock } from './lock.js';
 
 const run = promisify(execFile);
-const worker = fileURLToPath(new URL('./fixtures/lock-worker.ts', import.meta.url));
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const nodeArgs = (...args: string[]) => ['--import', 'tsx', worker, ...args];
+/**
+ * The worker, bundled once with lock.ts into plain JavaScript: a dozen workers booting through
+ * the tsx loader cost seconds of CPU on a shared machine; plain node starts in a quarter of it.
+ */
+let worker: string;
+let workerDir: string;
+beforeAll(async () => {
+  workerDir = await mkdtemp(join(tmpdir(), 'lock-worker-'));
+  worker = join(workerDir, 'lock-worker.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./fixtures/lock-worker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: worker,
+    logLevel: 'warning',
+  });
+});
+afterAll(() => rm(workerDir, { recursive: true, force: true }));
+const nodeArgs = (...args: string[]) => [worker, ...args];
 const runWorker = (...args: string[]) => run(process.execPath, nodeArgs(...args), { cwd: workspaceRoot });
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'file-lock-'));
+  dir = await mkdtemp(join(tmpdir(), 'lock-'));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -110,18 +130,30 @@ describe('acquireSlot in one process', () => {
     const b = await acquireSlot(dir, 2);
     const ac = new AbortController();
     const seen: number[][] = [];
-    const waiting = acquireSlot(dir, 2, { signal: ac.signal, pollMs: 10, onWait: (h) => seen.push(h) });
-    setTimeout(() => ac.abort(new Error('run interrupted')), 100);
+    const clock = createFakeClock();
+    const waiting = acquireSlot(dir, 2, { signal: ac.signal, pollMs: 10, clock, onWait: (h) => seen.push(h) });
+    // Three rounds of polling with the same holders, then the interrupt during the fourth wait.
+    for (let round = 0; round < 3; round++) {
+      await clock.pending();
+      await clock.advance(15); // the longest the jittered 10 ms can be
+    }
+    await clock.pending();
+    ac.abort(new Error('run interrupted'));
     await expect(waiting).rejects.toThrow('run interrupted');
     expect(seen).toEqual([[process.pid, process.pid]]); // once: the holders did not change
+    expect(clock.timers).toEqual([]); // the interrupted wait left no timer behind
     await a.release();
     await b.release();
   });
 
   it('takes a slot as soon as one is released', async () => {
     const a = await acquireSlot(dir, 1);
-    const waiting = acquireSlot(dir, 1, { pollMs: 10 });
-    setTimeout(() => void a.release(), 50);
+    const clock = createFakeClock();
+    let released: Promise<void> | undefined;
+    const waiting = acquireSlot(dir, 1, { pollMs: 10, clock, onWait: () => (released = a.release()) });
+    await clock.pending();
+    await released;
+    await clock.advance(15); // one poll: the longest the jittered 10 ms can be
     const b = await waiting;
     expect(b.slot).toBe(0);
     await b.release();
@@ -192,6 +224,15 @@ describe('withFileLock', () => {
     expect((error as LockTimeoutError).message).toContain(`pid ${process.ppid}`);
     expect((error as LockTimeoutError).holder?.pid).toBe(process.ppid);
     expect(existsSync(lock)).toBe(true); // a live holder's lock is left alone
+  });
+
+  it('with timeoutMs 0 does not wait: a held lock fails at once, naming its holder', async () => {
+    const lock = join(dir, 'l.lock');
+    await writeFile(lock, holderJson(process.ppid));
+    const clock = createFakeClock();
+    const error = await withFileLock(lock, async () => 'never', { timeoutMs: 0, clock }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'LockTimeoutError', waitedMs: 0, holder: { pid: process.ppid } });
+    expect(clock.timers).toEqual([]);
   });
 
   it('rejects a bad timeoutMs, repeating the value', async () => {
