@@ -134,15 +134,37 @@ describe('per-host registry settings: HTTP push host, HTTPS reference host with 
   });
 
   it('a reference host that does not resolve: pushed, with the note "reference host not checked: …"', async () => {
-    ws.write('services.manifest.yaml', manifest(push.host, 'k3d-nope.localhost:5999', cert.certFile));
+    // `.invalid` never resolves (RFC 6761); `*.localhost` always does, to loopback (next test).
+    ws.write('services.manifest.yaml', manifest(push.host, 'nope.invalid:5999', cert.certFile));
     try {
       const r = await pushRun(CREDS);
       expect(r.exitCode, r.all.slice(-3000)).toBe(0);
       expect(r.row).toMatchObject({ status: 'pushed', verify: 'verified' });
-      expect(r.row.note).toMatch(/^reference host not checked: k3d-nope\.localhost/);
+      expect(r.row.note).toMatch(/^reference host not checked: nope\.invalid does not resolve/);
       const csv = readFileSync(join(ws.dir, 'artifacts', 'image-build-logs', 'build-summary-dev.csv'), 'utf8');
       expect(csv.split('\n')[0]).toMatch(/,note$/);
-      expect(csv).toContain('reference host not checked: k3d-nope.localhost');
+      expect(csv).toContain('reference host not checked: nope.invalid');
+    } finally {
+      ws.write('services.manifest.yaml', manifest(push.host, pull.host, cert.certFile));
+    }
+  });
+
+  it("the demo's shape (k3d-<name>.localhost on the push host's port, no /etc/hosts line): verified through both names, no note", async () => {
+    const demo = `k3d-demo.localhost:${push.port}`;
+    ws.write(
+      'services.manifest.yaml',
+      `registry:\n  host: ${demo}\n  pushHost: ${push.host}\n  namespace: ameide\nbuilder:\n  docker: ${DOCKER}\nservices:\n  platform-base: {}\n`,
+    );
+    try {
+      const r = await pushRun({});
+      expect(r.exitCode, r.all.slice(-3000)).toBe(0);
+      expect(r.row).toMatchObject({
+        status: 'pushed',
+        verify: 'verified',
+        note: '',
+        image: `${demo}/ameide/platform-base:dev`,
+      });
+      expect(r.log).toContain(`through ${push.host} and ${demo}`);
     } finally {
       ws.write('services.manifest.yaml', manifest(push.host, pull.host, cert.certFile));
     }

@@ -1,9 +1,12 @@
 /**
- * A private containerd for tests: Debian's `/usr/bin/containerd` (1.6, installed with docker.io)
- * with its own temp --root, --state and socket, and a minimal `version = 2` config that turns
- * off the plugins a pull does not need (CRI, snapshotters that want special file systems).
- * Pulls go through `ctr --address <socket>` exactly as a node's admin would run them, with
- * `--hosts-dir` pointing at a generated `certs.d`.
+ * A private containerd for tests, of either generation: Debian's `/usr/bin/containerd` (1.6,
+ * installed with docker.io, config `version = 2`) or Debian sid's 2.1 that tools/dev-env/up.sh
+ * unpacks into `<state>/containerd2` (config `version = 3`, the CRI split into
+ * `io.containerd.cri.v1.*`: what KIND ≥ 0.27 and k3s 1.31+ nodes run). Each has its own temp
+ * --root, --state and socket, and a minimal config that turns off the plugins a pull does not
+ * need (CRI, snapshotters that want special file systems). Pulls go through
+ * `ctr --address <socket>` exactly as a node's admin would run them, with `--hosts-dir` pointing
+ * at a generated `certs.d`.
  *
  * Needs root (containerd refuses to start otherwise). Stopped by PID (SIGTERM, then SIGKILL).
  */
@@ -11,7 +14,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { runCommand, type RunResult } from '@imagefleet/process';
 import { createRegistryClient, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, sha256Digest } from '@imagefleet/registry';
@@ -19,6 +23,22 @@ import { createRegistryClient, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, sha
 export const CONTAINERD_BIN = process.env.IMAGEFLEET_CONTAINERD_BIN ?? '/usr/bin/containerd';
 export const CTR_BIN = process.env.IMAGEFLEET_CTR_BIN ?? '/usr/bin/ctr';
 const READY_TIMEOUT_MS = 15_000;
+
+const STATE =
+  process.env['IMAGEFLEET_STATE_DIR'] ||
+  join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), '.imagefleet');
+
+/** containerd 1.x (config version 2) or 2.x (config version 3). */
+export type ContainerdGeneration = 1 | 2;
+
+/** The binaries of each generation: Debian's 1.6, and sid's 2.1 unpacked by up.sh. */
+export const CONTAINERD: Record<ContainerdGeneration, { containerd: string; ctr: string }> = {
+  1: { containerd: CONTAINERD_BIN, ctr: CTR_BIN },
+  2: {
+    containerd: join(STATE, 'containerd2', 'usr', 'bin', 'containerd'),
+    ctr: join(STATE, 'containerd2', 'usr', 'bin', 'ctr'),
+  },
+};
 
 export interface RunningContainerd {
   /** The gRPC socket, for `ctr --address`. */
@@ -35,21 +55,33 @@ export interface RunningContainerd {
  * Plugins a content-only pull does not use. CRI is off (a node's kubelet side is not under
  * test); btrfs/zfs/devmapper/aufs would log errors on an ordinary file system.
  */
-const DISABLED_PLUGINS = [
-  'io.containerd.grpc.v1.cri',
-  'io.containerd.snapshotter.v1.btrfs',
-  'io.containerd.snapshotter.v1.zfs',
-  'io.containerd.snapshotter.v1.devmapper',
-  'io.containerd.snapshotter.v1.aufs',
-  'io.containerd.internal.v1.tracing',
-];
+const DISABLED_PLUGINS: Record<ContainerdGeneration, string[]> = {
+  1: [
+    'io.containerd.grpc.v1.cri',
+    'io.containerd.snapshotter.v1.btrfs',
+    'io.containerd.snapshotter.v1.zfs',
+    'io.containerd.snapshotter.v1.devmapper',
+    'io.containerd.snapshotter.v1.aufs',
+    'io.containerd.internal.v1.tracing',
+  ],
+  2: [
+    'io.containerd.grpc.v1.cri',
+    'io.containerd.cri.v1.images',
+    'io.containerd.cri.v1.runtime',
+    'io.containerd.snapshotter.v1.btrfs',
+    'io.containerd.snapshotter.v1.zfs',
+    'io.containerd.snapshotter.v1.devmapper',
+    'io.containerd.snapshotter.v1.erofs',
+  ],
+};
 
-function configToml(dir: string, address: string): string {
+function configToml(dir: string, address: string, generation: ContainerdGeneration): string {
+  const disabled = DISABLED_PLUGINS[generation];
   return [
-    'version = 2',
+    `version = ${generation + 1}`,
     `root = "${join(dir, 'root')}"`,
     `state = "${join(dir, 'state')}"`,
-    `disabled_plugins = [${DISABLED_PLUGINS.map((p) => `"${p}"`).join(', ')}]`,
+    `disabled_plugins = [${disabled.map((p) => `"${p}"`).join(', ')}]`,
     '',
     '[grpc]',
     `  address = "${address}"`,
@@ -61,23 +93,28 @@ function configToml(dir: string, address: string): string {
   ].join('\n');
 }
 
-export async function containerdAvailable(): Promise<string | undefined> {
+export async function containerdAvailable(generation: ContainerdGeneration = 1): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'containerd needs root';
-  const res = await runCommand(CONTAINERD_BIN, ['--version'], { timeoutMs: 10_000 });
-  return res.ok ? undefined : `${CONTAINERD_BIN}: ${res.reason}`;
+  const bin = CONTAINERD[generation].containerd;
+  const res = await runCommand(bin, ['--version'], { timeoutMs: 10_000 });
+  if (res.ok) return undefined;
+  return generation === 2
+    ? `${bin}: ${res.reason} (tools/dev-env/up.sh unpacks Debian sid's containerd 2 there)`
+    : `${bin}: ${res.reason}`;
 }
 
 /** Start a containerd of its own and wait (bounded) until `ctr version` answers. */
-export async function startContainerd(): Promise<RunningContainerd> {
+export async function startContainerd(generation: ContainerdGeneration = 1): Promise<RunningContainerd> {
+  const bin = CONTAINERD[generation];
   const dir = mkdtempSync(join(tmpdir(), 'imagefleet-containerd-'));
   // Unix socket paths are limited to 108 bytes: tmpdir paths are short enough here.
   const address = join(dir, 'containerd.sock');
   const configFile = join(dir, 'config.toml');
-  writeFileSync(configFile, configToml(dir, address));
+  writeFileSync(configFile, configToml(dir, address, generation));
   const logFile = join(dir, 'containerd.log');
   const fd = openSync(logFile, 'w');
   const child = spawn(
-    CONTAINERD_BIN,
+    bin.containerd,
     [
       '--config',
       configFile,
@@ -94,7 +131,7 @@ export async function startContainerd(): Promise<RunningContainerd> {
   );
   closeSync(fd);
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${CONTAINERD_BIN}`);
+  if (pid === undefined) throw new Error(`could not start ${bin.containerd}`);
   let exit: string | undefined;
   child.on('exit', (code, signal) => (exit = `exit ${code ?? signal}`));
   child.on('error', (err) => (exit = err.message));
@@ -127,7 +164,7 @@ export async function startContainerd(): Promise<RunningContainerd> {
     rmSync(dir, { recursive: true, force: true });
   };
   const ctr = (args: readonly string[], timeoutMs = 30_000) =>
-    runCommand(CTR_BIN, ['--address', address, '--connect-timeout', '5s', ...args], { timeoutMs });
+    runCommand(bin.ctr, ['--address', address, '--connect-timeout', '5s', ...args], { timeoutMs });
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {

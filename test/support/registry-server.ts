@@ -39,10 +39,14 @@ export interface StartRegistryOptions {
    * (say HTTPS with auth) on the same images. It is not removed by `stop()`.
    */
   storageDir?: string;
+  /** `storage.delete.enabled` (distribution's own default is off). @default true */
+  deleteEnabled?: boolean;
+  /** The loopback address to listen on, e.g. `127.0.0.2` for a second registry name. @default 127.0.0.1 */
+  address?: string;
 }
 
 export interface RunningRegistry {
-  /** `127.0.0.1:<port>` */
+  /** `<address>:<port>`, `127.0.0.1:<port>` by default */
   host: string;
   port: number;
   /** `rootdirectory` of the filesystem storage. */
@@ -84,6 +88,8 @@ export async function freePort(): Promise<number> {
 }
 
 interface ConfigOptions {
+  address: string;
+  deleteEnabled: boolean;
   htpasswdFile?: string | undefined;
   tls?: StartRegistryOptions['tls'];
   storageDir: string;
@@ -101,9 +107,9 @@ function configYaml(dir: string, port: number, opts: ConfigOptions): string {
     '  filesystem:',
     `    rootdirectory: ${opts.storageDir}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${opts.deleteEnabled}`,
     'http:',
-    `  addr: 127.0.0.1:${port}`,
+    `  addr: ${opts.address}:${port}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
     ...(tls ? ['  tls:', `    certificate: ${tls.certFile}`, `    key: ${tls.keyFile}`] : []),
     // Foreign layers (descriptors with `urls`): 2.8 refuses every URL unless allowed, and answers
@@ -162,7 +168,7 @@ interface Launched {
 /** Spawn one registry on a free port and wait until it answers. */
 async function launch(dir: string, opts: ConfigOptions): Promise<Launched> {
   const port = await freePort();
-  const host = `127.0.0.1:${port}`;
+  const host = `${opts.address}:${port}`;
   const configFile = join(dir, 'config.yml');
   writeFileSync(configFile, configYaml(dir, port, opts));
   const logFile = join(dir, 'registry.log');
@@ -219,7 +225,13 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Ru
     // The free port may be taken between probing and binding (other suites run alongside): retry.
     for (let attempt = 1; !launched; attempt++) {
       try {
-        launched = await launch(dir, { htpasswdFile, tls: opts.tls, storageDir });
+        launched = await launch(dir, {
+          address: opts.address ?? '127.0.0.1',
+          deleteEnabled: opts.deleteEnabled ?? true,
+          htpasswdFile,
+          tls: opts.tls,
+          storageDir,
+        });
       } catch (err) {
         if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
       }

@@ -17,14 +17,20 @@ export interface TestCertificate {
 }
 
 /**
- * A self-signed certificate valid for `127.0.0.1` and `localhost` (and `names`), one day long.
+ * A self-signed certificate valid for `127.0.0.1` and `localhost` (and `names`, `addresses`), one day long.
  * @param names extra DNS names for the subjectAltName
+ * @param addresses extra IP addresses for the subjectAltName, e.g. `127.0.0.2`
  */
-export async function makeSelfSignedCert(names: string[] = []): Promise<TestCertificate> {
+export async function makeSelfSignedCert(names: string[] = [], addresses: string[] = []): Promise<TestCertificate> {
   const dir = mkdtempSync(join(tmpdir(), 'imagefleet-tls-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  const san = ['IP:127.0.0.1', 'DNS:localhost', ...names.map((n) => `DNS:${n}`)].join(',');
+  const san = [
+    'IP:127.0.0.1',
+    'DNS:localhost',
+    ...addresses.map((a) => `IP:${a}`),
+    ...names.map((n) => `DNS:${n}`),
+  ].join(',');
   await execa('openssl', [
     'req',
     '-x509',

@@ -107,6 +107,23 @@ ensure_docker28() {
   fi
 }
 
+containerd2_unpacked() { [[ -x $CONTAINERD2_DIR/usr/bin/containerd && -x $CONTAINERD2_DIR/usr/bin/ctr && -s $CONTAINERD2_DIR/.debs ]]; }
+
+# Debian sid's containerd (2.x) in $CONTAINERD2_DIR, for the node-pull tests; downloaded once (cached while unpacked).
+ensure_containerd2() {
+  if containerd2_unpacked; then
+    say "containerd 2 already unpacked in $CONTAINERD2_DIR ($(paste -sd, "$CONTAINERD2_DIR/.debs"))"
+    return 0
+  fi
+  say "fetching containerd 2 from Debian sid (containerd) into $CONTAINERD2_DIR"
+  rm -rf "$CONTAINERD2_DIR.tmp"
+  fetch_debs sid "$CONTAINERD2_DIR.tmp" "$STATE/containerd2-fetch.log" containerd
+  rm -rf "$CONTAINERD2_DIR"
+  mv "$CONTAINERD2_DIR.tmp" "$CONTAINERD2_DIR"
+  containerd2_unpacked || die "unpacked Debian sid containerd lacks containerd or ctr; see $STATE/containerd2-fetch.log"
+  say "unpacked $(paste -sd, "$CONTAINERD2_DIR/.debs")"
+}
+
 # write_if_changed FILE CONTENT: returns 1 (and writes nothing) when FILE already holds CONTENT.
 write_if_changed() {
   if [[ -f $1 && $(cat "$1") == "$2" ]]; then return 1; fi

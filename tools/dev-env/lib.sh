@@ -28,6 +28,9 @@ D28_DATA="$STATE/docker28-data"
 D28_DAEMON_JSON="$STATE/docker28-daemon.json"
 D28_CLI_CONFIG="$STATE/docker-config"  # DOCKER_CONFIG of the 28 CLI: cli-plugins/docker-buildx
 D28_BUILDX="$D28_DIR/usr/libexec/docker/cli-plugins/docker-buildx"
+# Debian sid's containerd 2.x (and its ctr) unpacked, never run by dev-env: the tests start private
+# daemons of it, so node pulls are proven for both containerd generations (KIND >= 0.27, k3s 1.31+).
+CONTAINERD2_DIR="$STATE/containerd2"
 
 # The second engine (tests): the other engine, in network namespace $E2_NS, socket $E2_SOCK.
 E2_DIR="$STATE/e2"

@@ -11,6 +11,7 @@
 #   --buildkitd      also a BuildKit daemon on tcp://127.0.0.1:1234 for builder.driver: buildctl (buildkitd.sh)
 # Environment: IMAGEFLEET_STATE_DIR (default <repo>/.imagefleet), IMAGEFLEET_REGISTRY_PORT (default 5001);
 #   DOCKER_HOST, when set, names an engine to reuse (up.sh only ever starts one on /var/run/docker.sock).
+# Also unpacks Debian sid's containerd 2.x into <state>/containerd2 (not started: the tests run their own).
 # Writes <state>/engine (which engine runs) and <state>/engine.env (DOCKER_HOST, IMAGEFLEET_DOCKER, ...).
 set -euo pipefail
 DEV_ENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -171,6 +172,7 @@ if [[ $engine == docker28 || $second == 1 ]]; then
   ensure_docker28
   write_d28_daemon_json
 fi
+ensure_containerd2
 start_engine "$engine"
 start_registry
 [[ $with_buildx == 1 && $engine == debian12 ]] && install_buildx
@@ -204,4 +206,5 @@ if [[ -n $(live_pid "$E2_PID" dockerd) ]]; then
   say "            namespace $E2_NS: registry as localhost:$REGISTRY_PORT and $E2_HOST_ADDR:$REGISTRY_PORT; veth $E2_VETH_HOST $E2_HOST_ADDR/30 <-> $E2_VETH_NS $E2_NS_ADDR/30"
 fi
 ((buildkitd)) && buildkitd_up
+say "  containerd 2: $CONTAINERD2_DIR/usr/bin/{containerd,ctr} ($(paste -sd, "$CONTAINERD2_DIR/.debs"); unpacked for the node-pull tests, not running)"
 say "  state:    $STATE (logs, pid files; stop with tools/dev-env/down.sh)"

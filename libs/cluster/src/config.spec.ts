@@ -1,9 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { clusterConfig } from './config.js';
-import { CLUSTER_KINDS, type ClusterKind } from './target.js';
+import { CLUSTER_KINDS, clusterTarget, type ClusterKind } from './target.js';
 import { expectGolden } from './testing/golden.js';
-import { manifestWith } from './testing/manifest.js';
+import { manifestWith, plainHost } from './testing/manifest.js';
+import { readCredentials } from './credentials.js';
+import { registryRoutes } from './routes.js';
 
 const OUT = '/srv/imagefleet/cluster';
 
@@ -28,6 +30,70 @@ describe('clusterConfig golden files (the seeds registry: k3d-ameide.localhost:5
       'local-registry-hosting.yaml',
       'kind.sh',
     ]);
+  });
+});
+
+/**
+ * Seed 004's shape: push to an internal plain-HTTP host, pull by an external HTTPS name with its
+ * own CA and credentials. Each name keeps its own scheme; the CA and credentials reach the node files.
+ */
+const SEED_004 = manifestWith({
+  host: 'registry.example.com',
+  pushHost: '10.42.2.16:3000',
+  insecure: true,
+  hosts: {
+    'registry.example.com': plainHost(false, {
+      caFile: '/w/certs/registry-ca.pem',
+      credentialsEnv: { username: 'REGISTRY_USER', password: 'REGISTRY_PASSWORD' },
+    }),
+    '10.42.2.16:3000': plainHost(true),
+  },
+});
+
+describe('seed 004: HTTP push host, HTTPS reference host with its own CA', () => {
+  test.each(['k3s', 'kind', 'containerd'] as const)('%s golden files', (kind) => {
+    const config = clusterConfig(SEED_004, kind, { outDir: OUT });
+    for (const [file, content] of Object.entries(config.files))
+      expectGolden(`seed-004/${kind}/${file.replaceAll(':', '#')}`, content);
+    expectGolden(`seed-004/${kind}/text.txt`, config.text);
+  });
+
+  test('each name is routed to itself with its own scheme: never https:// for the HTTP host, never the push host for the reference', () => {
+    const routes = registryRoutes(clusterTarget(SEED_004, 'containerd'));
+    expect(routes.map((r) => [r.host, r.mirrors.map((m) => m.origin), r.server.caFile])).toEqual([
+      ['registry.example.com', ['https://registry.example.com'], '/w/certs/registry-ca.pem'],
+      ['10.42.2.16:3000', ['http://10.42.2.16:3000'], null],
+    ]);
+    const { files, copies } = clusterConfig(SEED_004, 'containerd');
+    expect(files['certs.d/registry.example.com/hosts.toml']).toContain('ca = "ca.crt"');
+    expect(copies).toEqual({ 'certs.d/registry.example.com/ca.crt': '/w/certs/registry-ca.pem' });
+  });
+
+  test('registries.yaml: configs.<host>.tls always, auth only with the credentials read (0600)', () => {
+    const without = clusterConfig(SEED_004, 'k3s');
+    expect(parse(without.files['registries.yaml']!).configs).toEqual({
+      'registry.example.com': { tls: { ca_file: '/w/certs/registry-ca.pem' } },
+    });
+    expect(without.files['registries.yaml']).toContain('$REGISTRY_USER / $REGISTRY_PASSWORD');
+    expect(without.secretFiles).toEqual([]);
+    const credentials = { 'registry.example.com': { username: 'ci', password: 's3cret-value' } };
+    const withAuth = clusterConfig(SEED_004, 'k3s', { credentials });
+    expect(parse(withAuth.files['registries.yaml']!).configs['registry.example.com'].auth).toEqual({
+      username: 'ci',
+      password: 's3cret-value',
+    });
+    expect(withAuth.secretFiles).toEqual(['registries.yaml']);
+    expect(withAuth.text).not.toContain('s3cret-value');
+  });
+
+  test('readCredentials: the values of the env vars the manifest names; an unset one is named', () => {
+    const target = clusterTarget(SEED_004, 'k3s');
+    expect(readCredentials(target, { REGISTRY_USER: 'ci', REGISTRY_PASSWORD: 'pw' })).toEqual({
+      'registry.example.com': { username: 'ci', password: 'pw' },
+    });
+    expect(() => readCredentials(target, { REGISTRY_USER: 'ci' })).toThrow(
+      '--with-credentials: REGISTRY_PASSWORD (registry.hosts."registry.example.com") is not set in the environment',
+    );
   });
 });
 
@@ -89,7 +155,7 @@ describe('generated YAML parses back to the manifest', () => {
       'k3s',
     ).files['registries.yaml']!;
     expect(parse(text)).toEqual({ mirrors: {} });
-    expect(text).toContain('$IMAGEFLEET_REGISTRY_PASSWORD');
+    expect(text).toContain('cluster-config --with-credentials');
     expect(text.split('\n').filter((l) => !l.startsWith('#') && /auth|password|username|token/i.test(l))).toEqual([]);
   });
 

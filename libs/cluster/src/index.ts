@@ -8,6 +8,7 @@ export { clusterConfig, type ClusterConfig } from './config.js';
 export { writeClusterConfig, type WrittenClusterConfig } from './write.js';
 export { clusterTarget, CLUSTER_KINDS, type ClusterKind, type ClusterOptions, type ClusterTarget } from './target.js';
 export { ClusterConfigError } from './errors.js';
+export { readCredentials } from './credentials.js';
 export { etcHostsLine } from './etc-hosts.js';
 export {
   ctrPullArgs,

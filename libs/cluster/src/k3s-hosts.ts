@@ -9,20 +9,21 @@
  * https; the registry's own default endpoint is the `server` (none with
  * --disable-default-registry-endpoint); a last endpoint equal to that default becomes the server
  * rather than a mirror; a host left with no mirrors gets no file. Paths (`/v2`, override_path),
- * rewrites and `configs` are out of scope here (we generate none).
+ * rewrites and `configs` (CA, auth: rendered by k3s into the same hosts.toml) are out of scope here.
  */
 import { parse } from 'yaml';
 import { containerdDefaultScheme, splitHost } from './host.js';
-import type { RegistryRoute } from './routes.js';
 
 export interface K3sHostsOptions {
   /** k3s `--disable-default-registry-endpoint`. @default false */
   disableDefaultEndpoint?: boolean;
 }
 
-/** A route as k3s would write it: `server` null when the default endpoint is disabled. */
-export interface K3sRoute extends Omit<RegistryRoute, 'server'> {
+/** A route as k3s would write it: origins only; `server` null when the default endpoint is disabled. */
+export interface K3sRoute {
+  host: string;
   server: string | null;
+  mirrors: string[];
 }
 
 function normalise(endpoint: string): string {

@@ -24,7 +24,7 @@ test('ctr arguments: namespace k8s.io by default, socket only when given', () =>
   ]);
 });
 
-// The texts are containerd 1.6.20's, as the e2e recorded them.
+// The texts are containerd 1.6.20's and 2.1.9's, as the e2e recorded them.
 test.each([
   [
     'Head "http://127.0.0.1:1/v2/a/manifests/sha256:x?ns=h%3A2": dial tcp 127.0.0.1:1: connect: connection refused',
@@ -35,6 +35,10 @@ test.each([
     'https-to-http',
   ],
   ['Head "https://h:2/v2/a/manifests/sha256:x": dial tcp: lookup h on 10.0.0.53:53: no such host', 'unresolved'],
+  [
+    'Head "https://127.0.0.2:3/v2/a/manifests/sha256:x": tls: failed to verify certificate: x509: certificate signed by unknown authority',
+    'untrusted',
+  ],
   ['h:2/a:dev: not found', 'not-found'],
   ['something else', 'failed'],
 ])('%s → %s', (tail, status) => {

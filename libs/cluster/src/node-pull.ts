@@ -27,7 +27,8 @@ export function ctrPullArgs(reference: string, opts: NodePullOptions): string[] 
   ];
 }
 
-export type NodePullStatus = 'pulled' | 'refused' | 'https-to-http' | 'unresolved' | 'not-found' | 'failed';
+export type NodePullStatus =
+  'pulled' | 'refused' | 'https-to-http' | 'untrusted' | 'unresolved' | 'not-found' | 'failed';
 
 export interface NodePullResult {
   status: NodePullStatus;
@@ -40,6 +41,8 @@ export interface NodePullResult {
 const HINTS: Record<Exclude<NodePullStatus, 'pulled'>, string> = {
   refused: 'nothing listens where the mirror points: check registry.pushHost (port) and that the registry runs',
   'https-to-http': 'the registry speaks plain HTTP: set registry.insecure: true and generate again',
+  untrusted:
+    'the node does not trust the registry’s certificate: set registry.hosts.<host>.caFile to the CA that signed it and generate again (it is copied to certs.d/<host>/ca.crt)',
   unresolved:
     'no mirror for this host: is certs.d/<host:port>/hosts.toml there (port included), or add the /etc/hosts line',
   'not-found': 'the registry does not have it: push again (imagefleet run) and check the reference',
@@ -54,10 +57,12 @@ export function nodePullResult(exitCode: number | null, stderr: string): NodePul
     ? 'refused'
     : /server gave HTTP response to HTTPS client/.test(detail)
       ? 'https-to-http'
-      : /no such host|server misbehaving/.test(detail)
-        ? 'unresolved'
-        : /: not found$/.test(detail)
-          ? 'not-found'
-          : 'failed';
+      : /x509: |tls: failed to verify certificate/.test(detail)
+        ? 'untrusted'
+        : /no such host|server misbehaving/.test(detail)
+          ? 'unresolved'
+          : /: not found$/.test(detail)
+            ? 'not-found'
+            : 'failed';
   return { status, detail, hint: HINTS[status] };
 }

@@ -2,11 +2,15 @@ import { describe, expect, test } from 'vitest';
 import { containerdHostsFiles, renderHostsToml } from './hosts-toml.js';
 import { registryRoutes } from './routes.js';
 import { clusterTarget, type ClusterKind, type ClusterOptions } from './target.js';
-import { manifestWith } from './testing/manifest.js';
+import { manifestWith, plainHost } from './testing/manifest.js';
 import type { RegistryConfig } from '@imagefleet/manifest';
 
 const routes = (registry: Partial<RegistryConfig>, kind: ClusterKind = 'containerd', opts: ClusterOptions = {}) =>
-  registryRoutes(clusterTarget(manifestWith(registry), kind, opts));
+  registryRoutes(clusterTarget(manifestWith(registry), kind, opts)).map((r) => ({
+    ...r,
+    mirrors: r.mirrors.map((m) => m.origin),
+    server: r.server.origin,
+  }));
 
 describe('registryRoutes', () => {
   test.each([
@@ -59,9 +63,39 @@ describe('registryRoutes', () => {
   });
 });
 
+describe('each name keeps its own settings', () => {
+  test('a loopback address on another port with its own CA is a registry of its own, reached by itself', () => {
+    const target = clusterTarget(
+      manifestWith({
+        host: '127.0.0.2:5443',
+        pushHost: '127.0.0.1:5001',
+        hosts: { '127.0.0.2:5443': plainHost(false, { caFile: '/w/ca.pem' }) },
+      }),
+      'containerd',
+    );
+    const [reference, push] = registryRoutes(target);
+    expect(reference!.mirrors).toEqual([
+      { origin: 'https://127.0.0.2:5443', caFile: '/w/ca.pem', credentialsEnv: null },
+    ]);
+    expect(push!.mirrors).toEqual([]); // plain HTTP to a loopback IP is containerd's default
+  });
+
+  test('a *.localhost name is always the registry behind loopback, whatever its port (nodes cannot resolve it)', () => {
+    expect(routes({ host: 'k3d-x.localhost:5002' })[0]!.mirrors).toEqual(['http://localhost:5001']);
+  });
+
+  test("the manifest's cluster.endpoint is where nodes reach the registry behind loopback", () => {
+    const target = clusterTarget(manifestWith({}, { endpoint: 'http://registry.infra:5000' }), 'k3s');
+    expect(registryRoutes(target).map((r) => r.mirrors.map((m) => m.origin))).toEqual([
+      ['http://registry.infra:5000'],
+      ['http://registry.infra:5000'],
+    ]);
+  });
+});
+
 describe('containerd hosts.toml', () => {
   test('one directory per host, named host:port exactly as in the image reference', () => {
-    const files = containerdHostsFiles(
+    const { files } = containerdHostsFiles(
       clusterTarget(manifestWith({ pushHost: '127.0.0.1:5001', insecure: false }), 'containerd'),
     );
     expect(Object.keys(files)).toEqual([
@@ -72,7 +106,15 @@ describe('containerd hosts.toml', () => {
 
   test('server, then one [host] table per mirror with pull and resolve', () => {
     const text = renderHostsToml(
-      { host: 'a:1', server: 'http://a:1', mirrors: ['http://m1:2', 'https://m2'] },
+      {
+        host: 'a:1',
+        roles: ['host'],
+        server: { origin: 'http://a:1', caFile: null, credentialsEnv: null },
+        mirrors: [
+          { origin: 'http://m1:2', caFile: null, credentialsEnv: null },
+          { origin: 'https://m2', caFile: '/x/ca.pem', credentialsEnv: null },
+        ],
+      },
       '/x/services.manifest.yaml',
     );
     expect(text.split('\n').slice(1).join('\n')).toBe(
@@ -84,6 +126,7 @@ describe('containerd hosts.toml', () => {
         '',
         '[host."https://m2"]',
         '  capabilities = ["pull", "resolve"]',
+        '  ca = "ca.crt"',
         '',
       ].join('\n'),
     );

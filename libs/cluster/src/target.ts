@@ -3,7 +3,7 @@
  * cluster kind, into a complete `ClusterTarget`. Every generator reads only this, so a name or
  * port changed in the manifest changes every output in lockstep.
  */
-import type { Manifest } from '@imagefleet/manifest';
+import type { HostSettings, Manifest } from '@imagefleet/manifest';
 import { ClusterConfigError } from './errors.js';
 import { isIpLiteral, splitHost, type HostPort } from './host.js';
 
@@ -14,19 +14,27 @@ export interface ClusterOptions {
   /** k3d / KIND cluster name. @default the registry namespace, hyphenated (`ameide`) */
   clusterName?: string;
   /**
-   * Where the registry really is, as the node's containerd reaches it: `host:port` (scheme from
-   * `registry.insecure`) or a URL.
-   * @default k3d: `http://k3d-<name>:<containerPort>`; kind: `http://<registryContainer>:<containerPort>`;
-   *          k3s, containerd: the push host (the node is this machine)
+   * Where nodes reach the registry behind the loopback names (a loopback push host and the
+   * reference names that alias it): `host:port` (scheme from that host's settings) or a URL.
+   * Names of their own (`registry.example.com`) are reached by themselves, with their own settings.
+   * @default the manifest's `cluster.endpoint`; else k3d: `http://k3d-<name>:<containerPort>`;
+   *          kind: `http://<registryContainer>:<containerPort>`; k3s, containerd: the push host (the node is this machine)
    * @example '192.168.1.20:5001'
    */
   endpoint?: string;
+  /**
+   * Credential values for `registries.yaml` `configs.<host>.auth`, by host, read by the caller
+   * from the env vars the manifest names (`--with-credentials`). Absent: no credential is written.
+   */
+  credentials?: Record<string, { username: string; password: string }>;
   /** The directory the files are written to; KIND mounts `<outDir>/certs.d` into its nodes. @default 'cluster' */
   outDir?: string;
   /** KIND: the registry container's name on the `kind` network. @default 'kind-registry' */
   registryContainer?: string;
   /** The port the registry listens on inside its container (k3d, KIND). @default 5000 */
   containerPort?: number;
+  /** KIND: worker nodes besides the control plane, each with certs.d mounted. @default 0 */
+  workers?: number;
   /** KEP-1755 `help` URL. @default KIND's local registry page */
   help?: string;
   /** k3d: pass k3s `--disable-default-registry-endpoint` (no HTTPS fallback to the reference host). @default true */
@@ -41,16 +49,20 @@ export interface ClusterTarget {
   reference: HostPort;
   /** `registry.pushHost`: where this machine pushes. */
   push: HostPort;
+  /** `registry.builderHost`: nodes may see it in image fields too (a builder inside the cluster). */
+  builder: HostPort;
   namespace: string;
-  insecure: boolean;
-  /** `http` for an insecure registry, else `https`. */
-  scheme: 'http' | 'https';
+  /** Every host's settings (scheme, CA, credential env vars), complete: the manifest's `registry.hosts`. */
+  hosts: Record<string, HostSettings>;
   clusterName: string;
-  /** Origin URL (`scheme://host:port`, no path) of the registry as the node reaches it. */
+  /** Origin (`scheme://host:port`, no path) where nodes reach the registry behind the loopback names. */
   endpoint: string;
+  /** Credential values by host, only with `--with-credentials`; empty otherwise. */
+  credentials: Record<string, { username: string; password: string }>;
   outDir: string;
   registryContainer: string;
   containerPort: number;
+  workers: number;
   help: string;
   disableDefaultEndpoint: boolean;
   /** k3d: the NAME given to `k3d registry create` (the reference host without `k3d-`); null for other kinds. */
@@ -67,10 +79,13 @@ export function clusterTarget(manifest: Manifest, kind: ClusterKind, opts: Clust
   const { registry } = manifest;
   const reference = splitHost(registry.host);
   const push = splitHost(registry.pushHost);
-  const scheme = registry.insecure ? 'http' : 'https';
+  const hosts = registry.hosts;
+  const pushSettings = hosts[push.host]!;
+  const scheme = pushSettings.insecure ? 'http' : 'https';
   const containerPort = opts.containerPort ?? 5000;
   const registryContainer = opts.registryContainer ?? 'kind-registry';
   const k3dRegistryName = kind === 'k3d' ? k3dName(reference, push) : null;
+  const given = opts.endpoint ?? manifest.cluster.endpoint ?? null;
   const defaultEndpoint =
     kind === 'k3d'
       ? `http://${reference.name}:${containerPort}`
@@ -87,9 +102,9 @@ export function clusterTarget(manifest: Manifest, kind: ClusterKind, opts: Clust
     manifestFile: manifest.file,
     reference,
     push,
+    builder: splitHost(registry.builderHost),
     namespace: registry.namespace,
-    insecure: registry.insecure,
-    scheme,
+    hosts,
     clusterName:
       opts.clusterName ??
       (registry.namespace
@@ -97,15 +112,27 @@ export function clusterTarget(manifest: Manifest, kind: ClusterKind, opts: Clust
         .replace(/[^a-z0-9-]+/g, '-')
         .replace(/^-+|-+$/g, '') ||
         'imagefleet'),
-    endpoint: origin(opts.endpoint ?? defaultEndpoint, scheme),
+    endpoint: origin(given ?? defaultEndpoint, endpointScheme(given, hosts, scheme)),
+    credentials: opts.credentials ?? {},
     outDir: opts.outDir ?? 'cluster',
     registryContainer,
     containerPort,
+    workers: opts.workers ?? 0,
     help: opts.help ?? KIND_HELP,
     disableDefaultEndpoint: opts.disableDefaultEndpoint ?? true,
     k3dRegistryName,
     services: manifest.services.map((s) => s.name),
   };
+}
+
+/** A bare `host:port` endpoint speaks what `registry.hosts` says of it, else what the push host speaks. */
+function endpointScheme(
+  endpoint: string | null,
+  hosts: Record<string, HostSettings>,
+  pushScheme: 'http' | 'https',
+): 'http' | 'https' {
+  const own = endpoint ? hosts[endpoint] : undefined;
+  return own ? (own.insecure ? 'http' : 'https') : pushScheme;
 }
 
 /** `scheme://host[:port]` with no path or trailing slash; a bare `host:port` gets `scheme`. */

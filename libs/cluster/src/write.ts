@@ -1,8 +1,9 @@
 /**
  * Write a cluster config under one directory: each file replaced atomically (the one atomic
- * writer, libs/report's), so a node or tool reading `certs.d` never sees half a file.
+ * writer, libs/report's), so a node or tool reading `certs.d` never sees half a file. CA files
+ * are copied beside the hosts.toml that names them; a file with credentials is written 0600.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@imagefleet/report';
 import type { Manifest } from '@imagefleet/manifest';
@@ -27,11 +28,22 @@ export async function writeClusterConfig(
   const absolute = path.resolve(dir);
   const config = clusterConfig(manifest, kind, { ...opts, outDir: absolute });
   const written: string[] = [];
+  const copied: Record<string, string> = {};
+  for (const [relative, source] of Object.entries(config.copies)) {
+    try {
+      copied[relative] = await readFile(source, 'utf8');
+    } catch (err) {
+      throw new ClusterConfigError(
+        `caFile ${source} (for ${relative.split('/')[1]}) cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
+    }
+  }
   await makeDirectory(absolute, dir);
-  for (const [relative, content] of Object.entries(config.files)) {
+  for (const [relative, content] of Object.entries({ ...config.files, ...copied })) {
     const file = path.join(absolute, ...relative.split('/'));
     await makeDirectory(path.dirname(file), dir);
-    await writeFileAtomic(file, content, relative.endsWith('.sh') ? 0o755 : 0o644);
+    const mode = relative.endsWith('.sh') ? 0o755 : config.secretFiles.includes(relative) ? 0o600 : 0o644;
+    await writeFileAtomic(file, content, mode);
     written.push(file);
   }
   return { ...config, dir: absolute, written };

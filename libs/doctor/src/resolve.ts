@@ -1,9 +1,12 @@
 /**
  * Does every host of the manifest resolve from this machine? `*.localhost` names are the usual
  * miss: glibc does not map them to loopback (systemd-resolved does), so the reference host of a
- * k3d set-up (`k3d-ameide.localhost`) is unknown here unless /etc/hosts has a line for it.
+ * k3d set-up (`k3d-ameide.localhost`) is unknown to docker and other glibc tools unless
+ * /etc/hosts has a line for it. imagefleet itself treats them as loopback (RFC 6761, the
+ * registry transport's resolve.ts), so that is a pass with the line for the other tools.
  */
 import { isIP } from 'node:net';
+import { isLocalhostName } from '@imagefleet/registry';
 import { fail, pass, type DoctorCheck } from './types.js';
 
 export type Lookup = (name: string) => Promise<{ address: string }>;
@@ -40,6 +43,11 @@ export async function resolvesHere(
     error = (e as { code?: string }).code ?? (e as Error).message;
   }
   if (opts.builderOnly) return pass(label, `does not resolve here (${error}); only the builder uses it (builderHost)`);
+  if (isLocalhostName(name))
+    return pass(
+      label,
+      `loopback for imagefleet (RFC 6761) (${role.roles.join(', ')}); glibc does not map it (${error})${opts.etcHosts ? `: for docker and other tools, add "${opts.etcHosts}" to /etc/hosts` : ''}`,
+    );
   const localhost = name.endsWith('.localhost') ? ' (glibc does not map *.localhost to loopback)' : '';
   return fail(
     label,

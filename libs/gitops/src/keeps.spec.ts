@@ -28,6 +28,7 @@ const manifest: Manifest = {
     cache: { registry: null },
     overrides: [],
   },
+  cluster: { endpoint: null },
   flux: fluxConfig(null),
   summary: { keepRuns: 20 },
   services: [svc('web'), svc('api'), svc('plain', ['dev'])],

@@ -41,6 +41,7 @@ const manifest: Manifest = {
     cache: { registry: null },
     overrides: [],
   },
+  cluster: { endpoint: null },
   flux: fluxConfig(null),
   summary: { keepRuns: 20 },
   services: [svc('hello-app', ['dev', 'dev-{shortSha}-{timestamp}']), svc('plain', ['dev'])],

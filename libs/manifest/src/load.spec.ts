@@ -72,6 +72,7 @@ describe('loadManifest', () => {
       retention: { keep: 5 },
       cache: { registry: null },
       overrides: [],
+      cluster: { endpoint: null },
       flux: fluxConfig(null),
       summary: { keepRuns: 20 },
       services: [

@@ -63,6 +63,7 @@ export function normalise(raw: ManifestFile, opts: NormaliseOptions): Manifest {
     retention: { keep: raw.retention?.keep ?? 5 },
     cache: cache(raw, pushHost),
     overrides: opts.overrides ?? [],
+    cluster: { endpoint: raw.cluster?.endpoint ?? null },
     flux: fluxConfig(raw.flux),
     summary: { keepRuns: raw.summary?.keepRuns ?? 20 },
     services: names

@@ -34,6 +34,7 @@ const manifest: Manifest = {
   retention: { keep: 5 },
   cache: { registry: null },
   overrides: [],
+  cluster: { endpoint: null },
   flux: fluxConfig(null),
   summary: { keepRuns: 20 },
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],

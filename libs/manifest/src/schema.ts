@@ -103,6 +103,15 @@ export const SummarySchema = z.strictObject({
   keepRuns: z.int().min(1).nullish(),
 });
 
+/** What only the cluster knows about the registry. */
+export const ClusterSchema = z.strictObject({
+  /**
+   * Where cluster nodes reach the registry that serves the push host, when they cannot use the
+   * push host's own address (a loopback push host): `host:port` or a URL, e.g. `http://registry.infra:5000`.
+   */
+  endpoint: z.string().min(1).nullish(),
+});
+
 export const ConcurrencySchema = z.strictObject({
   push: z.int().min(1).nullish(),
   build: z.int().min(1).nullish(),
@@ -168,6 +177,7 @@ export const ManifestFileSchema = z.strictObject({
   defaults: DefaultsSchema.nullish(),
   retention: RetentionSchema.nullish(),
   cache: CacheSchema.nullish(),
+  cluster: ClusterSchema.nullish(),
   flux: FluxSchema.nullish(),
   summary: SummarySchema.nullish(),
   services: z
@@ -187,6 +197,7 @@ const sections: Record<string, z.ZodObject> = {
   defaults: DefaultsSchema,
   retention: RetentionSchema,
   cache: CacheSchema,
+  cluster: ClusterSchema,
   flux: FluxSchema,
   summary: SummarySchema,
 };

@@ -133,6 +133,15 @@ export interface RetentionConfig {
   keep: number;
 }
 
+export interface ClusterSettings {
+  /**
+   * Where cluster nodes reach the registry behind a loopback push host (`cluster.endpoint`), or
+   * null for what each cluster kind does by default (see libs/cluster).
+   * @example 'http://registry.infra:5000'
+   */
+  endpoint: string | null;
+}
+
 /** The Flux objects `imagefleet flux` writes (docs/gitops.md). */
 export interface FluxConfig {
   /** @default 'flux-system' */
@@ -201,6 +210,7 @@ export interface Manifest {
   cache: CacheConfig;
   /** Values the environment replaced, environment over manifest (one rule for all). */
   overrides: EnvOverride[];
+  cluster: ClusterSettings;
   flux: FluxConfig;
   summary: SummaryConfig;
   /** In declaration order. */

@@ -127,20 +127,27 @@ async function stopPid(pid: number, graceMs: number): Promise<void> {
   throw new Error(`the registry (pid ${pid}) survived SIGKILL`);
 }
 
-export interface CollectOptions {
+export interface CollectOptions extends SlotOptions {
   /** Decided once the registry is down (nothing changes its storage any more). */
   deleteUntagged(): Promise<{ deleteUntagged: boolean; why: string }>;
-  /** Push slot dir and count: all are held while the registry is down. */
+  /** GC bound. @default 600000 */
+  gcTimeoutMs?: number;
+}
+
+/** What holding every push slot of the workspace needs. */
+export interface SlotOptions {
   slotsDir: string;
   slots: number;
   /** Give up waiting for running pushes after this long (GC skipped). @default 600000 */
   slotWaitMs?: number;
-  /** GC bound. @default 600000 */
-  gcTimeoutMs?: number;
   say(line: string): void;
 }
 
-export async function collectGarbage(target: GcTarget, opts: CollectOptions): Promise<GcOutcome> {
+/**
+ * Run `collect` with every push slot of this workspace held, so no push of ours starts while
+ * garbage is collected; skipped (a value) when pushes keep running past `slotWaitMs`.
+ */
+export async function withPushesHeld(opts: SlotOptions, collect: () => Promise<GcOutcome>): Promise<GcOutcome> {
   const held: Slot[] = [];
   const signal = AbortSignal.timeout(opts.slotWaitMs ?? 600_000);
   try {
@@ -161,6 +168,14 @@ export async function collectGarbage(target: GcTarget, opts: CollectOptions): Pr
         };
       throw error;
     }
+    return await collect();
+  } finally {
+    await Promise.all(held.map((s) => s.release()));
+  }
+}
+
+export function collectGarbage(target: GcTarget, opts: CollectOptions): Promise<GcOutcome> {
+  return withPushesHeld(opts, async () => {
     const pid = livePid(target.pidFile, target.registryBin);
     if (pid === undefined)
       return {
@@ -189,7 +204,5 @@ export async function collectGarbage(target: GcTarget, opts: CollectOptions): Pr
       opts.say('registry started again');
     }
     return outcome;
-  } finally {
-    await Promise.all(held.map((s) => s.release()));
-  }
+  });
 }

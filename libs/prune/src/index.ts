@@ -2,3 +2,4 @@
 export { prune, type PruneOptions, type PruneReport, type PrunedManifest } from './prune.js';
 export { devRegistryGcTarget, waitAnswering, type GcTarget, type GcOutcome } from './gc.js';
 export { decideRetention, type RetentionDecision, type RetentionInput, type RetentionPlan } from './policy.js';
+export { pruneCounts, pruneSummary, type PruneCounts } from './summary.js';

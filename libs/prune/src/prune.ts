@@ -8,8 +8,9 @@
 import { cacheTag } from './cache-tag.js';
 import pLimit from 'p-limit';
 import { isTemplate, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
-import type { RegistryClient, VerifyStatus } from '@imagefleet/registry';
+import { isLoopbackHost, type RegistryClient, type VerifyStatus } from '@imagefleet/registry';
 import { createRunRegistry, readDigestPins, workspacePaths } from '@imagefleet/pipeline';
+import { collectInContainer, findRegistryContainer } from './container-gc.js';
 import { collectGarbage, devRegistryGcTarget, readRegistryConfig, type GcOutcome, type GcTarget } from './gc.js';
 import { readInventory } from './inventory.js';
 import { decideRetention, type RetentionDecision } from './policy.js';
@@ -27,8 +28,9 @@ export interface PruneOptions {
   /** The push host's client. @default createRunRegistry(manifest, env).push */
   client?: RegistryClient;
   /**
-   * Where garbage collection runs: the dev registry of up.sh when pushHost is it (default), a
-   * target of the caller's (tests), or `null`: never.
+   * Where garbage collection runs: the dev registry of up.sh when pushHost is it, else a cluster
+   * script's registry container (`k3d-<name>`, `kind-registry`) publishing the push port
+   * (default); a target of the caller's (tests); or `null`: never.
    */
   gc?: GcTarget | null;
   /** Progress lines (waiting for pushes, stopping the registry). */
@@ -46,6 +48,8 @@ export interface PrunedManifest extends RetentionDecision {
 export interface PruneReport {
   manifests: PrunedManifest[];
   gc: GcOutcome;
+  /** The registry refused a DELETE because deletes are off (`storage.delete.enabled`, 405 UNSUPPORTED). */
+  deletesDisabled: boolean;
   /** Every kept image verifies and every delete went through. */
   ok: boolean;
 }
@@ -99,9 +103,11 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
     return {
       manifests: rows,
       gc: { status: 'skipped', detail: 'dry run: nothing deleted, no garbage collection' },
+      deletesDisabled: false,
       ok: true,
     };
 
+  let deletesDisabled = false;
   await Promise.all(
     rows
       .filter((r) => r.action === 'delete')
@@ -112,9 +118,15 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
             r.outcome = 'deleted';
           } catch (error) {
             // Already gone (a child deleted with its index, a concurrent prune) is what we wanted.
-            const code = (error as { code?: string }).code;
+            const { code, status } = error as { code?: string; status?: number };
             if (code === 'MANIFEST_UNKNOWN') r.outcome = 'already gone';
-            else Object.assign(r, { outcome: `not deleted: ${(error as Error).message}`, ok: false });
+            else if (status === 405 || code === 'UNSUPPORTED') {
+              deletesDisabled = true;
+              Object.assign(r, {
+                outcome: `not deleted: ${manifest.registry.pushHost} has deletes disabled (405 UNSUPPORTED)`,
+                ok: false,
+              });
+            } else Object.assign(r, { outcome: `not deleted: ${(error as Error).message}`, ok: false });
           }
         }),
       ),
@@ -134,7 +146,25 @@ export async function prune(manifest: Manifest, opts: PruneOptions): Promise<Pru
       }),
     ),
   );
-  return { manifests: rows, gc, ok: rows.every((r) => r.ok) && gc.status !== 'failed' };
+  return { manifests: rows, gc, deletesDisabled, ok: rows.every((r) => r.ok) && gc.status !== 'failed' };
+}
+
+/** Not up.sh's registry: a cluster script's registry container publishing the push port, if any. */
+async function containerGarbage(manifest: Manifest, devSkip: string, say: (line: string) => void): Promise<GcOutcome> {
+  const { pushHost } = manifest.registry;
+  const port = /:(\d+)$/.exec(pushHost)?.[1];
+  if (!isLoopbackHost(pushHost) || port === undefined) return { status: 'skipped', detail: devSkip };
+  const found = await findRegistryContainer(manifest.builder.docker, port);
+  if ('skip' in found) return { status: 'skipped', detail: `${devSkip}; ${found.skip}` };
+  try {
+    return await collectInContainer(found.target, {
+      slotsDir: workspacePaths(manifest).pushSlots,
+      slots: manifest.concurrency.push,
+      say,
+    });
+  } catch (error) {
+    return { status: 'failed', detail: `garbage collection in ${found.target.container}: ${(error as Error).message}` };
+  }
 }
 
 async function garbageCollect(
@@ -146,7 +176,7 @@ async function garbageCollect(
   let target = opts.gc;
   if (target === undefined) {
     const dev = devRegistryGcTarget(manifest, opts.env);
-    if ('skip' in dev) return { status: 'skipped', detail: dev.skip };
+    if ('skip' in dev) return containerGarbage(manifest, dev.skip, say);
     target = dev.target;
   }
   if (target === null) return { status: 'skipped', detail: 'garbage collection not asked for' };

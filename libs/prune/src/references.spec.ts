@@ -40,6 +40,7 @@ function workspace(values: string): Manifest {
       cache: { registry: null },
       overrides: [],
     },
+    cluster: { endpoint: null },
     flux: fluxConfig(null),
     summary: { keepRuns: 20 },
     services: [svc('web'), svc('api')],

@@ -27,6 +27,7 @@ export type { VerifyResult, VerifyStatus, MissingBlob, MismatchReason } from './
 export { verifyImages } from './verify-many.js';
 export type { VerifyItem, VerifyImagesOptions } from './verify-many.js';
 export { schemeFor, isLoopbackHost } from './transport/scheme.js';
+export { isLocalhostName, lookupHost, resolveHost } from './transport/resolve.js';
 export type { Scheme } from './transport/scheme.js';
 export { resolveCredentials } from './transport/credentials.js';
 export type { Credentials, CredentialLookup } from './transport/credentials.js';

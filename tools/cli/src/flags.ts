@@ -28,7 +28,15 @@ export const COMMANDS = {
   verify: { options: { ...AS_NODE, ...JSON_FLAG }, positionals: 'services' },
   preflight: { options: {}, positionals: 'none' },
   doctor: { options: { ...AS_NODE, ...JSON_FLAG }, positionals: 'none' },
-  'cluster-config': { options: { for: { type: 'string' }, out: { type: 'string' } }, positionals: 'none' },
+  'cluster-config': {
+    options: {
+      for: { type: 'string' },
+      out: { type: 'string' },
+      workers: { type: 'string' },
+      'with-credentials': { type: 'boolean', default: false },
+    },
+    positionals: 'none',
+  },
   summary: {
     options: {
       ...JSON_FLAG,

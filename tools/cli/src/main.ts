@@ -39,10 +39,12 @@ const USAGE = `usage: imagefleet <command> [options]
                           check the set-up from this machine, the engine and (with --as-node) a node: names
                           resolve, scheme, credentials, port, insecure-registries, buildx, underscore
                           repositories, stale content tags; one line per problem with its fix; 0 when all pass
-  cluster-config --for k3d|k3s|kind|containerd|buildkitd [--out DIR]
+  cluster-config --for k3d|k3s|kind|containerd|buildkitd [--out DIR] [--workers N] [--with-credentials]
                           what a cluster needs to pull from the registry, from the manifest: printed, or
-                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml; buildkitd:
-                          DIR/buildkitd.toml, for buildkitd --config or buildx create --buildkitd-config)
+                          written under DIR (containerd: DIR/certs.d/<host:port>/hosts.toml, CAs beside;
+                          buildkitd: DIR/buildkitd.toml, for buildkitd --config or buildx create
+                          --buildkitd-config); --workers: KIND worker nodes; --with-credentials:
+                          registries.yaml gets auth from the env vars registry.hosts names (file mode 0600)
   builder ensure          create the buildx builder of builder.name from builder.create when it is
                           missing (or no longer bootstraps), bootstrap it, leave a healthy one alone
   summary [--runs] [--against RUN|FILE|previous [--fail-on slower:2x,failed,newly-failed]] [--open]
@@ -88,7 +90,12 @@ async function main(argv: string[]): Promise<number> {
     case 'doctor':
       return doctorCommand(manifestFile, { asNode, json: on('json') });
     case 'cluster-config':
-      return clusterConfigCommand(manifestFile, { for: flag('for'), out: flag('out') });
+      return clusterConfigCommand(manifestFile, {
+        for: flag('for'),
+        out: flag('out'),
+        workers: flag('workers'),
+        withCredentials: on('with-credentials'),
+      });
     case 'prune':
       return pruneCommand(manifestFile, {
         dryRun: on('dry-run'),

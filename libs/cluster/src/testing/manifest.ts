@@ -1,22 +1,36 @@
-import { fluxConfig, type Manifest, type RegistryConfig } from '@imagefleet/manifest';
+import { fluxConfig, type HostSettings, type Manifest, type RegistryConfig } from '@imagefleet/manifest';
 import { serviceSpec } from '@imagefleet/manifest/testing';
 
 /** The seeds' registry: k3d reference host, pushed through the host-published port. */
-export const SEED_REGISTRY: RegistryConfig = {
+export const SEED_REGISTRY: Omit<RegistryConfig, 'hosts'> = {
   host: 'k3d-ameide.localhost:5001',
   pushHost: 'localhost:5001',
   builderHost: 'localhost:5001',
   namespace: 'ameide',
   insecure: true,
-  hosts: {},
 };
 
-/** A normalised manifest under `/w` with two services and `registry` overlaid on the seeds'. */
-export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
+/** Settings of a host the manifest names without a `registry.hosts` entry. */
+export function plainHost(insecure: boolean, own: Partial<HostSettings> = {}): HostSettings {
+  return { insecure, caFile: null, credentialsEnv: null, dockerConfig: null, ...own };
+}
+
+/**
+ * A normalised manifest under `/w` with two services and `registry` overlaid on the seeds'; every
+ * host named gets the registry-wide `insecure` unless `hosts` says otherwise (as normalise does).
+ */
+export function manifestWith(
+  registry: Partial<RegistryConfig> = {},
+  cluster: Manifest['cluster'] = { endpoint: null },
+): Manifest {
+  const pushHost = registry.pushHost ?? SEED_REGISTRY.pushHost;
+  const merged = { ...SEED_REGISTRY, pushHost, builderHost: pushHost, ...registry };
+  const named = [merged.host, merged.pushHost, merged.builderHost];
+  const hosts = Object.fromEntries(named.map((h) => [h, plainHost(merged.insecure)]));
   return {
     file: '/w/services.manifest.yaml',
     root: '/w',
-    registry: { ...SEED_REGISTRY, ...registry },
+    registry: { ...merged, hosts: { ...hosts, ...registry.hosts } },
     concurrency: { push: 2, build: null },
     push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
     builder: {
@@ -34,6 +48,7 @@ export function manifestWith(registry: Partial<RegistryConfig> = {}): Manifest {
     retention: { keep: 5 },
     cache: { registry: null },
     overrides: [],
+    cluster,
     flux: fluxConfig(null),
     summary: { keepRuns: 20 },
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],

@@ -89,4 +89,11 @@ describe('resolveHostsDir', () => {
     mkdirSync(path.join(root, 'empty'));
     expect(resolveHostsDir(path.join(root, 'empty'))).toBe(path.join(root, 'empty'));
   });
+
+  it('is absolute: ctr 2.x resolves a relative --hosts-dir in the daemon, which then silently uses its defaults', () => {
+    const root = makeTree({ 'out/certs.d/h:1/hosts.toml': '' });
+    const relative = path.relative(process.cwd(), path.join(root, 'out'));
+    expect(resolveHostsDir(relative)).toBe(path.join(root, 'out', 'certs.d'));
+    expect(resolveHostsDir('certs.d-that-is-not-there')).toBe(path.resolve('certs.d-that-is-not-there'));
+  });
 });

@@ -40,10 +40,15 @@ export interface NodePullOutcome {
   reference: string;
 }
 
-/** `cluster-config --out DIR` writes `DIR/certs.d/…`: accept either that DIR or certs.d itself. */
+/**
+ * `cluster-config --out DIR` writes `DIR/certs.d/…`: accept either that DIR or certs.d itself.
+ * Absolute: ctr 2.x hands `--hosts-dir` to the daemon (transfer service), which resolves a
+ * relative path against its own directory, finds no hosts.toml and silently uses its defaults
+ * (HTTPS without verification for a loopback IP): a wrong CA then "pulled" (measured, 2.1.9).
+ */
 export function resolveHostsDir(dir: string): string {
-  const certsD = path.join(dir, 'certs.d');
-  return existsSync(certsD) && statSync(certsD).isDirectory() ? certsD : dir;
+  const certsD = path.resolve(dir, 'certs.d');
+  return existsSync(certsD) && statSync(certsD).isDirectory() ? certsD : path.resolve(dir);
 }
 
 /** `ctx` needs only the manifest, repository, environment and signal: a ServiceContext will do. */

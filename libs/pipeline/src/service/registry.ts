@@ -4,11 +4,11 @@
  * dropped with it (credentials, tokens and connections never outlive a run, also under the Nx
  * daemon), and the questions the pipeline asks of it.
  */
-import { lookup } from 'node:dns/promises';
 import {
   createHostCircuit,
   createRegistryClient,
   resolveCredentials,
+  resolveHost,
   type HostCircuit,
   type NetworkFailureKind,
   type RegistryClient,
@@ -101,7 +101,7 @@ export function hostClientOptions(
 async function probeReference(host: string, client: RegistryClient): Promise<ReferenceHost> {
   const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   try {
-    await lookup(name);
+    await resolveHost(name);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
     return {

@@ -78,6 +78,7 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
     retention: { keep: 5 },
     cache: { registry: null },
     overrides: [],
+    cluster: { endpoint: null },
     flux: fluxConfig(null),
     summary: { keepRuns: 20 },
     services: specs,

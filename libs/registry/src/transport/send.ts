@@ -11,6 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { systemClock, type Clock } from '@imagefleet/process';
+import { lookupHost } from './resolve.js';
 
 export interface SendOptions {
   method: string;
@@ -77,7 +78,9 @@ export function send(url: URL, opts: SendOptions): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const tls = protocol === 'https:' ? opts.tls : undefined;
     const agent = REUSABLE.has(opts.method) ? (tls?.agent ?? keepAlive[protocol]) : false;
-    const req = request(url, { method: opts.method, headers, agent, ...(tls && { ca: tls.ca }) }, (res) => {
+    // `lookup`: `*.localhost` is loopback (resolve.ts).
+    const options = { method: opts.method, headers, agent, lookup: lookupHost, ...(tls && { ca: tls.ca }) };
+    const req = request(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', fail);

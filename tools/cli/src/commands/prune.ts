@@ -5,7 +5,7 @@
  */
 import { loadManifest } from '@imagefleet/manifest';
 import { findService } from '@imagefleet/pipeline';
-import { prune } from '@imagefleet/prune';
+import { prune, pruneSummary } from '@imagefleet/prune';
 import { gitopsKeeps } from '@imagefleet/gitops';
 
 export async function pruneCommand(
@@ -28,12 +28,7 @@ export async function pruneCommand(
     (m.ok ? process.stdout : process.stderr).write(line);
   }
   process.stdout.write(`prune: garbage collection ${report.gc.status}: ${report.gc.detail}\n`);
-  const kept = report.manifests.filter((m) => m.action === 'keep');
-  const deleted = report.manifests.filter((m) => m.action === 'delete');
-  const bad = report.manifests.filter((m) => !m.ok).length;
-  const verb = opts.dryRun ? 'would delete' : 'deleted';
-  process.stdout.write(
-    `prune: ${services.length} service(s): ${kept.length} kept, ${deleted.length} ${verb}${bad ? `, ${bad} failed` : ''}\n`,
-  );
+  for (const line of pruneSummary(report, services.length, manifest.registry.pushHost))
+    process.stdout.write(`prune: ${line}\n`);
   return report.ok ? 0 : 1;
 }
