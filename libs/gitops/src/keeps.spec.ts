@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { fluxConfig, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
+import type { ServiceSpec } from '@imagefleet/manifest';
+import { testManifest } from '@imagefleet/manifest/testing';
 import { gitopsKeeps } from './keeps.js';
 
 const D = `sha256:${'d'.repeat(64)}`;
@@ -7,32 +8,7 @@ const svc = (name: string, tags = ['dev', 'dev-{shortSha}-{timestamp}']): Servic
   ...{ name, context: '', contextRel: '', dockerfile: '', dockerfileRel: '', secrets: [], buildArgs: {} },
   ...{ dependsOn: [], labels: {}, addHosts: {}, line: 1, tags },
 });
-const manifest: Manifest = {
-  ...{ file: '/w/services.manifest.yaml', root: '/w' },
-  registry: { host: 'r:5000', pushHost: 'r:5000', builderHost: 'r:5000', namespace: 'ns', insecure: true, hosts: {} },
-  ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-  ...{
-    builder: {
-      driver: 'docker',
-      docker: 'docker',
-      env: {},
-      name: null,
-      endpoint: null,
-      buildctl: 'buildctl',
-      tls: null,
-      create: null,
-      addHosts: {},
-      network: null,
-    },
-    retention: { keep: 5 },
-    cache: { registry: null },
-    overrides: [],
-  },
-  cluster: { endpoint: null },
-  flux: fluxConfig(null),
-  summary: { keepRuns: 20 },
-  services: [svc('web'), svc('api'), svc('plain', ['dev'])],
-};
+const manifest = testManifest({ services: [svc('web'), svc('api'), svc('plain', ['dev'])] });
 const keeps = gitopsKeeps(manifest);
 
 describe('gitopsKeeps', () => {

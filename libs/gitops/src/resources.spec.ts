@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { fluxConfig, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
+import type { ServiceSpec } from '@imagefleet/manifest';
+import { testManifest } from '@imagefleet/manifest/testing';
 import { fluxResources } from './resources.js';
 
 const svc = (name: string, tags: string[]): ServiceSpec => ({
@@ -13,39 +14,16 @@ const host = {
   credentialsEnv: { username: 'U', password: 'P' },
   dockerConfig: null,
 };
-const manifest: Manifest = {
-  ...{ file: '/w/services.manifest.yaml', root: '/w' },
+const manifest = testManifest({
   registry: {
     host: 'git.example.org',
     pushHost: '10.42.2.16:3000',
     builderHost: '10.42.2.16:3000',
     namespace: 'giteaadmin',
-    insecure: true,
     hosts: { 'git.example.org': host },
   },
-  ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-  ...{
-    builder: {
-      driver: 'docker',
-      docker: 'docker',
-      env: {},
-      name: null,
-      endpoint: null,
-      buildctl: 'buildctl',
-      tls: null,
-      create: null,
-      addHosts: {},
-      network: null,
-    },
-    retention: { keep: 5 },
-    cache: { registry: null },
-    overrides: [],
-  },
-  cluster: { endpoint: null },
-  flux: fluxConfig(null),
-  summary: { keepRuns: 20 },
   services: [svc('hello-app', ['dev', 'dev-{shortSha}-{timestamp}']), svc('plain', ['dev'])],
-};
+});
 
 describe('fluxResources', () => {
   test('per followed service an ImageRepository and an ImagePolicy; one automation; a kustomization', () => {

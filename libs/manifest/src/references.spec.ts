@@ -1,44 +1,20 @@
 import { describe, expect, test } from 'vitest';
 import { imageReferences, imageRepository } from './references.js';
-import { fluxConfig } from './normalise.js';
-import type { Manifest, ServiceSpec } from './types.js';
+import type { ServiceSpec } from './types.js';
+import { testManifest } from './testing/manifest.js';
 import { serviceSpec } from './testing/service-spec.js';
 
 const service = (name: string, tags: string[]): ServiceSpec => serviceSpec(name, { tags });
 
-const manifest: Manifest = {
-  file: '/w/services.manifest.yaml',
-  root: '/w',
+const manifest = testManifest({
   registry: {
     host: 'k3d-ameide.localhost:5001',
     pushHost: 'localhost:5001',
-    namespace: 'ameide',
-    insecure: true,
     builderHost: 'localhost:5001',
-    hosts: {},
+    namespace: 'ameide',
   },
-  concurrency: { push: 2, build: null },
-  push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-  builder: {
-    driver: 'docker',
-    docker: 'docker',
-    env: {},
-    buildctl: 'buildctl',
-    name: null,
-    endpoint: null,
-    tls: null,
-    create: null,
-    addHosts: {},
-    network: null,
-  },
-  retention: { keep: 5 },
-  cache: { registry: null },
-  overrides: [],
-  cluster: { endpoint: null },
-  flux: fluxConfig(null),
-  summary: { keepRuns: 20 },
   services: [service('web', ['dev', 'latest']), service('api', ['dev'])],
-};
+});
 
 describe('image references', () => {
   test('repository is namespace/service', () => {

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fluxConfig, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
+import type { Manifest, ServiceSpec } from '@imagefleet/manifest';
+import { testManifest } from '@imagefleet/manifest/testing';
 import { protectedImages, type GitOpsKeeps, type Protected } from './references.js';
 
 const dirs: string[] = [];
@@ -19,32 +20,7 @@ function workspace(values: string): Manifest {
   dirs.push(root);
   mkdirSync(join(root, 'gitops'));
   writeFileSync(join(root, 'gitops', 'values.yaml'), values);
-  return {
-    ...{ file: join(root, 'services.manifest.yaml'), root },
-    registry: { host: 'r:5000', pushHost: 'r:5000', builderHost: 'r:5000', namespace: 'ns', insecure: true, hosts: {} },
-    ...{ concurrency: { push: 2, build: null }, push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 } },
-    ...{
-      builder: {
-        driver: 'docker',
-        docker: 'docker',
-        env: {},
-        name: null,
-        endpoint: null,
-        buildctl: 'buildctl',
-        tls: null,
-        create: null,
-        addHosts: {},
-        network: null,
-      },
-      retention: { keep: 5 },
-      cache: { registry: null },
-      overrides: [],
-    },
-    cluster: { endpoint: null },
-    flux: fluxConfig(null),
-    summary: { keepRuns: 20 },
-    services: [svc('web'), svc('api')],
-  };
+  return testManifest({ file: join(root, 'services.manifest.yaml'), root, services: [svc('web'), svc('api')] });
 }
 
 describe('protectedImages: what the GitOps side names in a values file stays', () => {

@@ -1,5 +1,5 @@
-import { fluxConfig, type HostSettings, type Manifest, type RegistryConfig } from '@imagefleet/manifest';
-import { serviceSpec } from '@imagefleet/manifest/testing';
+import type { HostSettings, Manifest, RegistryConfig } from '@imagefleet/manifest';
+import { serviceSpec, testManifest } from '@imagefleet/manifest/testing';
 
 /** The seeds' registry: k3d reference host, pushed through the host-published port. */
 export const SEED_REGISTRY: Omit<RegistryConfig, 'hosts'> = {
@@ -27,30 +27,9 @@ export function manifestWith(
   const merged = { ...SEED_REGISTRY, pushHost, builderHost: pushHost, ...registry };
   const named = [merged.host, merged.pushHost, merged.builderHost];
   const hosts = Object.fromEntries(named.map((h) => [h, plainHost(merged.insecure)]));
-  return {
-    file: '/w/services.manifest.yaml',
-    root: '/w',
+  return testManifest({
     registry: { ...merged, hosts: { ...hosts, ...registry.hosts } },
-    concurrency: { push: 2, build: null },
-    push: { retries: 3, stallSeconds: 60, timeoutSeconds: 1800 },
-    builder: {
-      driver: 'docker',
-      docker: 'docker',
-      env: {},
-      buildctl: 'buildctl',
-      name: null,
-      endpoint: null,
-      tls: null,
-      create: null,
-      addHosts: {},
-      network: null,
-    },
-    retention: { keep: 5 },
-    cache: { registry: null },
-    overrides: [],
     cluster,
-    flux: fluxConfig(null),
-    summary: { keepRuns: 20 },
     services: [serviceSpec('platform-base'), serviceSpec('www-ameide', { dependsOn: ['platform-base'] })],
-  };
+  });
 }

@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fluxConfig, type Manifest, type PushPolicy, type ServiceSpec } from '@imagefleet/manifest';
+import type { Manifest, PushPolicy, ServiceSpec } from '@imagefleet/manifest';
+import { testManifest } from '@imagefleet/manifest/testing';
 
 export interface FakeService {
   name: string;
@@ -50,38 +51,17 @@ export function tempWorkspace(services: FakeService[], push: Partial<PushPolicy>
   });
   const fakesDir = join(root, '.fakes');
   mkdirSync(fakesDir);
-  const manifest: Manifest = {
+  const manifest = testManifest({
     file: join(root, 'services.manifest.yaml'),
     root,
     registry: {
       host: 'localhost:5001',
       pushHost: 'localhost:5001',
-      namespace: 'ameide',
-      insecure: true,
       builderHost: 'localhost:5001',
-      hosts: {},
+      namespace: 'ameide',
     },
-    concurrency: { push: 2, build: null },
     push: { retries: 0, stallSeconds: 60, timeoutSeconds: 120, ...push },
-    builder: {
-      driver: 'docker',
-      docker: 'docker',
-      env: {},
-      buildctl: 'buildctl',
-      name: null,
-      endpoint: null,
-      tls: null,
-      create: null,
-      addHosts: {},
-      network: null,
-    },
-    retention: { keep: 5 },
-    cache: { registry: null },
-    overrides: [],
-    cluster: { endpoint: null },
-    flux: fluxConfig(null),
-    summary: { keepRuns: 20 },
     services: specs,
-  };
+  });
   return { root, manifest, fakesDir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
