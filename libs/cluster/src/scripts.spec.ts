@@ -89,11 +89,11 @@ describe('k3d.sh', () => {
     const m = await machine('k3d');
     const fresh = await m.run();
     expect(fresh.exitCode, fresh.record).toBe(0);
-    expectGolden('scripts/k3d-fresh.log', fresh.record);
+    expectGolden('scripts/k3d-fresh.txt', fresh.record);
     const again = await m.run();
     expect(again.exitCode, again.record).toBe(0);
     expect(again.record).not.toMatch(/^k3d (registry|cluster) create/m);
-    expectGolden('scripts/k3d-second-run.log', again.record);
+    expectGolden('scripts/k3d-second-run.txt', again.record);
   });
 
   test("port held by up.sh's registry: refused before anything is touched, naming the port, the holder and --port", async () => {
@@ -102,7 +102,7 @@ describe('k3d.sh', () => {
     const refused = await m.run();
     expect(refused.exitCode, refused.record).toBe(1);
     expect(refused.record).not.toMatch(/create|run -d|start/);
-    expectGolden('scripts/k3d-port-held.log', refused.record);
+    expectGolden('scripts/k3d-port-held.txt', refused.record);
     const moved = await m.run(['--port', '5002']);
     expect(moved.exitCode, moved.record).toBe(0);
     expect(moved.record).toContain('k3d registry create ameide.localhost --port 5002');
@@ -125,11 +125,11 @@ describe('kind.sh', () => {
     const m = await machine('kind', 1);
     const fresh = await m.run();
     expect(fresh.exitCode, fresh.record).toBe(0);
-    expectGolden('scripts/kind-fresh.log', fresh.record);
+    expectGolden('scripts/kind-fresh.txt', fresh.record);
     const again = await m.run();
     expect(again.exitCode, again.record).toBe(0);
     expect(again.record).not.toMatch(/^docker (run|network connect|cp)|^kind create/m);
-    expectGolden('scripts/kind-second-run.log', again.record);
+    expectGolden('scripts/kind-second-run.txt', again.record);
   });
 
   test('port held by another container: refused, naming it', async () => {
@@ -138,7 +138,7 @@ describe('kind.sh', () => {
     writeFileSync(path.join(m.state, 'published', '5001'), 'registry\n');
     const refused = await m.run();
     expect(refused.exitCode, refused.record).toBe(1);
-    expectGolden('scripts/kind-port-held.log', refused.record);
+    expectGolden('scripts/kind-port-held.txt', refused.record);
   });
 
   test('a worker added to kind-cluster.yaml by hand, without the mount, gets the mirrors copied', async () => {
