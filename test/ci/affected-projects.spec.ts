@@ -18,7 +18,8 @@ async function affectedBy(file: string): Promise<string[]> {
 
 describe('nx affected on the tool itself', () => {
   it.each([
-    ['libs/review/src/index.ts', ['@imagefleet/cli', '@imagefleet/review']],
+    // The push executor writes the review of each run.
+    ['libs/review/src/index.ts', ['@imagefleet/cli', '@imagefleet/nx-plugin', '@imagefleet/review']],
     // The integration suites use gitops; the benchmarks use the suites' helpers.
     ['libs/gitops/src/pin.ts', ['@imagefleet/bench', '@imagefleet/cli', '@imagefleet/e2e', '@imagefleet/gitops']],
     [
@@ -34,6 +35,7 @@ describe('nx affected on the tool itself', () => {
         '@imagefleet/pipeline',
         '@imagefleet/prune',
         '@imagefleet/registry',
+        '@imagefleet/review',
       ],
     ],
   ])('a change to %s selects %j (and no service: images depend on their own files only)', async (file, projects) => {

@@ -24,8 +24,8 @@ describe('module boundaries', () => {
 
   it.each([
     ['libs/doctor/src/probe.ts', 'prune', /layer:feature.*can only depend on/],
-    ['libs/registry/src/probe.ts', 'review', /layer:domain.*can only depend on/],
-    ['libs/pipeline/src/probe.ts', 'review', /layer:pipeline.*can only depend on/],
+    ['libs/registry/src/probe.ts', 'affected', /layer:domain.*can only depend on/],
+    ['libs/pipeline/src/probe.ts', 'affected', /layer:pipeline.*can only depend on/],
     ['libs/manifest/src/probe.ts', 'report', /layer:core.*can only depend on/],
     // An import back up a dependency is a cycle before it is a layer.
     [
