@@ -5,6 +5,7 @@
  * there the suites run.
  */
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './workspace.js';
 
@@ -29,6 +30,14 @@ export interface PartSpec {
 
 const said = new Set<string>();
 
+function part(name: string, files: Record<string, string>, found: boolean, missing: string): Part {
+  if (!found && !said.has(name)) {
+    said.add(name);
+    process.stdout.write(`${missing}\n`);
+  }
+  return { name, files: found ? files : {}, found, missing: found ? '' : missing };
+}
+
 /** Look the part up; print its one line the first time it is found missing. */
 export function optionalPart(spec: PartSpec): Part {
   const files: Record<string, string> = {};
@@ -37,14 +46,35 @@ export function optionalPart(spec: PartSpec): Part {
     if (existsSync(file)) files[role] = file;
   }
   const found = Object.keys(files).length === Object.keys(spec.env).length;
-  const missing = found
-    ? ''
-    : `skipped: needs ${spec.name} (${Object.values(spec.env).join('/')} or ${spec.dir}): ${spec.howTo}`;
-  if (!found && !said.has(spec.name)) {
-    said.add(spec.name);
-    process.stdout.write(`${missing}\n`);
-  }
-  return { name: spec.name, files: found ? files : {}, found, missing };
+  return part(
+    spec.name,
+    files,
+    found,
+    `skipped: needs ${spec.name} (${Object.values(spec.env).join('/')} or ${spec.dir}): ${spec.howTo}`,
+  );
+}
+
+/**
+ * The docker-buildx CLI plugin, where the docker CLI looks for it: the config dir's cli-plugins
+ * (DOCKER_CONFIG, else ~/.docker), then the system dirs. Debian 12's docker.io ships none.
+ */
+export function buildxPart(): Part {
+  const config = process.env['DOCKER_CONFIG'] || join(homedir(), '.docker');
+  const dirs = [
+    join(config, 'cli-plugins'),
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins',
+  ];
+  const plugin = dirs.map((dir) => join(dir, 'docker-buildx')).find((file) => existsSync(file));
+  return part(
+    'docker-buildx',
+    plugin ? { plugin } : {},
+    plugin !== undefined,
+    `skipped: needs the docker-buildx CLI plugin (in ${dirs[0]} or ${dirs.slice(1).join(', ')}): ` +
+      'bash tools/dev-env/up.sh --with-buildx',
+  );
 }
 
 /** BuildKit's daemon and client (static binaries; CI has them in ../shared/tools/buildkit). */
