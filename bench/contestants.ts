@@ -1,8 +1,10 @@
 /**
- * The three ways the benchmark runs over a fixture fleet, each timed as one wall-clock figure
- * and checked afterwards against what it wrote:
+ * The ways the benchmark runs over a fixture fleet, each timed as one wall-clock figure and
+ * checked afterwards against what it wrote:
  *
  * - `baseline`: bench/baseline.sh — the seed script (bash, `xargs -P $JOBS`, build + push, logs + CSV);
+ * - `bake`: `docker buildx bake --push` over the fixture's docker-bake.json — every target in one
+ *   BuildKit session (checked: every tag's manifest is in the registry afterwards);
  * - `nx`: `nx run-many -t push --jobs=JOBS` — every push task in one batch process (the plugin's
  *   push executor): registry check, build what changed, push, verify, one row per service;
  * - `floor`: `nx run-many -t floor` over the same projects, every task a cache hit (the fixture's
@@ -10,13 +12,15 @@
  *
  * Nx runs with its daemon off, no TUI, no cloud (as in CI).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse } from 'dotenv';
 import { execa } from 'execa';
 import type { SummaryJson, SummaryRow } from '@imagefleet/report';
-import { BASE, FLOOR_TARGET, TAG, type Fixture } from './fixture.js';
+import { DOCKER } from './engine.js';
+import { BAKE_FILE, BASE, FLOOR_TARGET, NAMESPACE, TAG, type Fixture } from './fixture.js';
 
-export type ContestantName = 'baseline' | 'nx' | 'floor';
+export type ContestantName = 'baseline' | 'bake' | 'nx' | 'floor';
 export type Scenario = 'cold' | 'warm' | 'one-changed';
 
 export interface RunResult {
@@ -102,6 +106,10 @@ export async function runContestant(name: ContestantName, req: RunRequest): Prom
     const problem = checkBaselineCsv(fixture) || (exit === 0 ? '' : `exit ${exit}`);
     return { ...base, ok: problem === '', problem, rows: [] };
   }
+  if (name === 'bake') {
+    const problem = (exit === 0 ? '' : `exit ${exit}`) || (await checkRegistryTags(fixture));
+    return { ...base, ok: problem === '', problem, rows: [] };
+  }
   if (name === 'floor') {
     let problem = exit === 0 ? '' : `exit ${exit}`;
     const ran = new RegExp(`Successfully ran target ${FLOOR_TARGET} for (\\d+) projects`).exec(all);
@@ -138,6 +146,12 @@ function command(name: ContestantName, req: RunRequest) {
       return execa('bash', [BASELINE, fixture.dir], {
         ...opts,
         env: { ...opts.env, REGISTRY: fixture.registryHost, JOBS: String(req.jobs ?? 2) },
+      });
+    case 'bake':
+      // bake reads `secret: [id=X,env=X]` from its environment: the fixture's .env, as the seed sources it.
+      return execa(DOCKER, ['buildx', 'bake', '--file', BAKE_FILE, '--push', '--progress=plain'], {
+        ...opts,
+        env: { ...opts.env, ...dotenv(fixture) },
       });
     case 'nx':
       return execa(process.execPath, [nxBin(), 'run-many', '-t', 'push', `--jobs=${req.jobs ?? 2}`], opts);
@@ -177,6 +191,27 @@ function checkSummary(fixture: Fixture, summary: SummaryJson, startedMs: number,
     const want =
       req.scenario === 'cold' || (req.scenario === 'one-changed' && service === req.changed) ? 'pushed' : 'unchanged';
     if (row.status !== want) return `${service}: ${row.status}, expected ${want} on ${req.scenario}`;
+  }
+  return '';
+}
+
+/** The fixture's .env, read as dotenv reads it (bake takes the secret from its environment). */
+function dotenv(fixture: Fixture): Record<string, string> {
+  return parse(readFileSync(join(fixture.dir, '.env')));
+}
+
+/** bake writes no rows: the registry says whether every tag (base included) has a manifest. */
+async function checkRegistryTags(fixture: Fixture): Promise<string> {
+  const accept = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+  ].join(', ');
+  for (const service of [BASE, ...fixture.services]) {
+    const url = `http://${fixture.registryHost}/v2/${NAMESPACE}/${service}/manifests/${TAG}`;
+    const res = await fetch(url, { method: 'HEAD', headers: { accept } });
+    if (res.status !== 200) return `${service}: HEAD ${url} answered ${res.status}`;
   }
   return '';
 }
@@ -253,6 +288,66 @@ export function phaseNote(result: RunResult, scenario: Scenario, changed: string
     parts.push(`after the last row ${s(result.seconds - end)} s (table, Nx wrap-up)`);
   }
   return `${parts.join('; ')}; exit ${s(result.seconds)} s`;
+}
+
+interface RecordedRun {
+  startedAt: string;
+  wallSeconds: number;
+  services: Record<string, { phases: { phase: string; start: number; end: number }[] }>;
+}
+
+/** Seconds during which at least one of the spans was open (their union's length). */
+function covered(spans: [number, number][]): number {
+  let total = 0;
+  let until = -Infinity;
+  for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
+    if (b <= until) continue;
+    total += b - Math.max(a, until);
+    until = b;
+  }
+  return total;
+}
+
+/**
+ * Where a cold run's seconds went, from the run's own record (`runs/<run-id>.json`: each
+ * service's phases on the run's time axis) and each build log's BuildKit steps: per phase the
+ * seconds summed over services and the wall seconds during which any service was in it; the
+ * build phase split into the CLI's start-up (spawn → BuildKit's first step), BuildKit's steps,
+ * and "exporting to image" (writing the image into the engine's store).
+ */
+export function phaseRecord(result: RunResult, fixture: Fixture): string {
+  const runId = result.rows[0]?.runId;
+  const file = runId && join(fixture.dir, 'artifacts', 'image-build-logs', 'runs', `${runId}.json`);
+  if (!file || !existsSync(file)) return 'no run record';
+  const run = JSON.parse(readFileSync(file, 'utf8')) as RecordedRun;
+  const origin = Date.parse(run.startedAt);
+  const byPhase = new Map<string, [number, number][]>();
+  let startup = 0;
+  let exporting = 0;
+  for (const [service, timeline] of Object.entries(run.services)) {
+    for (const p of timeline.phases) {
+      const list = byPhase.get(p.phase) ?? [];
+      list.push([p.start, p.end]);
+      byPhase.set(p.phase, list);
+    }
+    const build = timeline.phases.find((p) => p.phase === 'build');
+    const log = join(fixture.dir, 'artifacts', 'image-build-logs', `${service}_${TAG}.log`);
+    if (!build || !existsSync(log)) continue;
+    const text = readFileSync(log, 'utf8');
+    const first = /^(\S+Z) #1 /m.exec(text);
+    if (first) startup += Math.max(0, (Date.parse(first[1]!) - origin) / 1000 - build.start);
+    const step = /^\S+Z #(\d+) exporting to image$/m.exec(text);
+    const done = step && new RegExp(`^\\S+Z #${step[1]} DONE ([\\d.]+)s$`, 'm').exec(text);
+    if (done) exporting += Number(done[1]);
+  }
+  const parts = [...byPhase].map(([phase, spans]) => {
+    const sum = spans.reduce((n, [a, b]) => n + (b - a), 0);
+    return `${phase} ${sum.toFixed(1)} s (wall ${covered(spans).toFixed(1)} s)`;
+  });
+  return (
+    `run record (wall ${run.wallSeconds.toFixed(1)} s), summed over services (wall with any service in it): ${parts.join(', ')}; ` +
+    `of build: CLI start-up ${startup.toFixed(1)} s, exporting to image ${exporting.toFixed(1)} s`
+  );
 }
 
 /** Wall seconds of one command in the fixture (start-up probes). */

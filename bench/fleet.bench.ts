@@ -1,13 +1,15 @@
 /**
- * The fleet benchmark (issue 10, "Targets"): a fixture monorepo of N services, pushed cold, warm
+ * The fleet benchmark (issue 20, "Targets"): a fixture monorepo of N services, pushed cold, warm
  * (nothing changed) and with one service changed — by the seed-style baseline script at its
- * best JOBS and by plain `nx run-many -t push --jobs=JOBS` (one batch process) — side by side
- * in the same run, with Nx's own floor (`nx run-many` over the same projects, every task a cache
- * hit) timed in the same rounds. Prints a Markdown table (also written to bench/results.md, or
- * to `--out`) with PASS/FAIL per target; a missed target is reported, not an error exit.
+ * best JOBS, by `docker buildx bake --push`, and by plain `nx run-many -t push --jobs=JOBS` (one
+ * batch process) — side by side in the same rounds, with Nx's own floor (`nx run-many` over the
+ * same projects, every task a cache hit). Prints a Markdown table (also written to
+ * bench/results.md, or to `--out`) with PASS/FAIL per target; a missed target is reported, not
+ * an error exit.
  *
- * Run: `node --import tsx bench/fleet.bench.ts [--sizes 12,40] [--rounds 1] [--jobs 1,2,4] [--out FILE]`
- * (`npm run bench` runs bench/verify.bench.ts first).
+ * Run: `node --import tsx bench/fleet.bench.ts [--sizes 12,40] [--rounds 1] [--jobs 1,2,4]
+ * [--payload-kib 200] [--loops 20000] [--builder docker|buildx-push] [--push-limit 2]
+ * [--only baseline,bake,nx] [--out FILE]` (`npm run bench` runs bench/verify.bench.ts first).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -15,12 +17,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { startRegistry, type RunningRegistry } from '../test/support/registry-server.js';
-import { makeFixture, type Fixture } from './fixture.js';
+import { FIXTURE_BUILDERS, makeFixture, type Fixture, type FixtureBuilder } from './fixture.js';
 import {
   ISOLATE_PLUGINS,
   nxBin,
   ownBuildPush,
   phaseNote,
+  phaseRecord,
   runContestant,
   timeCommand,
   type ContestantName,
@@ -38,6 +41,14 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '1,2,4' },
     // Where the report goes (a validation run writes elsewhere than bench/results.md).
     out: { type: 'string' },
+    // Each service's payload and CPU work (issue 20: 2048 / 250000 at N=40, 64 / 25000 at N=120).
+    'payload-kib': { type: 'string', default: '200' },
+    loops: { type: 'string', default: '20000' },
+    // How the nx contestant builds, and its push limit (issue 20's candidates).
+    builder: { type: 'string', default: 'docker' },
+    'push-limit': { type: 'string', default: '2' },
+    // Which contestants run (an experiment on the nx path need not wait for the others).
+    only: { type: 'string', default: 'baseline,bake,nx' },
   },
 });
 const sizes = values.sizes
@@ -49,6 +60,21 @@ const jobsFirst = values.jobs
   .split(',')
   .map(Number)
   .filter((n) => Number.isInteger(n) && n > 0);
+const payloadKib = Number(values['payload-kib']);
+const loops = Number(values.loops);
+const only = new Set(values.only.split(','));
+if (![...only].every((c) => ['baseline', 'bake', 'nx'].includes(c)))
+  throw new Error(`--only takes a list of baseline, bake and nx, got "${values.only}"`);
+const builder = values.builder as FixtureBuilder;
+const pushLimit = Number(values['push-limit']);
+if (!FIXTURE_BUILDERS.includes(builder) || !Number.isInteger(pushLimit) || pushLimit < 1)
+  throw new Error(
+    `--builder takes ${FIXTURE_BUILDERS.join(' or ')} and --push-limit a positive integer, got "${values.builder}" and "${values['push-limit']}"`,
+  );
+if (!(payloadKib > 0) || !Number.isInteger(loops) || loops < 0)
+  throw new Error(
+    `--payload-kib takes a positive number and --loops an integer, got "${values['payload-kib']}" and "${values.loops}"`,
+  );
 if (!sizes.length || !jobsFirst.length)
   throw new Error(`--sizes and --jobs take lists of positive integers, got "${values.sizes}" and "${values.jobs}"`);
 
@@ -73,6 +99,10 @@ async function freshEnv(n: number, who: string): Promise<Env> {
     registryHost: registry.host,
     salt: `${benchId}-${who}-${salt++}`,
     label: benchId,
+    payloadBytes: Math.round(payloadKib * 1024),
+    loops,
+    builder,
+    pushLimit,
   });
   const env = { registry, fixture };
   live.add(env);
@@ -159,6 +189,20 @@ async function baseline(size: SizeResult, jobsList: number[]): Promise<void> {
   await release(env);
 }
 
+/** bake on a fresh fixture: cold, warm (the same bake again), one service changed. */
+async function bake(size: SizeResult): Promise<void> {
+  const env = await freshEnv(size.n, 'bake');
+  try {
+    for (const scenario of ['cold', 'warm'] as const)
+      record(size.cells.bake, scenario, await run('bake', env, scenario, size));
+    const changed = leaf(env);
+    env.fixture.changePayload(changed);
+    record(size.cells.bake, 'one-changed', await run('bake', env, 'one-changed', size, { changed }));
+  } finally {
+    await release(env);
+  }
+}
+
 /** JOBS values, fastest first (by best cold time; a failed run ranks last). */
 function rankJobs(cold: Map<number, Cell>): number[] {
   const score = (c: Cell) => (c.ok ? (best(c) ?? Infinity) : Infinity);
@@ -180,6 +224,7 @@ async function contender(size: SizeResult, opts: { probes: boolean }): Promise<v
     const cold = await run('nx', env, 'cold', size, { jobs });
     record(cells, 'cold', cold);
     size.notes.push(`nx cold ${cold.seconds.toFixed(2)} s: ${phaseNote(cold, 'cold', null)}`);
+    size.notes.push(`nx cold ${cold.seconds.toFixed(2)} s, ${phaseRecord(cold, env.fixture)}`);
     await run('floor', env, 'warm', size, { warmUp: true });
     const warm = await run('nx', env, 'warm', size, { jobs });
     record(cells, 'warm', warm);
@@ -239,7 +284,7 @@ try {
       n,
       baselineCold: new Map(),
       bestJobs: 0,
-      cells: { baseline: {}, nx: {}, floor: {} },
+      cells: { baseline: {}, bake: {}, nx: {}, floor: {} },
       ownBuildPush: [],
       isolate: [],
       notes: [],
@@ -250,8 +295,10 @@ try {
     const last = i === sizes.length - 1;
     const jobsList = i === 0 ? jobsFirst : rankJobs(results[0]!.baselineCold).slice(0, 2);
     for (let round = 0; round < rounds; round++) {
-      await baseline(size, jobsList);
-      await contender(size, { probes: round === 0 && last });
+      if (only.has('baseline')) await baseline(size, jobsList);
+      else size.bestJobs = jobsList[0]!;
+      if (only.has('bake')) await bake(size);
+      if (only.has('nx')) await contender(size, { probes: round === 0 && last });
     }
     size.loadAfter = load();
     log(`N=${n} done\n${renderTable([size])}`);
@@ -265,7 +312,9 @@ try {
 
 const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 const report = renderReport({
-  command: `node --import tsx bench/fleet.bench.ts --sizes ${sizes.join(',')} --rounds ${rounds}`,
+  command: `node --import tsx bench/fleet.bench.ts --sizes ${sizes.join(',')} --rounds ${rounds} --jobs ${jobsFirst.join(',')} --payload-kib ${payloadKib} --loops ${loops} --builder ${builder} --push-limit ${pushLimit}${only.size < 3 ? ` --only ${[...only].join(',')}` : ''}`,
+  payloadKib,
+  loops,
   date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   totalSeconds,
   rounds,
