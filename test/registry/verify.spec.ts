@@ -98,8 +98,34 @@ describe('verify', () => {
       'verified',
     );
     expect(result).toMatchObject({ digest: pushed.digest, mediaType: DOCKER_MANIFEST, manifests: 1, blobs: 4 });
+    // The config was read, not just HEADed: its (empty) labels come with the walk.
+    expect(result.labels).toEqual([{}]);
     expect(result.reference).toBe(`${registry.host}/team/complete:v1`);
     expect(result.detail).toContain(pushed.digest);
+  });
+
+  test("the walk reads each image's labels from its config, and checks the config's bytes", async () => {
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { 'org.example.revision': 'abc123' } } }),
+    );
+    const configDigest = await client.uploadBlob('team/labelled', config);
+    const bytes = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
+        layers: [],
+      }),
+    );
+    const digest = await client.putManifest('team/labelled', 'v1', bytes, OCI_MANIFEST);
+    const result = expectStatus(await client.verify('team/labelled', 'v1'), 'verified');
+    expect(result.labels).toEqual([{ 'org.example.revision': 'abc123' }]);
+    // Same size, other bytes (storage altered in place): a HEAD cannot tell, the read does.
+    const altered = Buffer.from(config.toString('utf8').replace('abc123', 'xyz789'));
+    writeFileSync(registry.blobDataPath(configDigest), altered);
+    const mismatch = expectStatus(await client.verify('team/labelled', 'v1'), 'digest-mismatch');
+    expect(mismatch).toMatchObject({ why: 'content', expected: configDigest, manifest: digest });
+    expect(mismatch.detail).toMatch(/hash to sha256:/);
   });
 
   test('a digest reference verifies too', async () => {
@@ -215,6 +241,8 @@ describe('verify', () => {
       );
       // index + two platform images + one attestation; 2 × (config + 2 layers) + (config + statement).
       expect(result).toMatchObject({ manifests: 4, blobs: 8, digest: index.digest });
+      // Two images' labels: the attestation manifest is not an image.
+      expect(result.labels).toHaveLength(2);
     });
 
     test('finds a missing blob in one child', async () => {

@@ -36,4 +36,3 @@ export { HostCircuit, createHostCircuit } from './transport/circuit.js';
 export { NoAnswerError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS } from './transport/send.js';
 export type { RetryPolicy } from './transport/retry.js';
 export type { NetworkFailure, NetworkFailureKind } from './transport/network.js';
-export { readImageLabels } from './image-labels.js';

@@ -41,6 +41,8 @@ export type VerifyResult =
       manifests: number;
       /** Distinct blobs checked (configs and layers). */
       blobs: number;
+      /** `config.Labels` of each image walked (an index's attestation manifests are not images). */
+      labels: Record<string, string>[];
     })
   | (Common & {
       status: 'missing-manifest';

@@ -1,14 +1,16 @@
 /**
  * The verification walk (REFERENCE §1, what `crane validate` does): fetch the tag with every
  * Accept type, recompute its digest and compare it with the header and with the digest the
- * push reported; walk an index to every child (attestations too), recursively; HEAD the config
- * and every layer of every image manifest in the target repository (layers with `urls` are
- * foreign and skipped, as distribution does) and compare sizes. All blob HEADs go out together,
- * deduplicated, bounded by the client's blob limiter.
+ * push reported; walk an index to every child (attestations too), recursively; HEAD every layer
+ * of every image manifest in the target repository (layers with `urls` are foreign and skipped,
+ * as distribution does) and compare sizes. An image's config is read (GET, not HEAD: kilobytes,
+ * one request either way) and its bytes hashed, so the walk also yields each image's labels —
+ * what the identity check compares, with no second fetch of what was just walked. All blob
+ * requests go out together, deduplicated, bounded by the client's blob limiter.
  */
 import type { LimitFunction } from 'p-limit';
 import { headBlob } from './blobs.js';
-import { isDigest } from './digest.js';
+import { digestOf, isDigest } from './digest.js';
 import { RegistryError } from './errors.js';
 import { describeChild, manifestContent, type Descriptor, type FetchedManifest } from './manifest.js';
 import { fetchManifest } from './manifests.js';
@@ -27,6 +29,12 @@ export interface VerifyContext {
   blobLimit: LimitFunction;
 }
 
+/** Configs larger than this are only HEADed (no labels read): a real one is kilobytes. */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/** What a blob request found: absent (404), its size, and for a config read whole its bytes. */
+type BlobSeen = { size: number; bytes?: Buffer } | null;
+
 type Finding =
   | { type: 'mismatch'; manifest: string; expected: string; actual: string; why: MismatchReason }
   | { type: 'missing-manifest'; digest: string; parent: string; label: string }
@@ -34,15 +42,17 @@ type Finding =
 
 class Walk {
   manifests = 0;
-  readonly blobs = new Map<string, Promise<{ size: number } | null>>();
+  readonly blobs = new Map<string, Promise<BlobSeen>>();
+  /** `config.Labels` of each image walked (attestation manifests are not images). */
+  readonly labels: Record<string, string>[] = [];
 
   constructor(
     private readonly ctx: VerifyContext,
     private readonly repo: string,
   ) {}
 
-  /** Findings of `m` and everything under it, in manifest order. */
-  async manifest(m: FetchedManifest): Promise<Finding[]> {
+  /** Findings of `m` and everything under it, in manifest order; `attestation`: an index names it as one. */
+  async manifest(m: FetchedManifest, attestation = false): Promise<Finding[]> {
     this.manifests++;
     let content;
     try {
@@ -62,10 +72,22 @@ class Walk {
       return (await Promise.all(content.manifests.map((d) => this.child(d, m.digest)))).flat();
     if (content.kind === 'other') return [];
     const blobs = [
-      this.blob(content.config, 'config', m.digest),
+      this.config(content.config, m.digest, !attestation),
       ...content.layers.filter((l) => !l.urls?.length).map((l) => this.blob(l, 'layer', m.digest)),
     ];
     return (await Promise.all(blobs)).flat();
+  }
+
+  /** The config's findings; an image's config is read whole and its labels kept. */
+  private async config(d: Descriptor, manifest: string, image: boolean): Promise<Finding[]> {
+    const read = image && d.size <= MAX_CONFIG_BYTES;
+    const findings = await this.blob(d, 'config', manifest, read);
+    const seen = await this.blobs.get(d.digest);
+    if (!read || findings.length || !seen?.bytes) return findings;
+    const actual = digestOf(seen.bytes, d.digest);
+    if (actual !== d.digest) return [{ type: 'mismatch', manifest, expected: d.digest, actual, why: 'content' }];
+    this.labels.push(labelsOf(seen.bytes));
+    return [];
   }
 
   private async child(d: Descriptor, parent: string): Promise<Finding[]> {
@@ -84,16 +106,19 @@ class Walk {
         },
       ];
     }
-    return this.manifest(got.manifest);
+    return this.manifest(got.manifest, d.platform?.os === 'unknown');
   }
 
-  private async blob(d: Descriptor, kind: MissingBlob['kind'], manifest: string): Promise<Finding[]> {
-    let head = this.blobs.get(d.digest);
-    if (!head) {
-      head = this.ctx.blobLimit(() => headBlob(this.ctx.transport, this.repo, d.digest));
-      this.blobs.set(d.digest, head);
+  private async blob(d: Descriptor, kind: MissingBlob['kind'], manifest: string, read = false): Promise<Finding[]> {
+    let seen = this.blobs.get(d.digest);
+    if (!seen) {
+      const { transport } = this.ctx;
+      seen = this.ctx.blobLimit(() =>
+        read ? readBlob(transport, this.repo, d.digest) : headBlob(transport, this.repo, d.digest),
+      );
+      this.blobs.set(d.digest, seen);
     }
-    const found = await head;
+    const found = await seen;
     if (found === null)
       return [{ type: 'blob', blob: { digest: d.digest, kind, manifest, reason: 'absent', expectedSize: d.size } }];
     if (found.size !== d.size) {
@@ -108,6 +133,31 @@ class Walk {
       return [{ type: 'blob', blob }];
     }
     return [];
+  }
+}
+
+/** `GET` a small blob: null on 404, else its bytes (hashed by the caller, against the descriptor). */
+async function readBlob(t: Transport, repo: string, digest: string): Promise<BlobSeen> {
+  const req = {
+    method: 'GET',
+    url: `/v2/${repo}/blobs/${digest}`,
+    repository: repo,
+    operation: `GET blob ${digest}`,
+  } as const;
+  const res = await t.request(req);
+  if (res.status === 404) return null;
+  if (res.status !== 200) throw await t.errorFor(res, req);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { size: bytes.length, bytes };
+}
+
+/** An image config's `config.Labels` (none, or not JSON: no labels). */
+function labelsOf(bytes: Buffer): Record<string, string> {
+  try {
+    const config = JSON.parse(bytes.toString('utf8')) as { config?: { Labels?: Record<string, string> | null } };
+    return config.config?.Labels ?? {};
+  } catch {
+    return {};
   }
 }
 
@@ -153,6 +203,7 @@ async function walk(
     mediaType,
     manifests: w.manifests,
     blobs: w.blobs.size,
+    labels: w.labels,
   });
 }
 

@@ -13,6 +13,8 @@ export interface ContentCheck {
   contentTag: string;
   /** The verified digest under the content tag, or '' when it must be built. */
   digest: string;
+  /** The labels of each image under `digest`, as the walk read them (for the identity check). */
+  labels: Record<string, string>[];
 }
 
 export async function checkContent(ctx: ServiceContext, baseDigests: Record<string, string>): Promise<ContentCheck> {
@@ -30,6 +32,7 @@ export async function checkContent(ctx: ServiceContext, baseDigests: Record<stri
     key: tag.slice('content-'.length),
     contentTag: tag,
     digest: result.status === 'verified' ? result.digest : '',
+    labels: result.status === 'verified' ? result.labels : [],
   };
 }
 

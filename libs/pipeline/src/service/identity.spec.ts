@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { OCI_MANIFEST, sha256Digest } from '@imagefleet/registry';
 import { createRunContext, serviceContext } from './context.js';
 import { checkIdentity, withIdentity, REVISION_LABEL, CONTENT_KEY_LABEL } from './identity.js';
 import { createFakeRegistry, tempWorkspace } from '../testing/fakes.js';
@@ -28,25 +27,6 @@ const clean: SourceRead = {
   ok: true,
   facts: { sha: SHA, dirty: false, branch: 'main', timestamp: '1700000100', url: 'https://git.example.com/app.git' },
 };
-
-/** An image in the fake registry whose config carries `labels`. */
-function image(registry: ReturnType<typeof createFakeRegistry>, tag: string, labels: Record<string, string>): string {
-  const config = Buffer.from(JSON.stringify({ config: { Labels: labels } }));
-  registry.blobs.set(sha256Digest(config), config);
-  const bytes = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha256Digest(config),
-        size: config.length,
-      },
-      layers: [],
-    }),
-  );
-  return registry.addImage('ameide/a', tag, bytes);
-}
 
 describe('withIdentity', () => {
   test('renders the templates and completes the labels', () => {
@@ -88,30 +68,43 @@ describe('withIdentity', () => {
 });
 
 describe('checkIdentity: the pushed config must say it is this build', () => {
-  test('the right revision and content key pass', async () => {
-    const { registry, ctx } = setup(['dev'], clean);
-    const digest = image(registry, 'dev', { [REVISION_LABEL]: SHA, [CONTENT_KEY_LABEL]: KEY });
-    expect(await checkIdentity(ctx, digest, { contentKey: KEY, built: true })).toBe('');
+  const DIGEST = `sha256:${'d'.repeat(64)}`;
+
+  test('the right revision and content key pass', () => {
+    const { ctx } = setup(['dev'], clean);
+    const labels = [{ [REVISION_LABEL]: SHA, [CONTENT_KEY_LABEL]: KEY }];
+    expect(checkIdentity(ctx, DIGEST, labels, { contentKey: KEY, built: true })).toBe('');
   });
 
-  test('a stale image (another revision) under a fresh tag fails', async () => {
-    const { registry, ctx } = setup(['dev'], clean);
-    const digest = image(registry, 'dev', {
-      [REVISION_LABEL]: '1111111111111111111111111111111111111111',
-      [CONTENT_KEY_LABEL]: KEY,
-    });
-    expect(await checkIdentity(ctx, digest, { contentKey: KEY, built: true })).toMatch(
+  test('a stale image (another revision) under a fresh tag fails', () => {
+    const { ctx } = setup(['dev'], clean);
+    const labels = [{ [REVISION_LABEL]: '1111111111111111111111111111111111111111', [CONTENT_KEY_LABEL]: KEY }];
+    expect(checkIdentity(ctx, DIGEST, labels, { contentKey: KEY, built: true })).toMatch(
       /carries revision 1111111111111111111111111111111111111111, not 9fceb02/,
     );
   });
 
-  test('an image of other content fails; an unchanged image from before the label passes on its content tag', async () => {
-    const { registry, ctx } = setup(['dev'], clean);
-    const other = image(registry, 'dev', { [REVISION_LABEL]: SHA, [CONTENT_KEY_LABEL]: 'ff'.repeat(16) });
-    expect(await checkIdentity(ctx, other, { contentKey: KEY, built: false })).toMatch(
+  test('an image of other content fails; an unchanged image from before the label passes on its content tag', () => {
+    const { ctx } = setup(['dev'], clean);
+    const other = [{ [REVISION_LABEL]: SHA, [CONTENT_KEY_LABEL]: 'ff'.repeat(16) }];
+    expect(checkIdentity(ctx, DIGEST, other, { contentKey: KEY, built: false })).toMatch(
       /carries content key ffff.*not ab12/,
     );
-    const old = image(registry, 'old', {});
-    expect(await checkIdentity(ctx, old, { contentKey: KEY, built: false })).toBe('');
+    expect(checkIdentity(ctx, DIGEST, [{}], { contentKey: KEY, built: false })).toBe('');
+    expect(checkIdentity(ctx, DIGEST, [{}], { contentKey: KEY, built: true })).toMatch(/carries content key none/);
+  });
+
+  test('every image of an index must say it; no image config at all fails', () => {
+    const { ctx } = setup(['dev'], clean);
+    const good = { [REVISION_LABEL]: SHA, [CONTENT_KEY_LABEL]: KEY };
+    expect(
+      checkIdentity(ctx, DIGEST, [good, { ...good, [REVISION_LABEL]: 'f'.repeat(40) }], {
+        contentKey: KEY,
+        built: true,
+      }),
+    ).toMatch(/carries revision f{40}/);
+    expect(checkIdentity(ctx, DIGEST, [], { contentKey: KEY, built: true })).toMatch(
+      /no image config to check the revision in/,
+    );
   });
 });

@@ -6,7 +6,6 @@
  * `{branch}`) is a failed row, not a guess.
  */
 import { imageReferences, isTemplate, renderTag, sortableTemplate, type TagFacts } from '@imagefleet/manifest';
-import { readImageLabels } from '@imagefleet/registry';
 import type { ServiceContext } from './context.js';
 
 export const REVISION_LABEL = 'org.opencontainers.image.revision';
@@ -73,15 +72,16 @@ export function withIdentity(ctx: ServiceContext, contentKey: string): ServiceCo
  * carries this run's revision (a pushed image) and the content key it was checked under. A
  * stale or foreign image under a fresh tag fails here. An image settled by its content tag was
  * built from an earlier commit: only its content key is compared (images from before the label
- * existed carry none and pass on their content tag).
+ * existed carry none and pass on their content tag). `images`: the labels of each image under
+ * `digest`, as the verification walk read them from the registry.
  * @returns '' or what is wrong
  */
-export async function checkIdentity(
+export function checkIdentity(
   ctx: ServiceContext,
   digest: string,
+  images: Record<string, string>[],
   expect: { contentKey: string; built: boolean },
-): Promise<string> {
-  const images = await readImageLabels(ctx.registry.push, ctx.repository, digest);
+): string {
   if (!images.length) return `${ctx.repository}@${digest}: no image config to check the revision in`;
   const revision = revisionOf(ctx);
   for (const labels of images) {

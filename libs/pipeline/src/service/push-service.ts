@@ -159,7 +159,7 @@ async function pushServiceLocked(
     if (reference.checked)
       log.line(`tags resolve to ${content.digest} on the reference host ${ctx.manifest.registry.host} too`);
     if (reference.note) log.line(reference.note);
-    const foreign = await checkIdentity(ctx, content.digest, { contentKey: content.key, built: false });
+    const foreign = checkIdentity(ctx, content.digest, content.labels, { contentKey: content.key, built: false });
     if (foreign) return fail('verify', foreign);
     verifying.end();
     const nodeFailure = await asNodeFailure(ctx, shared, content.digest, log);
@@ -221,7 +221,7 @@ async function pushServiceLocked(
   if (verification.result.status !== 'verified')
     return fail('verify', `${verification.host}: ${verification.result.detail}`);
   const digest = verification.result.digest;
-  const foreign = await checkIdentity(ctx, digest, { contentKey: content.key, built: true });
+  const foreign = checkIdentity(ctx, digest, verification.result.labels, { contentKey: content.key, built: true });
   if (foreign) return fail('verify', foreign);
   const verified = `verified ${digest} (${verification.result.manifests} manifest(s), ${verification.result.blobs} blob(s)) through ${verification.hosts.join(' and ')}`;
   log.line(verified);

@@ -112,6 +112,15 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
     return digest && manifest ? { digest, manifest } : null;
   };
 
+  /** What the real walk reads from an image's config: its labels, where the fake keeps the config's bytes. */
+  const labelsOf = (manifest: StoredManifest): Record<string, string>[] => {
+    const { config } = JSON.parse(manifest.bytes.toString('utf8')) as { config?: { digest?: string } };
+    const bytes = config?.digest ? registry.blobs.get(config.digest) : undefined;
+    if (!bytes) return [];
+    const parsed = JSON.parse(bytes.toString('utf8')) as { config?: { Labels?: Record<string, string> | null } };
+    return [parsed.config?.Labels ?? {}];
+  };
+
   const registry: FakeRegistry = {
     host,
     scheme: 'http',
@@ -227,6 +236,7 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
         mediaType: found.manifest.mediaType,
         manifests: 1,
         blobs: 2,
+        labels: labelsOf(found.manifest),
         detail: `${reference}: 1 manifest(s), 2 blob(s)`,
       };
     },
