@@ -19,6 +19,7 @@ import { execa } from 'execa';
 import type { SummaryJson, SummaryRow } from '@imagefleet/report';
 import { DOCKER } from './engine.js';
 import { BAKE_FILE, BASE, FLOOR_TARGET, NAMESPACE, TAG, type Fixture } from './fixture.js';
+import { watchPeakRss, type PeakRss } from './peak-rss.js';
 
 export type ContestantName = 'baseline' | 'bake' | 'nx' | 'floor';
 export type Scenario = 'cold' | 'warm' | 'one-changed';
@@ -39,6 +40,8 @@ export interface RunResult {
   tail: string;
   /** "Nx read the output from the cache … for H out of T tasks", when it said so. */
   cacheHits: { hits: number; tasks: number } | null;
+  /** The largest resident set of any process the run started (the engine and BuildKit are not its own). */
+  peakRss: PeakRss;
 }
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -79,6 +82,7 @@ export async function runContestant(name: ContestantName, req: RunRequest): Prom
   const startedMs = Date.now();
   const t0 = process.hrtime.bigint();
   const child = command(name, req);
+  const memory = watchPeakRss(child.pid!);
   const lines: RunResult['lines'] = [];
   let partial = '';
   child.all?.on('data', (chunk: Buffer) => {
@@ -89,6 +93,7 @@ export async function runContestant(name: ContestantName, req: RunRequest): Prom
   });
   const r = await child;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const peakRss = memory.stop();
   const all = stripAnsi(r.all ?? '');
   const tail = all.split('\n').slice(-40).join('\n');
   const cached = /from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(all);
@@ -98,6 +103,7 @@ export async function runContestant(name: ContestantName, req: RunRequest): Prom
     lines,
     tail,
     cacheHits: cached ? { hits: Number(cached[1]), tasks: Number(cached[2]) } : null,
+    peakRss,
   };
   if (r.timedOut) return { ...base, ok: false, problem: `timed out after ${RUN_TIMEOUT_MS / 60_000} min`, rows: [] };
   const exit = r.exitCode ?? -1;

@@ -150,6 +150,8 @@ async function run(
     env: extra.env,
     warmUp: extra.warmUp,
   });
+  const peak = size.peakRss[who];
+  if (!peak || r.peakRss.mib > peak.mib) size.peakRss[who] = r.peakRss;
   const isolate = extra.env?.['NX_ISOLATE_PLUGINS'];
   const label = `N=${size.n} ${who}${extra.jobs ? ` JOBS=${extra.jobs}` : ''} ${who === 'floor' ? (extra.warmUp ? 'warm-up (untimed)' : 'every task a cache hit') : scenario}${isolate ? ` (NX_ISOLATE_PLUGINS=${isolate})` : ''}`;
   log(`${label}: ${r.seconds.toFixed(2)} s ${r.ok ? 'ok' : `CHECK FAILED: ${r.problem}`}`);
@@ -287,6 +289,7 @@ try {
       cells: { baseline: {}, bake: {}, nx: {}, floor: {} },
       ownBuildPush: [],
       isolate: [],
+      peakRss: {},
       notes: [],
       loadBefore: load(),
       loadAfter: '',

@@ -4,6 +4,7 @@
  */
 import { ISOLATE_PLUGINS, type ContestantName, type Scenario } from './contestants.js';
 import type { MachineInfo } from './machine.js';
+import type { PeakRss } from './peak-rss.js';
 
 /** The seconds of every round of one (contestant, scenario); `ok` false if any round failed its check. */
 export interface Cell {
@@ -22,6 +23,8 @@ export interface SizeResult {
   ownBuildPush: number[];
   /** nx warm with the recommended NX_ISOLATE_PLUGINS and with the other setting, per round. */
   isolate: { recommended: number; other: number; otherOk: boolean }[];
+  /** The largest resident set of any process a contestant's runs started (the engine's own excluded). */
+  peakRss: Partial<Record<ContestantName, PeakRss>>;
   /** Free-form lines: where the time went, failed checks. */
   notes: string[];
   loadBefore: string;
@@ -46,6 +49,8 @@ export const WARM_OVER_FLOOR = 1.5;
 export const COLD_OVER_BAKE = 0.9;
 /** One changed: at most the service's own build + push + this many seconds. */
 export const ONE_CHANGED_SLACK = 0.5;
+/** Peak resident set of any process of an nx run, MB (10^6 bytes, as the issue counts). */
+export const PEAK_RSS_MB = 250;
 
 const okBest = (cell: Cell | undefined): number | null => (cell?.ok ? best(cell) : null);
 
@@ -109,10 +114,19 @@ export function renderVerdicts(sizes: SizeResult[]): string {
     warm: `Warm, nothing changed: at most ${WARM_OVER_FLOOR} × Nx's own floor in the same run`,
     'one-changed': `One service changed: at most that service's own build + push time (its row) + ${ONE_CHANGED_SLACK.toFixed(1)} s`,
   };
-  return SCENARIOS.map((scenario) => {
+  const lines = SCENARIOS.map((scenario) => {
     const t = checkTarget(size, scenario);
     return `- ${verdict(t.pass)} — N=${size.n} ${names[scenario]}: nx run-many ${fmt(best(size.cells.nx[scenario]))} s; ${t.text}`;
-  }).join('\n');
+  });
+  for (const s of sizes) {
+    const peak = s.peakRss.nx;
+    if (!peak) continue;
+    const mb = (peak.mib * 1024 * 1024) / 1e6;
+    lines.push(
+      `- ${verdict(mb <= PEAK_RSS_MB)} — N=${s.n} peak RSS of any process of an nx run ≤ ${PEAK_RSS_MB} MB: ${mb.toFixed(0)} MB (${peak.command})`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export interface ReportInput {
@@ -176,6 +190,11 @@ export function renderReport(input: ReportInput): string {
         `- nx warm, NX_ISOLATE_PLUGINS=${ISOLATE_PLUGINS} (used above) vs ${other} (same fixture, back to back), s: ${pairs}`,
       );
     }
+    const peaks = Object.entries(size.peakRss)
+      .map(([who, p]) => `${who} ${((p.mib * 1024 * 1024) / 1e6).toFixed(0)} MB (${p.command})`)
+      .join(', ');
+    if (peaks)
+      out.push(`- peak RSS of any process a contestant's runs started (VmHWM from /proc, every 200 ms): ${peaks}`);
     for (const line of size.notes) out.push(`- ${line}`);
     out.push('');
   }
