@@ -30,7 +30,7 @@ import {
   type RunResult,
   type Scenario,
 } from './contestants.js';
-import { load, machineInfo, removeBenchImages, requireEngine } from './machine.js';
+import { load, machineInfo, removeBenchImages, removeImagesPushedTo, requireEngine } from './machine.js';
 import { best, renderReport, renderTable, renderVerdicts, type Cell, type SizeResult } from './report.js';
 
 const { values } = parseArgs({
@@ -111,6 +111,7 @@ async function freshEnv(n: number, who: string): Promise<Env> {
 
 async function release(env: Env): Promise<void> {
   live.delete(env);
+  await removeImagesPushedTo(env.fixture.registryHost);
   await env.registry.stop();
   env.fixture.dispose();
 }
