@@ -9,6 +9,7 @@
  * requests go out together, deduplicated, bounded by the client's blob limiter.
  */
 import type { LimitFunction } from 'p-limit';
+import { readBlob } from './blob-get.js';
 import { headBlob } from './blobs.js';
 import { digestOf, isDigest } from './digest.js';
 import { RegistryError } from './errors.js';
@@ -114,7 +115,9 @@ class Walk {
     if (!seen) {
       const { transport } = this.ctx;
       seen = this.ctx.blobLimit(() =>
-        read ? readBlob(transport, this.repo, d.digest) : headBlob(transport, this.repo, d.digest),
+        read
+          ? readBlob(transport, this.repo, d.digest).then((bytes) => bytes && { size: bytes.length, bytes })
+          : headBlob(transport, this.repo, d.digest),
       );
       this.blobs.set(d.digest, seen);
     }
@@ -134,21 +137,6 @@ class Walk {
     }
     return [];
   }
-}
-
-/** `GET` a small blob: null on 404, else its bytes (hashed by the caller, against the descriptor). */
-async function readBlob(t: Transport, repo: string, digest: string): Promise<BlobSeen> {
-  const req = {
-    method: 'GET',
-    url: `/v2/${repo}/blobs/${digest}`,
-    repository: repo,
-    operation: `GET blob ${digest}`,
-  } as const;
-  const res = await t.request(req);
-  if (res.status === 404) return null;
-  if (res.status !== 200) throw await t.errorFor(res, req);
-  const bytes = Buffer.from(await res.arrayBuffer());
-  return { size: bytes.length, bytes };
 }
 
 /** An image config's `config.Labels` (none, or not JSON: no labels). */
