@@ -14,9 +14,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'dotenv';
 import { execa } from 'execa';
+import { readDotenv } from '@imagefleet/manifest';
+import { createRegistryClient } from '@imagefleet/registry';
 import type { SummaryJson, SummaryRow } from '@imagefleet/report';
+import { parseRunRecord } from '@imagefleet/review';
 import { DOCKER } from './engine.js';
 import { BAKE_FILE, BASE, FLOOR_TARGET, NAMESPACE, TAG, type Fixture } from './fixture.js';
 import { watchPeakRss, type PeakRss } from './peak-rss.js';
@@ -157,7 +159,7 @@ function command(name: ContestantName, req: RunRequest) {
       // bake reads `secret: [id=X,env=X]` from its environment: the fixture's .env, as the seed sources it.
       return execa(DOCKER, ['buildx', 'bake', '--file', BAKE_FILE, '--push', '--progress=plain'], {
         ...opts,
-        env: { ...opts.env, ...dotenv(fixture) },
+        env: { ...opts.env, ...readDotenv(join(fixture.dir, '.env')).values },
       });
     case 'nx':
       return execa(process.execPath, [nxBin(), 'run-many', '-t', 'push', `--jobs=${req.jobs ?? 2}`], opts);
@@ -201,23 +203,12 @@ function checkSummary(fixture: Fixture, summary: SummaryJson, startedMs: number,
   return '';
 }
 
-/** The fixture's .env, read as dotenv reads it (bake takes the secret from its environment). */
-function dotenv(fixture: Fixture): Record<string, string> {
-  return parse(readFileSync(join(fixture.dir, '.env')));
-}
-
 /** bake writes no rows: the registry says whether every tag (base included) has a manifest. */
 async function checkRegistryTags(fixture: Fixture): Promise<string> {
-  const accept = [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-  ].join(', ');
+  const client = createRegistryClient({ host: fixture.registryHost });
   for (const service of [BASE, ...fixture.services]) {
-    const url = `http://${fixture.registryHost}/v2/${NAMESPACE}/${service}/manifests/${TAG}`;
-    const res = await fetch(url, { method: 'HEAD', headers: { accept } });
-    if (res.status !== 200) return `${service}: HEAD ${url} answered ${res.status}`;
+    if (!(await client.headManifest(`${NAMESPACE}/${service}`, TAG)))
+      return `${service}: no manifest for ${fixture.registryHost}/${NAMESPACE}/${service}:${TAG}`;
   }
   return '';
 }
@@ -296,12 +287,6 @@ export function phaseNote(result: RunResult, scenario: Scenario, changed: string
   return `${parts.join('; ')}; exit ${s(result.seconds)} s`;
 }
 
-interface RecordedRun {
-  startedAt: string;
-  wallSeconds: number;
-  services: Record<string, { phases: { phase: string; start: number; end: number }[] }>;
-}
-
 /** Seconds during which at least one of the spans was open (their union's length). */
 function covered(spans: [number, number][]): number {
   let total = 0;
@@ -325,7 +310,7 @@ export function phaseRecord(result: RunResult, fixture: Fixture): string {
   const runId = result.rows[0]?.runId;
   const file = runId && join(fixture.dir, 'artifacts', 'image-build-logs', 'runs', `${runId}.json`);
   if (!file || !existsSync(file)) return 'no run record';
-  const run = JSON.parse(readFileSync(file, 'utf8')) as RecordedRun;
+  const run = parseRunRecord(readFileSync(file, 'utf8'), file);
   const origin = Date.parse(run.startedAt);
   const byPhase = new Map<string, [number, number][]>();
   let startup = 0;

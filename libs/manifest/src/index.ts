@@ -7,6 +7,7 @@ export { loadManifest, type LoadManifestOptions } from './load.js';
 export { ManifestError, SecretsError, type MissingSecret } from './errors.js';
 export { resolveEngineEnv, type EngineVariable } from './engine-env.js';
 export { loadSecretValues, type SecretValuesOptions } from './secrets.js';
+export { readDotenv, type Dotenv } from './dotenv.js';
 export { imageRepository, imageReferences, type ImageReferences } from './references.js';
 export { fluxConfig } from './normalise.js';
 export {

@@ -14,7 +14,7 @@ export {
 export type { ImageReference } from './reference.js';
 export * from './media-types.js';
 export { sha256Digest, digestOf, digestProblem, isDigest, assertDigest, DIGEST_PATTERN } from './digest.js';
-export { manifestContent, describeChild } from './manifest.js';
+export { manifestContent, describeChild, configLabels } from './manifest.js';
 export type { Descriptor, Platform, FetchedManifest, ManifestContent } from './manifest.js';
 export { RegistryError, redact } from './errors.js';
 export type { ManifestHead } from './manifests.js';

@@ -92,3 +92,15 @@ export function describeChild(d: Descriptor): string {
   const p = d.platform;
   return p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : d.mediaType;
 }
+
+/** An image config's `config.Labels` (none, or not JSON: no labels). */
+export function configLabels(bytes: Uint8Array): Record<string, string> {
+  try {
+    const config = JSON.parse(Buffer.from(bytes).toString('utf8')) as {
+      config?: { Labels?: Record<string, string> | null };
+    };
+    return config.config?.Labels ?? {};
+  } catch {
+    return {};
+  }
+}

@@ -13,7 +13,7 @@ import { readBlob } from './blob-get.js';
 import { headBlob } from './blobs.js';
 import { digestOf, isDigest } from './digest.js';
 import { RegistryError } from './errors.js';
-import { describeChild, manifestContent, type Descriptor, type FetchedManifest } from './manifest.js';
+import { configLabels, describeChild, manifestContent, type Descriptor, type FetchedManifest } from './manifest.js';
 import { fetchManifest } from './manifests.js';
 import type { Transport } from './transport/http.js';
 import { describeResult } from './verify-detail.js';
@@ -79,15 +79,14 @@ class Walk {
     return (await Promise.all(blobs)).flat();
   }
 
-  /** The config's findings; an image's config is read whole and its labels kept. */
+  /** The config's findings; an image's config is read whole, hashed, and its labels kept. */
   private async config(d: Descriptor, manifest: string, image: boolean): Promise<Finding[]> {
-    const read = image && d.size <= MAX_CONFIG_BYTES;
-    const findings = await this.blob(d, 'config', manifest, read);
-    const seen = await this.blobs.get(d.digest);
-    if (!read || findings.length || !seen?.bytes) return findings;
-    const actual = digestOf(seen.bytes, d.digest);
+    const found = await this.request(d, image && d.size <= MAX_CONFIG_BYTES);
+    const wrong = sizeFindings(d, found, 'config', manifest);
+    if (wrong.length || !found?.bytes) return wrong;
+    const actual = digestOf(found.bytes, d.digest);
     if (actual !== d.digest) return [{ type: 'mismatch', manifest, expected: d.digest, actual, why: 'content' }];
-    this.labels.push(labelsOf(seen.bytes));
+    this.labels.push(configLabels(found.bytes));
     return [];
   }
 
@@ -110,7 +109,12 @@ class Walk {
     return this.manifest(got.manifest, d.platform?.os === 'unknown');
   }
 
-  private async blob(d: Descriptor, kind: MissingBlob['kind'], manifest: string, read = false): Promise<Finding[]> {
+  private async blob(d: Descriptor, kind: MissingBlob['kind'], manifest: string): Promise<Finding[]> {
+    return sizeFindings(d, await this.request(d, false), kind, manifest);
+  }
+
+  /** One request per distinct blob of the walk: a HEAD, or a GET where its bytes are wanted. */
+  private request(d: Descriptor, read: boolean): Promise<BlobSeen> {
     let seen = this.blobs.get(d.digest);
     if (!seen) {
       const { transport } = this.ctx;
@@ -121,32 +125,24 @@ class Walk {
       );
       this.blobs.set(d.digest, seen);
     }
-    const found = await seen;
-    if (found === null)
-      return [{ type: 'blob', blob: { digest: d.digest, kind, manifest, reason: 'absent', expectedSize: d.size } }];
-    if (found.size !== d.size) {
-      const blob: MissingBlob = {
-        digest: d.digest,
-        kind,
-        manifest,
-        reason: 'size-mismatch',
-        expectedSize: d.size,
-        actualSize: found.size,
-      };
-      return [{ type: 'blob', blob }];
-    }
-    return [];
+    return seen;
   }
 }
 
-/** An image config's `config.Labels` (none, or not JSON: no labels). */
-function labelsOf(bytes: Buffer): Record<string, string> {
-  try {
-    const config = JSON.parse(bytes.toString('utf8')) as { config?: { Labels?: Record<string, string> | null } };
-    return config.config?.Labels ?? {};
-  } catch {
-    return {};
-  }
+/** A blob absent, or of another size than its descriptor says. */
+function sizeFindings(d: Descriptor, found: BlobSeen, kind: MissingBlob['kind'], manifest: string): Finding[] {
+  if (found === null)
+    return [{ type: 'blob', blob: { digest: d.digest, kind, manifest, reason: 'absent', expectedSize: d.size } }];
+  if (found.size === d.size) return [];
+  const blob: MissingBlob = {
+    digest: d.digest,
+    kind,
+    manifest,
+    reason: 'size-mismatch',
+    expectedSize: d.size,
+    actualSize: found.size,
+  };
+  return [{ type: 'blob', blob }];
 }
 
 async function walk(

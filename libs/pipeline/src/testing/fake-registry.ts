@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import {
+  configLabels,
   OCI_MANIFEST,
   RegistryError,
   sha256Digest,
@@ -116,9 +117,7 @@ export function createFakeRegistry(host = 'localhost:5001'): FakeRegistry {
   const labelsOf = (manifest: StoredManifest): Record<string, string>[] => {
     const { config } = JSON.parse(manifest.bytes.toString('utf8')) as { config?: { digest?: string } };
     const bytes = config?.digest ? registry.blobs.get(config.digest) : undefined;
-    if (!bytes) return [];
-    const parsed = JSON.parse(bytes.toString('utf8')) as { config?: { Labels?: Record<string, string> | null } };
-    return [parsed.config?.Labels ?? {}];
+    return bytes ? [configLabels(bytes)] : [];
   };
 
   const registry: FakeRegistry = {
