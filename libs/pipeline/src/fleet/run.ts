@@ -20,7 +20,8 @@ import {
 } from '@imagefleet/report';
 import { createRunContext, findService, serviceContext, type RunContext } from '../service/context.js';
 import { preflightBuilder, preflightRegistry, type PreflightOutcome } from '../service/preflight.js';
-import { pushService, buildServiceImage, type ServiceResult, type ServiceRunShared } from '../service/push-service.js';
+import { pushService, type ServiceResult, type ServiceRunShared } from '../service/push-service.js';
+import { buildServiceImage } from '../service/build-image.js';
 import { createRunRecorder, notStartedRow, type RunRecorder } from '../rows.js';
 import { newRunId } from '../run-id.js';
 import { readSource } from '../source.js';

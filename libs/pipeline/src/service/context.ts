@@ -7,6 +7,7 @@
 import { imageReferences, loadSecretValues, type Manifest, type ServiceSpec } from '@imagefleet/manifest';
 import { createBuilder, createEngine, type Builder, type Engine, type EngineInfo } from '@imagefleet/buildkit';
 import { createRedactor, systemClock, type Clock, type Redactor } from '@imagefleet/process';
+import { openServiceLog, type ServiceLog } from '@imagefleet/report';
 import { workspacePaths, type WorkspacePaths } from '../paths.js';
 import { createRunRegistry, type RunRegistry } from './registry.js';
 import type { SourceRead } from '../source.js';
@@ -118,4 +119,18 @@ export function loadServiceSecrets(ctx: ServiceContext): { values: Record<string
     onWarning: (line) => ctx.say(ctx.service.name, `warning: ${line}`),
   });
   return { values, redact: createRedactor(Object.values(values)) };
+}
+
+/**
+ * This run's log of the service (`<service>_<tag>.log`, replacing the last run's). `redact` is
+ * asked per line: the secrets it masks are known only once they are loaded.
+ */
+export function openRunLog(ctx: ServiceContext, redact: (line: string) => string): ServiceLog {
+  return openServiceLog({
+    dir: ctx.paths.logs,
+    service: ctx.service.name,
+    tag: ctx.service.tags[0]!,
+    redact,
+    append: false,
+  });
 }

@@ -7,11 +7,11 @@
  * the reason), and the row is made from it. The caller says its line and records it.
  */
 import type { Outcome, Phase, RowFacts, ServiceLog, SummaryRow } from '@imagefleet/report';
-import { openServiceLog, outcomeLine, outcomeRow } from '@imagefleet/report';
+import { outcomeLine, outcomeRow } from '@imagefleet/report';
 import { acquireSlot, createRedactor, type Redactor } from '@imagefleet/process';
 import { join, relative } from 'node:path';
 import { rename } from 'node:fs/promises';
-import { loadServiceSecrets, type ServiceContext } from './context.js';
+import { loadServiceSecrets, openRunLog, type ServiceContext } from './context.js';
 import { buildImage, builderPushAttempt, resolveBaseImages, type ResolvedBase } from './build.js';
 import { checkContent, contentRef, retagToDigest, verifyTagsResolve, type ContentCheck } from './content.js';
 import { bookedSeconds, pushImage } from './push.js';
@@ -97,13 +97,7 @@ async function pushServiceLocked(
   // This run holds the service's lock, so an unfinished log is a run that died (kill -9, a
   // crash): keep it, and say so, before this run's log takes its place.
   const died = await keepLogOfDeadRun(ctx);
-  const log = openServiceLog({
-    dir: ctx.paths.logs,
-    service: name,
-    tag: ctx.service.tags[0]!,
-    redact: (s) => redact(s),
-    append: false,
-  });
+  const log = openRunLog(ctx, (s) => redact(s));
   log.line(`run ${ctx.runId}: ${ctx.refs.reference[0]}`);
   if (died) {
     log.line(died);
@@ -145,14 +139,8 @@ async function pushServiceLocked(
     );
     const started = Date.now();
     const verifying = ctx.phase('verify');
-    try {
-      const moved = await retagToDigest(ctx, content.digest);
-      if (moved.length) log.line(`tagged ${moved.join(', ')} → ${content.digest} through the registry API`);
-      const wrong = await verifyTagsResolve(ctx, content.digest, moved);
-      if (wrong) return fail('verify', wrong);
-    } catch (error) {
-      return fail('push', `could not point the tags at ${content.digest}: ${redact((error as Error).message)}`);
-    }
+    const untagged = await pointTags(ctx, content.digest, ctx.service.tags, log, redact);
+    if (untagged) return fail(untagged.phase, untagged.reason);
     // The name clusters pull by: its tags must resolve there too, or the note says why it was not asked.
     const reference = await checkReferenceTags(ctx, content.digest);
     if (reference.error) return fail('verify', redact(reference.error));
@@ -228,15 +216,8 @@ async function pushServiceLocked(
   if (verification.note) log.line(verification.note);
   ctx.say(name, `${verified} in ${row.verifySeconds} s${verification.note ? ` (${verification.note})` : ''}`);
   // Only a verified image gets its other tags and its content tag (what the next run trusts).
-  try {
-    const tags = [...ctx.service.tags.slice(1), content.contentTag];
-    const moved = await retagToDigest(ctx, digest, tags);
-    if (moved.length) log.line(`tagged ${moved.join(', ')} → ${digest} through the registry API`);
-    const wrong = await verifyTagsResolve(ctx, digest, moved);
-    if (wrong) return fail('verify', wrong);
-  } catch (error) {
-    return fail('push', `could not tag ${digest}: ${redact((error as Error).message)}`);
-  }
+  const untagged = await pointTags(ctx, digest, [...ctx.service.tags.slice(1), content.contentTag], log, redact);
+  if (untagged) return fail(untagged.phase, untagged.reason);
   verifying.end();
   const nodeFailure = await asNodeFailure(ctx, shared, digest, log);
   if (nodeFailure) return fail('verify', nodeFailure);
@@ -248,52 +229,23 @@ async function pushServiceLocked(
 }
 
 /**
- * The `image` target: the same steps up to the build, nothing pushed and no row (rows describe
- * pushes). An image whose content is already in the registry is not built again.
+ * Point `tags` at `digest` through the registry API (a manifest PUT where one points elsewhere)
+ * and check that each now resolves to it: null, or why not and in which phase.
  */
-export async function buildServiceImage(ctx: ServiceContext, shared: ServiceRunShared): Promise<Outcome> {
-  const name = ctx.service.name;
-  let redact: Redactor = createRedactor([]);
-  const log = openServiceLog({
-    dir: ctx.paths.logs,
-    service: name,
-    tag: ctx.service.tags[0]!,
-    redact: (s) => redact(s),
-    append: false,
-  });
-  log.line(`run ${ctx.runId}: build ${ctx.refs.reference[0]} (image target: nothing is pushed)`);
-  const done = async (outcome: Outcome) => {
-    log.line(outcomeLine(outcome, name));
-    await log.close();
-    return outcome;
-  };
-  let secrets: ReturnType<typeof loadServiceSecrets>;
+async function pointTags(
+  ctx: ServiceContext,
+  digest: string,
+  tags: string[],
+  log: ServiceLog,
+  redact: Redactor,
+): Promise<{ phase: Phase; reason: string } | null> {
   try {
-    secrets = loadServiceSecrets(ctx);
-    redact = secrets.redact;
+    const moved = await retagToDigest(ctx, digest, tags);
+    if (moved.length) log.line(`tagged ${moved.join(', ')} → ${digest} through the registry API`);
+    const wrong = await verifyTagsResolve(ctx, digest, moved);
+    return wrong ? { phase: 'verify', reason: wrong } : null;
   } catch (error) {
-    return done({ kind: 'failed', phase: 'secrets', reason: (error as Error).message });
-  }
-  const preflight = await shared.preflight;
-  if (!preflight.ok) return done({ kind: 'failed', phase: 'preflight', reason: preflight.detail });
-  try {
-    const base = await resolveBaseImages(ctx);
-    const content = await shared.checkSlot(() => checkContent(ctx, base.digests));
-    if (content.digest) return await done({ kind: 'unchanged', digest: content.digest });
-    const identified = withIdentity(ctx, content.key);
-    if ('error' in identified) return await done({ kind: 'failed', phase: 'build', reason: identified.error });
-    ctx.say(name, 'build started');
-    const build = await shared.buildSlot(() => buildImage(identified, log, secrets, base));
-    if (!build.ok)
-      return await done(
-        build.interrupted
-          ? { kind: 'interrupted', phase: 'build' }
-          : { kind: 'failed', phase: 'build', reason: build.error },
-      );
-    ctx.say(name, `build done in ${seconds(build.durationMs)} s`);
-    return await done({ kind: 'built' });
-  } catch (error) {
-    return done({ kind: 'failed', phase: 'build', reason: redact((error as Error).message) });
+    return { phase: 'push', reason: `could not point the tags at ${digest}: ${redact((error as Error).message)}` };
   }
 }
 
